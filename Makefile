@@ -1,0 +1,67 @@
+# Digi-Amen: `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= digiamen.settings
+
+.PHONY: run test lint bench venv dev-venv migrate demo messages lock reset clean
+
+# A virtualenv with the locked runtime dependencies; re-installed only when the lock changes.
+$(VENV)/.base-installed: requirements/base.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.lock
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock $(VENV)/.base-installed
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	@touch $@
+
+venv: $(VENV)/.base-installed
+dev-venv: $(VENV)/.dev-installed
+
+migrate: venv
+	@mkdir -p var && chmod 700 var
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py collectstatic --noinput -v 0
+
+demo: migrate
+	@$(PY) manage.py load_demo --quiet-if-loaded
+
+run: demo
+	@$(PY) manage.py demo_banner --port $(PORT)
+	@$(PY) manage.py run_huey --workers 1 --flush-locks >/dev/null 2>var/queue.log & \
+	  queue=$$!; trap "kill $$queue 2>/dev/null" EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn digiamen.wsgi:application --bind 127.0.0.1:$(PORT) \
+	    --workers 1 --threads 8 --worker-class gthread --timeout 60 --graceful-timeout 5 \
+	    --error-logfile - --log-level warning
+
+test: dev-venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy digiamen
+	@$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+lint: dev-venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy digiamen
+
+bench: dev-venv
+	@$(PY) bench/run.py
+
+# Re-extract and compile the translation catalogues (needs GNU gettext).
+messages: dev-venv
+	@$(PY) manage.py makemessages -l ar -l fr -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --no-location
+	@$(PY) manage.py compilemessages --ignore '.venv/*'
+
+lock: dev-venv
+	@$(VENV)/bin/pip install --quiet uv
+	@$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q -o requirements/base.lock
+	@$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.lock
+
+reset:
+	rm -rf var/digiamen.sqlite3* var/queue.sqlite3* var/demo-credentials.json
+
+clean:
+	rm -rf $(VENV) var

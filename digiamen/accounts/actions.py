@@ -1,0 +1,453 @@
+"""State changes for organisations, members, invitations and credentials.
+
+Each action is atomic and writes its audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from nacl.public import PrivateKey
+
+from digiamen.accounts.models import (
+    ApiKey,
+    ApiKeyScope,
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from digiamen.core import audit, crypto, encryption
+
+
+ERROR_MESSAGES = {
+    "recovery_key_mismatch": _("This is not the recovery key of this organisation."),
+    "cannot_remove_self": _("You cannot remove yourself. Ask another admin."),
+    "unknown_role": _("Unknown role."),
+    "unknown_scope": _("Unknown scope."),
+    "invitation_unusable": _(
+        "This invitation link cannot be used: it has expired, was used already or was withdrawn."
+    ),
+    "username_taken": _("This username is taken. Choose another one."),
+    "already_member": _("You are already a member of this organisation."),
+}
+
+
+class ActionError(Exception):
+    """A request that cannot be carried out, with a translated, user-facing message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(ERROR_MESSAGES[self.code])
+
+
+# --- Organisations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedOrganisation:
+    organisation: Organisation
+    recovery_key: str  # shown once, printed, kept offline
+    private_key: PrivateKey
+
+
+def create_organisation(
+    *,
+    slug: str,
+    name: str,
+    country: str,
+    languages: list[str] | None = None,
+    admin1_areas: list[str] | None = None,
+) -> CreatedOrganisation:
+    seed = encryption.new_recovery_seed()
+    with transaction.atomic():
+        organisation = Organisation(
+            slug=slug,
+            name=name,
+            country=country.upper(),
+            languages=languages or [],
+            admin1_areas=admin1_areas or [],
+            recovery_public_key=encryption.recovery_public_key(seed),
+        )
+        organisation.full_clean()
+        organisation.save()
+        private_key = encryption.initialise_organisation_keys(organisation, seed)
+        audit.record("organisation.created", organisation=organisation, obj=organisation)
+    return CreatedOrganisation(organisation, crypto.format_recovery_key(seed), private_key)
+
+
+def confirm_recovery_key(organisation: Organisation, actor: User, recovery_key_text: str) -> None:
+    """An org admin proves the printed recovery key is kept, by typing it back."""
+    try:
+        seed = crypto.parse_recovery_key(recovery_key_text)
+    except crypto.DecryptionError as error:
+        raise ActionError("recovery_key_mismatch") from error
+    if encryption.recovery_public_key(seed) != bytes(organisation.recovery_public_key):
+        raise ActionError("recovery_key_mismatch")
+    with transaction.atomic():
+        organisation.recovery_key_confirmed_at = timezone.now()
+        organisation.save(update_fields=["recovery_key_confirmed_at"])
+        audit.record("organisation.recovery_key_confirmed", actor=actor, organisation=organisation)
+
+
+# --- Users and members -------------------------------------------------------------------------------
+
+
+def create_user(username: str, password: str) -> tuple[User, PrivateKey]:
+    """A staff account with its key pair wrapped by the password."""
+    with transaction.atomic():
+        user = User(username=username)
+        user.set_password(password)
+        user.save()
+        private_key = encryption.create_user_key_pair(user, password)
+    return user, private_key
+
+
+def add_member(
+    organisation: Organisation,
+    organisation_private_key: PrivateKey,
+    user: User,
+    role: str,
+    *,
+    actor: User | None = None,
+) -> Membership:
+    with transaction.atomic():
+        membership, _created = Membership.objects.update_or_create(
+            user=user,
+            organisation=organisation,
+            defaults={"role": role, "is_active": True, "deactivated_at": None},
+        )
+        encryption.grant_organisation_key(organisation, organisation_private_key, user)
+        audit.record(
+            "membership.added",
+            actor=actor,
+            organisation=organisation,
+            obj=membership,
+            details={"role": role, "member": user.username},
+        )
+    return membership
+
+
+def change_role(membership: Membership, role: str, *, actor: User) -> None:
+    if role not in Role.values:
+        raise ActionError("unknown_role")
+    with transaction.atomic():
+        previous = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record(
+            "membership.role_changed",
+            actor=actor,
+            organisation=membership.organisation,
+            obj=membership,
+            details={"from": previous, "to": role},
+        )
+
+
+def deactivate_member(
+    membership: Membership, *, actor: User, actor_keyring: encryption.KeyRing
+) -> None:
+    """Remove a member and rotate the organisation key so they open nothing sealed later."""
+    organisation = membership.organisation
+    if membership.user_id == actor.pk:
+        raise ActionError("cannot_remove_self")
+    with transaction.atomic():
+        current_private_key = actor_keyring.organisation_private_key(organisation)
+        membership.is_active = False
+        membership.deactivated_at = timezone.now()
+        membership.save(update_fields=["is_active", "deactivated_at"])
+        ApiToken.objects.filter(user=membership.user, organisation=organisation).update(
+            revoked_at=timezone.now()
+        )
+        remaining = [
+            m.user
+            for m in Membership.objects.active()
+            .filter(organisation=organisation)
+            .select_related("user")
+        ]
+        new_key, new_private_key = encryption.rotate_organisation_key(
+            organisation, current_private_key, remaining
+        )
+        # Open invitations carry the organisation key: hand them the new generation.
+        for invitation in Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        ):
+            invitation.sealed_organisation_key = crypto.seal(
+                bytes(invitation.public_key), bytes(new_private_key)
+            )
+            invitation.save(update_fields=["sealed_organisation_key"])
+        audit.record(
+            "membership.deactivated",
+            actor=actor,
+            organisation=organisation,
+            obj=membership,
+            details={"member": membership.user.username},
+        )
+        audit.record(
+            "organisation.key_rotated",
+            actor=actor,
+            organisation=organisation,
+            details={"version": new_key.version},
+        )
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+
+def _invitation_private_key(token: str) -> PrivateKey:
+    return crypto.private_key_from_seed(crypto.derive_key(token.encode(), purpose=b"invitation"))
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # goes into the link; never stored
+
+
+def invite(
+    organisation: Organisation,
+    organisation_private_key: PrivateKey,
+    role: str,
+    *,
+    actor: User | None,
+) -> IssuedInvitation:
+    if role not in Role.values:
+        raise ActionError("unknown_role")
+    token = crypto.random_token()
+    invitation_key = _invitation_private_key(token)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            role=role,
+            token_hash=crypto.lookup_hash(token.encode()),
+            public_key=bytes(invitation_key.public_key),
+            sealed_organisation_key=crypto.seal(
+                bytes(invitation_key.public_key), bytes(organisation_private_key)
+            ),
+            created_by=actor,
+            expires_at=timezone.now() + timedelta(hours=settings.INVITATION_HOURS),
+        )
+        audit.record(
+            "invitation.created", actor=actor, organisation=organisation, obj=invitation,
+            details={"role": role},
+        )
+    return IssuedInvitation(invitation, token)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The usable invitation behind a link, or None (unknown, used, revoked or expired)."""
+    if not token or len(token) > 100:
+        return None
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=crypto.lookup_hash(token.encode()))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable():
+        return None
+    return invitation
+
+
+def accept_invitation(
+    token: str, *, user: User | None, username: str = "", password: str = ""
+) -> tuple[User, PrivateKey | None]:
+    """Join with an existing account (``user``) or create one (``username``/``password``).
+
+    Returns the member and, for a new account, its unlocked private key.
+    """
+    with transaction.atomic():
+        invitation = find_invitation(token)
+        if invitation is None:
+            raise ActionError("invitation_unusable")
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable():
+            raise ActionError("invitation_unusable")
+        new_private_key = None
+        if user is None:
+            if User.objects.filter(username__iexact=username).exists():
+                raise ActionError("username_taken")
+            user, new_private_key = create_user(username, password)
+        organisation = invitation.organisation
+        if Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
+            raise ActionError("already_member")
+        organisation_private_key = crypto.private_key_from_bytes(
+            crypto.unseal(_invitation_private_key(token), bytes(invitation.sealed_organisation_key))
+        )
+        add_member(organisation, organisation_private_key, user, invitation.role, actor=user)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.sealed_organisation_key = b""
+        invitation.save(update_fields=["accepted_at", "accepted_by", "sealed_organisation_key"])
+        audit.record("invitation.accepted", actor=user, organisation=organisation, obj=invitation)
+    return user, new_private_key
+
+
+def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.sealed_organisation_key = b""
+        invitation.save(update_fields=["revoked_at", "sealed_organisation_key"])
+        audit.record(
+            "invitation.revoked", actor=actor, organisation=invitation.organisation, obj=invitation
+        )
+
+
+# --- Two-factor authentication -----------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """An unconfirmed authenticator for the user (any earlier unconfirmed one is replaced)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def confirm_totp_enrolment(device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator; returns fresh one-time recovery codes, shown once."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = regenerate_recovery_codes(device.user, audited=False)
+        audit.record("two_factor.enrolled", actor=device.user)
+    return codes
+
+
+def regenerate_recovery_codes(user: User, *, audited: bool = True) -> list[str]:
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+        codes = [
+            base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
+            for _ in range(RECOVERY_CODE_COUNT)
+        ]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        if audited:
+            audit.record("two_factor.recovery_codes_regenerated", actor=user)
+    return codes
+
+
+def reset_two_factor(membership: Membership, *, actor: User) -> None:
+    """An org admin clears a member's authenticator; they enrol again at next login."""
+    user = membership.user
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        audit.record(
+            "two_factor.reset",
+            actor=actor,
+            organisation=membership.organisation,
+            obj=membership,
+            details={"member": user.username},
+        )
+
+
+def has_confirmed_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# --- Passwords -------------------------------------------------------------------------------------------
+
+
+def change_password(user: User, private_key: PrivateKey, new_password: str) -> None:
+    """New password hash and the same private key re-wrapped under the new password."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        encryption.rewrap_user_key(user, private_key, new_password)
+        audit.record("account.password_changed", actor=user)
+
+
+# --- Login bookkeeping ---------------------------------------------------------------------------------
+
+
+def record_login_failure(user: User | None, *, stage: str) -> None:
+    """Count a failure against the account; lock it after too many in a row."""
+    with transaction.atomic():
+        if user is not None:
+            user = User.objects.select_for_update().get(pk=user.pk)
+            user.failed_login_count += 1
+            fields = ["failed_login_count"]
+            if user.failed_login_count >= settings.LOGIN_FAILURES_BEFORE_LOCK:
+                user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+                user.failed_login_count = 0
+                fields.append("locked_until")
+                audit.record("login.locked", actor=user)
+            user.save(update_fields=fields)
+        audit.record("login.failed", actor=user, details={"stage": stage})
+
+
+def record_login_success(user: User, *, channel: str) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(
+            failed_login_count=0, locked_until=None, last_login=timezone.now()
+        )
+        audit.record("login.succeeded", actor=user, details={"channel": channel})
+
+
+# --- API credentials -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    bearer: str  # "<key id>.<secret>", returned once
+
+
+def issue_api_token(user: User, organisation: Organisation, private_key: PrivateKey) -> IssuedToken:
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            key_id=key_id,
+            secret_hash=crypto.lookup_hash(secret.encode()),
+            user=user,
+            organisation=organisation,
+            wrapped_user_key=encryption.wrap_for_token(secret.encode(), private_key),
+            expires_at=timezone.now() + timedelta(minutes=settings.API_TOKEN_MINUTES),
+        )
+        audit.record("api_token.issued", actor=user, organisation=organisation, obj=token)
+    return IssuedToken(token, f"{key_id}.{secret}")
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.wrapped_user_key = b""
+        token.save(update_fields=["revoked_at", "wrapped_user_key"])
+        audit.record("api_token.revoked", actor=token.user, organisation=token.organisation,
+                     obj=token)
+
+
+def issue_api_key(organisation: Organisation, scope: str, *, label: str, actor: User | None) -> str:
+    if scope not in ApiKeyScope.values:
+        raise ActionError("unknown_scope")
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            key_id=key_id,
+            secret_hash=crypto.lookup_hash(secret.encode()),
+            organisation=organisation,
+            scope=scope,
+            label=label,
+        )
+        audit.record("api_key.issued", actor=actor, organisation=organisation, obj=api_key,
+                     details={"scope": scope})
+    return f"dak_{key_id}.{secret}"

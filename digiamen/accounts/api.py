@@ -1,0 +1,179 @@
+"""Staff API authentication: short-lived bearer tokens, and organisation API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from django.utils.translation import gettext as _
+from django_otp import match_token
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from digiamen.accounts import actions
+from digiamen.accounts.models import ApiKey, ApiToken, Membership, Organisation, User
+from digiamen.core import crypto, encryption
+from digiamen.core.clients import client_pseudonym, login_failures
+from digiamen.core.digits import normalize_digits
+
+
+@dataclass(frozen=True)
+class ApiPrincipal:
+    """Who is calling: a member through a token, or a partner application through a key."""
+
+    organisation: Organisation
+    user: User | None = None
+    role: str = ""
+    scope: str = ""
+    token: ApiToken | None = None
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiPrincipal | None:
+        if token.startswith("dak_"):
+            return self._api_key(token[4:])
+        return self._member_token(request, token)
+
+    @staticmethod
+    def _split(token: str) -> tuple[str, str] | None:
+        key_id, _dot, secret = token.partition(".")
+        if not key_id or not secret or len(token) > 200:
+            return None
+        return key_id, secret
+
+    def _api_key(self, token: str) -> ApiPrincipal | None:
+        parts = self._split(token)
+        if parts is None:
+            return None
+        api_key = ApiKey.objects.select_related("organisation").filter(
+            key_id=parts[0], revoked_at__isnull=True
+        ).first()
+        if api_key is None or not crypto.constant_time_equal(
+            api_key.secret_hash, crypto.lookup_hash(parts[1].encode())
+        ):
+            return None
+        return ApiPrincipal(organisation=api_key.organisation, scope=api_key.scope)
+
+    def _member_token(self, request: HttpRequest, token: str) -> ApiPrincipal | None:
+        parts = self._split(token)
+        if parts is None:
+            return None
+        api_token = ApiToken.objects.select_related("user", "organisation").filter(
+            key_id=parts[0]
+        ).first()
+        if (
+            api_token is None
+            or not api_token.is_usable()
+            or not crypto.constant_time_equal(
+                api_token.secret_hash, crypto.lookup_hash(parts[1].encode())
+            )
+        ):
+            return None
+        membership = Membership.objects.active().filter(
+            user=api_token.user, organisation=api_token.organisation
+        ).first()
+        if membership is None:
+            return None
+        try:
+            private_key = encryption.unwrap_for_token(
+                parts[1].encode(), bytes(api_token.wrapped_user_key)
+            )
+        except crypto.DecryptionError:
+            return None
+        request.user = api_token.user
+        request.keyring = encryption.KeyRing(user=api_token.user, private_key=private_key)  # type: ignore[attr-defined]
+        return ApiPrincipal(organisation=api_token.organisation, user=api_token.user,
+                            role=membership.role, token=api_token)
+
+
+bearer = BearerAuth()
+router = Router(tags=["auth"])
+
+
+class LoginIn(Schema):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=1024)
+    otp: str = Field(max_length=32, description="6-digit authenticator code or a recovery code")
+    organisation: str | None = Field(
+        default=None, max_length=50,
+        description="Slug of the organisation to act for; needed when the user has several.",
+    )
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+    organisation: str
+    role: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.post("/login", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+             auth=None, summary="Exchange username, password and a second factor for a token")
+def login(request: HttpRequest, payload: LoginIn) -> Any:
+    client = client_pseudonym(request)
+    failures = login_failures()
+    if failures.exceeded(client):
+        return 429, {"detail": _("Too many failed attempts. Wait and try again.")}
+    known = User.objects.filter(username__iexact=payload.username).first()
+    user = authenticate(request, username=known.username if known else payload.username,
+                        password=payload.password)
+    code = normalize_digits(payload.otp).replace(" ", "").replace("-", "").lower()
+    device = None
+    if isinstance(user, User) and not user.is_locked() and code.isalnum():
+        device = match_token(user, code)
+    if not isinstance(user, User) or device is None or user.is_locked():
+        actions.record_login_failure(known, stage="api")
+        failures.hit(client)
+        return 401, {"detail": _("Wrong username, password or code.")}
+    memberships = Membership.objects.active().filter(user=user).select_related("organisation")
+    if payload.organisation:
+        memberships = memberships.filter(organisation__slug=payload.organisation)
+    chosen = list(memberships[:2])
+    if len(chosen) != 1:
+        return 400, {"detail": _("Name the organisation to act for (\"organisation\").")}
+    membership = chosen[0]
+    private_key = encryption.unlock_user_key(user, payload.password)
+    issued = actions.issue_api_token(user, membership.organisation, private_key)
+    actions.record_login_success(user, channel="api")
+    return 200, {"token": issued.bearer, "expires_at": issued.token.expires_at,
+                 "organisation": membership.organisation.slug, "role": membership.role}
+
+
+@router.post("/logout", response={204: None}, auth=bearer, summary="Revoke this token")
+def logout(request: HttpRequest) -> Any:
+    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
+    if principal.token is None:
+        raise HttpError(400, _("Only member tokens can be revoked this way."))
+    actions.revoke_api_token(principal.token)
+    return 204, None
+
+
+class MeOut(Schema):
+    organisation: str
+    username: str | None
+    role: str
+    scope: str
+
+
+@router.get("/me", response=MeOut, auth=bearer, summary="Who this token or key belongs to")
+def me(request: HttpRequest) -> Any:
+    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
+    return {
+        "organisation": principal.organisation.slug,
+        "username": principal.user.username if principal.user else None,
+        "role": principal.role,
+        "scope": principal.scope,
+    }
+
+
+__all__ = ["ApiPrincipal", "bearer", "router"]

@@ -1,0 +1,26 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from digiamen.accounts.management.commands.load_demo import credentials_path
+
+
+class Command(BaseCommand):
+    help = "Print the demo address and logins (demo mode)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        data = json.loads(credentials_path().read_text(encoding="utf-8"))
+        port = options["port"]
+        self.stdout.write("")
+        self.stdout.write(f"Digi-Amen (demo) is at http://127.0.0.1:{port}/  "
+                          f"(staff sign-in: http://127.0.0.1:{port}/en/staff/login/)")
+        self.stdout.write("Demo logins (all in var/demo-credentials.json):")
+        for user in data["users"]:
+            self.stdout.write(f"  {user['organisation']:<22} {user['role']:<20} "
+                              f"{user['username']:<24} {user['password']}")
+        self.stdout.write("Two-step codes: .venv/bin/python manage.py demo_totp <username>")
+        self.stdout.write("")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from digiamen.core import audit
+from digiamen.core.encryption import KeyRing, load_session_key
+
+
+class StaffSessionMiddleware:
+    """Enforce the staff session rules on every request of a logged-in member.
+
+    * 30 idle minutes and 12 hours in all, whatever the cookie says;
+    * a session must have passed two-factor verification;
+    * the member's private key must unlock from the session (else the session is of no use).
+
+    When all hold, ``request.keyring`` carries the unlocked key for this request only.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.keyring = None  # type: ignore[attr-defined]
+        user = request.user
+        if user.is_authenticated:
+            reason = self._end_reason(request)
+            if reason:
+                audit.record("session.ended", actor=user, details={"reason": reason})
+                logout(request)
+                if reason != "locked":
+                    messages.info(request, _("Your session ended. Please sign in again."))
+            else:
+                request.session["seen_at"] = int(time.time())
+        return self.get_response(request)
+
+    def _end_reason(self, request: HttpRequest) -> str:
+        session = request.session
+        now = time.time()
+        if now - session.get("auth_at", 0) > settings.SESSION_ABSOLUTE_SECONDS:
+            return "absolute_timeout"
+        if now - session.get("seen_at", 0) > settings.SESSION_IDLE_SECONDS:
+            return "idle_timeout"
+        if not request.user.is_verified():  # type: ignore[union-attr]
+            return "not_verified"
+        private_key = load_session_key(request)
+        if private_key is None:
+            return "locked"
+        request.keyring = KeyRing(user=request.user, private_key=private_key)  # type: ignore[attr-defined]
+        return ""

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pycountry
+from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_country(code: str) -> None:
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValidationError(_("Unknown country code."), code="country")
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    DATA_OFFICER = "data_officer", _("Data officer")
+    NETWORK_COORDINATOR = "network_coordinator", _("Network coordinator")
+    PLATFORM_LIAISON = "platform_liaison", _("Platform liaison")
+
+
+class Organisation(models.Model):
+    """A tenant: a CSO, a helpline, a network secretariat."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, validators=[validate_country])
+    languages = models.JSONField(default=list, blank=True)
+    admin1_areas = models.JSONField(default=list, blank=True)
+    # The offline recovery key's public half; its private half exists only on paper.
+    recovery_public_key = models.BinaryField(max_length=32)
+    recovery_key_confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff member. Children and reporters never have accounts."""
+
+    failed_login_count = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} @ {self.organisation.slug} ({self.role})"
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link to join an organisation with a role.
+
+    The link's secret derives a key pair; the organisation's private key is sealed to its
+    public half, so the person who opens the link can be given access to the
+    organisation's records without an admin being online at that moment.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    public_key = models.BinaryField(max_length=32)
+    sealed_organisation_key = models.BinaryField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        )
+
+
+class ApiToken(models.Model):
+    """A short-lived bearer token for a staff member, bound to one organisation.
+
+    The token's secret half is never stored: only a lookup hash, and the member's private
+    key encrypted under a key derived from the secret (like the session cookie).
+    """
+
+    key_id = models.CharField(max_length=32, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    wrapped_user_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiKeyScope(models.TextChoices):
+    REPORT_INTAKE = "report_intake", _("Report intake (partner app)")
+    PLATFORM_LIAISON = "platform_liaison", _("Platform liaison")
+
+
+class ApiKey(models.Model):
+    """A long-lived key for a partner application, scoped to one organisation.
+
+    It can submit (encryption needs no secret) but never open protected data.
+    """
+
+    key_id = models.CharField(max_length=32, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=32, choices=ApiKeyScope.choices)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class HashedSession(AbstractBaseSession):
+    """Sessions keyed by a hash of the cookie value (see session_store.py)."""
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from digiamen.accounts.session_store import SessionStore
+
+        return SessionStore

@@ -1,0 +1,44 @@
+"""The first line of every staff view: who is asking, for which organisation, in which role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from digiamen.accounts.models import Membership
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, two-factor verified, and the private key unlocked for this request."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated or getattr(request, "keyring", None) is None:
+            login_url = reverse("accounts:login")
+            return HttpResponseRedirect(f"{login_url}?next={quote(request.get_full_path())}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def get_membership(
+    request: HttpRequest, organisation_slug: str, roles: Iterable[str] | None = None
+) -> Membership:
+    """The requester's active membership of this organisation, in one of ``roles``, or 404.
+
+    404 rather than 403: another organisation's pages must not even be confirmed to exist.
+    """
+    membership = (
+        Membership.objects.active()
+        .select_related("organisation", "user")
+        .filter(user_id=request.user.pk, organisation__slug=organisation_slug)
+        .first()
+    )
+    if membership is None or (roles is not None and membership.role not in set(roles)):
+        raise Http404
+    return membership

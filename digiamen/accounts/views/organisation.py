@@ -1,0 +1,161 @@
+"""Staff home, an organisation's dashboard, its members, invitations, audit log and recovery key."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from digiamen.accounts import actions
+from digiamen.accounts.forms import InviteForm, RecoveryKeyForm, RoleForm
+from digiamen.accounts.models import Invitation, Membership, Role
+from digiamen.accounts.permissions import get_membership, staff_required
+from digiamen.core.encryption import keyring_for
+from digiamen.core.models import AuditEvent
+
+ADMINS = [Role.ORG_ADMIN]
+
+
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    memberships = list(
+        Membership.objects.active().filter(user_id=request.user.pk).select_related("organisation")
+    )
+    if len(memberships) == 1:
+        return redirect("accounts:organisation_home", memberships[0].organisation.slug)
+    return render(request, "accounts/staff_home.html", {"memberships": memberships})
+
+
+@staff_required
+def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org)
+    return render(request, "accounts/organisation_home.html", {"membership": membership})
+
+
+@staff_required
+def members(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    organisation = membership.organisation
+    invite_form = InviteForm(request.POST or None)
+    new_link = None
+    if request.method == "POST" and invite_form.is_valid():
+        issued = actions.invite(
+            organisation,
+            keyring_for(request).organisation_private_key(organisation),
+            invite_form.cleaned_data["role"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        new_link = request.build_absolute_uri(
+            reverse("accounts:accept_invitation", args=[issued.token])
+        )
+        invite_form = InviteForm()
+    rows = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .annotate(has_2fa=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
+        .order_by("-is_active", "user__username")
+    )
+    pending = Invitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at")
+    return render(request, "accounts/members.html", {
+        "membership": membership,
+        "rows": rows,
+        "pending": pending,
+        "invite_form": invite_form,
+        "new_link": new_link,
+        "roles": Role.choices,
+        "invitation_hours": settings.INVITATION_HOURS,
+    })
+
+
+def _member_of(membership: Membership, member_id: int) -> Membership:
+    return get_object_or_404(Membership, pk=member_id, organisation=membership.organisation)
+
+
+@staff_required
+@require_POST
+def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    target = _member_of(membership, member_id)
+    if target.is_active:
+        try:
+            actions.deactivate_member(target, actor=request.user,  # type: ignore[arg-type]
+                                      actor_keyring=keyring_for(request))
+        except actions.ActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(name)s can no longer open this organisation's "
+                                        "records.") % {"name": target.user.username})
+    return redirect("accounts:members", org)
+
+
+@staff_required
+@require_POST
+def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    target = _member_of(membership, member_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown role."))
+    elif target.pk == membership.pk:
+        messages.error(request, _("You cannot change your own role. Ask another admin."))
+    else:
+        actions.change_role(target, form.cleaned_data["role"], actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Role changed."))
+    return redirect("accounts:members", org)
+
+
+@staff_required
+@require_POST
+def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    target = _member_of(membership, member_id)
+    actions.reset_two_factor(target, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("%(name)s will set up a new authenticator at the next "
+                                "sign-in.") % {"name": target.user.username})
+    return redirect("accounts:members", org)
+
+
+@staff_required
+@require_POST
+def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, organisation=membership.organisation, accepted_at__isnull=True
+    )
+    actions.revoke_invitation(invitation, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The invitation was withdrawn."))
+    return redirect("accounts:members", org)
+
+
+@staff_required
+def audit_log(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    events = AuditEvent.objects.filter(organisation_id=membership.organisation_id).order_by("-id")[:200]
+    return render(request, "accounts/audit_log.html", {"membership": membership, "events": events})
+
+
+@staff_required
+def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    organisation = membership.organisation
+    form = RecoveryKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.confirm_recovery_key(organisation, request.user,  # type: ignore[arg-type]
+                                         form.cleaned_data["recovery_key"])
+        except actions.ActionError as error:
+            form.add_error("recovery_key", error.message)
+        else:
+            messages.success(request, _("Thank you: the recovery key is confirmed."))
+            return redirect("accounts:recovery_key", org)
+    return render(request, "accounts/recovery_key.html", {"membership": membership, "form": form})

@@ -1,0 +1,72 @@
+"""The REST API, versioned under /api/v1/. The OpenAPI document is at /api/v1/openapi.json.
+
+Errors are JSON in the language asked for (Accept-Language): ``{"detail": "...",
+"errors": {"field": ["message", ...]}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from digiamen.accounts.api import router as auth_router
+
+api = NinjaAPI(
+    title="Digi-Amen API",
+    version="1",
+    description="Confidential reporting, case management and evidence for child-protection CSOs.",
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url=None,
+)
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"string_too_long", "too_long"}:
+        return _("This value is too long.")
+    if kind in {"string_too_short", "too_short"}:
+        return _("This value is too short.")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return _("This value has the wrong type.")
+    if kind == "literal_error" or kind == "enum":
+        return _("This value is not one of the allowed choices.")
+    if kind == "extra_forbidden":
+        return _("This field is not allowed.")
+    return _("This value is not valid.")
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        errors.setdefault(".".join(location) or "__all__", []).append(_field_message(error))
+    return api.create_response(
+        request, {"detail": _("Some values are not valid."), "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Authentication is required, or the credentials are not valid.")},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON in UTF-8.")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+api.add_router("/auth/", auth_router)

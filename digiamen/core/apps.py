@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "digiamen.core"
+    label = "core"
+
+    def ready(self) -> None:
+        from digiamen.core import checks, tasks  # noqa: F401  (registers checks and jobs)

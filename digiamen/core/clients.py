@@ -1,0 +1,73 @@
+"""Per-client rate limiting without keeping client addresses.
+
+A client is known only by an HMAC of its address under a random key that changes every
+day and lives only in the cache (memory, or Redis without persistence): yesterday's
+pseudonyms cannot be linked to an address, and nothing on disk holds one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address of the client, trusting only as many proxies as the operator declared."""
+    if settings.TRUSTED_PROXY_COUNT > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= settings.TRUSTED_PROXY_COUNT:
+            return forwarded[-settings.TRUSTED_PROXY_COUNT]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _daily_key() -> bytes:
+    cache_key = f"client-pseudonym-key:{timezone.now().date().isoformat()}"
+    key = cache.get(cache_key)
+    if key is None:
+        cache.add(cache_key, secrets.token_bytes(32), timeout=2 * 24 * 3600)
+        key = cache.get(cache_key)
+    return bytes(key)
+
+
+def client_pseudonym(request: HttpRequest) -> str:
+    address = client_address(request).encode()
+    return hmac.new(_daily_key(), address, hashlib.sha256).hexdigest()[:32]
+
+
+class RateLimit:
+    """A fixed-window counter in the cache: ``limit`` events per ``window`` seconds."""
+
+    def __init__(self, name: str, limit: int, window: int) -> None:
+        self.name = name
+        self.limit = limit
+        self.window = window
+
+    def _key(self, subject: str) -> str:
+        return f"ratelimit:{self.name}:{subject}"
+
+    def exceeded(self, subject: str) -> bool:
+        return int(cache.get(self._key(subject), 0)) >= self.limit
+
+    def hit(self, subject: str) -> int:
+        key = self._key(subject)
+        cache.add(key, 0, timeout=self.window)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=self.window)
+            return 1
+
+    def reset(self, subject: str) -> None:
+        cache.delete(self._key(subject))
+
+
+def login_failures() -> RateLimit:
+    return RateLimit("login-failures", settings.LOGIN_CLIENT_FAILURES,
+                     settings.LOGIN_CLIENT_WINDOW_SECONDS)

@@ -1,0 +1,146 @@
+"""Cryptographic building blocks, all from libsodium through PyNaCl.
+
+Nothing here knows about Django models; ``digiamen.core.encryption`` puts these together
+into the organisation/user key design described in docs/security-model.md.
+
+* symmetric encryption: XChaCha20-Poly1305 (AEAD) with a random 24-byte nonce and
+  associated data that binds a ciphertext to its purpose, so that a ciphertext copied
+  into another field or record does not open;
+* public-key sealing: libsodium sealed boxes (X25519 + XSalsa20-Poly1305), which need
+  only the recipient's public key, so anonymous intake can encrypt with no secret;
+* password-derived keys: Argon2id;
+* key derivation from high-entropy secrets: keyed BLAKE2b with a purpose label.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import nacl.bindings
+import nacl.exceptions
+import nacl.hash
+import nacl.pwhash
+import nacl.utils
+from nacl.encoding import RawEncoder
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+KEY_BYTES = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+NONCE_BYTES = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
+# First byte of every ciphertext this module writes, so the format can evolve.
+FORMAT_VERSION = b"\x01"
+
+
+class DecryptionError(Exception):
+    """A ciphertext did not open: wrong key, wrong purpose, or tampered bytes."""
+
+
+def random_key() -> bytes:
+    return nacl.utils.random(KEY_BYTES)
+
+
+def encrypt(key: bytes, plaintext: bytes, *, purpose: bytes) -> bytes:
+    nonce = nacl.utils.random(NONCE_BYTES)
+    sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        plaintext, FORMAT_VERSION + purpose, nonce, key
+    )
+    return FORMAT_VERSION + nonce + sealed
+
+
+def decrypt(key: bytes, blob: bytes, *, purpose: bytes) -> bytes:
+    blob = bytes(blob)
+    if len(blob) < 1 + NONCE_BYTES or blob[:1] != FORMAT_VERSION:
+        raise DecryptionError("unknown ciphertext format")
+    nonce = blob[1 : 1 + NONCE_BYTES]
+    try:
+        return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            blob[1 + NONCE_BYTES :], FORMAT_VERSION + purpose, nonce, key
+        )
+    except nacl.exceptions.CryptoError as error:
+        raise DecryptionError("ciphertext did not open") from error
+
+
+def seal(public_key: bytes, plaintext: bytes) -> bytes:
+    return SealedBox(PublicKey(bytes(public_key))).encrypt(plaintext)
+
+
+def unseal(private_key: PrivateKey, blob: bytes) -> bytes:
+    try:
+        return SealedBox(private_key).decrypt(bytes(blob))
+    except nacl.exceptions.CryptoError as error:
+        raise DecryptionError("sealed box did not open") from error
+
+
+def derive_key(secret: bytes, *, purpose: bytes) -> bytes:
+    """A 32-byte key from a high-entropy secret (a session key, a token), per purpose."""
+    return nacl.hash.blake2b(
+        secret, key=b"digiamen/" + purpose[:55], digest_size=KEY_BYTES, encoder=RawEncoder
+    )
+
+
+@dataclass(frozen=True)
+class PasswordKdf:
+    salt: bytes
+    opslimit: int
+    memlimit: int
+
+    @classmethod
+    def new(cls, opslimit: int, memlimit: int) -> PasswordKdf:
+        return cls(nacl.utils.random(SALT_BYTES), opslimit, memlimit)
+
+    def derive(self, password: str) -> bytes:
+        return nacl.pwhash.argon2id.kdf(
+            KEY_BYTES,
+            password.encode("utf-8"),
+            bytes(self.salt),
+            opslimit=self.opslimit,
+            memlimit=self.memlimit,
+        )
+
+
+def new_private_key() -> PrivateKey:
+    return PrivateKey.generate()
+
+
+def private_key_from_bytes(raw: bytes) -> PrivateKey:
+    return PrivateKey(bytes(raw))
+
+
+def private_key_from_seed(seed: bytes) -> PrivateKey:
+    return PrivateKey.from_seed(bytes(seed))
+
+
+def lookup_hash(secret: bytes) -> str:
+    """What the database keeps of a bearer secret: enough to find it, not to use it."""
+    return hashlib.sha256(b"digiamen/lookup/" + secret).hexdigest()
+
+
+def constant_time_equal(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode(), right.encode())
+
+
+def random_token(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+# Recovery keys are typed back by a person from paper: base32 (no 0/1/8 confusion),
+# in groups of four.
+def format_recovery_key(seed: bytes) -> str:
+    text = base64.b32encode(seed).decode("ascii").rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    padding = "=" * (-len(cleaned) % 8)
+    try:
+        seed = base64.b32decode(cleaned + padding)
+    except (ValueError, base64.binascii.Error) as error:  # type: ignore[attr-defined]
+        raise DecryptionError("not a recovery key") from error
+    if len(seed) != 32:
+        raise DecryptionError("not a recovery key")
+    return seed

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class UserKeyPair(models.Model):
+    """A staff member's key pair; the private half is wrapped by an Argon2id password key."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="key_pair"
+    )
+    public_key = models.BinaryField(max_length=32)
+    wrapped_private_key = models.BinaryField()
+    kdf_salt = models.BinaryField(max_length=16)
+    kdf_opslimit = models.PositiveIntegerField()
+    kdf_memlimit = models.PositiveBigIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class OrganisationKey(models.Model):
+    """One generation of an organisation's key pair.
+
+    A new generation is made whenever a member leaves. Each generation carries the previous
+    generation's private key sealed to itself, so whoever holds the newest key can open
+    everything sealed before; nobody holding only an old key can open what comes after.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="keys"
+    )
+    version = models.PositiveIntegerField()
+    public_key = models.BinaryField(max_length=32)
+    sealed_previous_private_key = models.BinaryField(null=True)
+    # This generation's private key sealed to the offline recovery key.
+    recovery_sealed_private_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "version"], name="one_key_per_version")
+        ]
+        ordering = ["organisation", "-version"]
+
+
+class OrganisationKeyGrant(models.Model):
+    """An organisation's private key (one generation) sealed to one member's public key."""
+
+    key = models.ForeignKey(OrganisationKey, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="key_grants"
+    )
+    sealed_private_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "user"], name="one_grant_per_key")]
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only, hash-chained audit log.
+
+    Actor and organisation are plain integers, not foreign keys: deleting a user must never
+    rewrite the log. Details hold identifiers and codes only, never protected content.
+    """
+
+    created_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    organisation_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["organisation_id", "-id"], name="audit_org_recent")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The newest row's id and hash: a lock for appending, and proof against truncation."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)

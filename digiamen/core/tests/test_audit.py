@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from digiamen.core import audit
+from digiamen.core.models import AuditChainHead, AuditEvent
+
+
+def _three_events() -> list[AuditEvent]:
+    return [audit.record(f"test.event_{n}", details={"n": n}) for n in range(3)]
+
+
+@pytest.mark.django_db
+def test_chain_links_each_row_to_the_previous() -> None:
+    events = _three_events()
+    assert events[0].previous_hash == audit.GENESIS_HASH
+    assert events[1].previous_hash == events[0].row_hash
+    assert events[2].previous_hash == events[1].row_hash
+    assert audit.verify_chain() is None
+    head = AuditChainHead.objects.get()
+    assert (head.last_event_id, head.last_hash) == (events[2].pk, events[2].row_hash)
+
+
+@pytest.mark.django_db
+def test_editing_a_row_is_detected_at_that_row() -> None:
+    events = _three_events()
+    AuditEvent.objects.filter(pk=events[1].pk).update(action="test.innocent")
+    broken = audit.verify_chain()
+    assert broken is not None and broken.event_id == events[1].pk
+    assert "edited" in broken.reason
+
+
+@pytest.mark.django_db
+def test_editing_details_through_raw_sql_is_detected() -> None:
+    events = _three_events()
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET actor_username = %s WHERE id = %s",  # noqa: S608
+                       ["mallory", events[0].pk])
+    broken = audit.verify_chain()
+    assert broken is not None and broken.event_id == events[0].pk
+
+
+@pytest.mark.django_db
+def test_deleting_a_middle_row_is_detected_at_the_next_row() -> None:
+    events = _three_events()
+    AuditEvent.objects.filter(pk=events[1].pk).delete()
+    broken = audit.verify_chain()
+    assert broken is not None and broken.event_id == events[2].pk
+
+
+@pytest.mark.django_db
+def test_deleting_the_last_rows_is_detected_by_the_head() -> None:
+    events = _three_events()
+    AuditEvent.objects.filter(pk=events[2].pk).delete()
+    broken = audit.verify_chain()
+    assert broken is not None and "deleted" in broken.reason
+
+
+@pytest.mark.django_db
+def test_rows_refuse_update_and_delete_through_the_model() -> None:
+    event = audit.record("test.event")
+    event.action = "changed"
+    with pytest.raises(RuntimeError):
+        event.save()
+    with pytest.raises(RuntimeError):
+        event.delete()
+
+
+@pytest.mark.django_db
+def test_verify_audit_command(capsys: pytest.CaptureFixture[str]) -> None:
+    events = _three_events()
+    call_command("verify_audit")
+    assert "intact: 3 rows" in capsys.readouterr().out
+    AuditEvent.objects.filter(pk=events[0].pk).update(object_id="42")
+    with pytest.raises(CommandError, match=f"row {events[0].pk}"):
+        call_command("verify_audit")

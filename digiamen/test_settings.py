@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings in test mode with cheap key derivation."""
+
+import os
+
+os.environ.setdefault("DIGIAMEN_MODE", "test")
+
+from digiamen.settings import *  # noqa: E402,F403
+
+# Argon2id with libsodium's minimum cost: the same code paths, a fraction of the time.
+KDF_OPSLIMIT = 1
+KDF_MEMLIMIT = 8192
+PASSWORD_HASHERS = ["digiamen.core.hashers.FastArgon2PasswordHasher"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise expects it)

@@ -1,0 +1,25 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from digiamen.api import api
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("robots.txt", robots_txt),
+]
+urlpatterns += i18n_patterns(
+    path("", include("digiamen.core.urls")),
+    path("staff/", include("digiamen.accounts.urls")),
+    prefix_default_language=True,
+)
+
+handler400 = "digiamen.core.views.bad_request"
+handler403 = "digiamen.core.views.permission_denied"
+handler404 = "digiamen.core.views.page_not_found"
+handler500 = "digiamen.core.views.server_error"
