@@ -56,7 +56,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": _("Authentication is required, or the credentials are not valid.")},
+        request,
+        {"detail": _("Authentication is required, or the credentials are not valid.")},
         status=401,
     )
 

@@ -72,8 +72,9 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    amane = actions.create_organisation(slug="amane", name="Amane", country="MA",
-                                        languages=["ar", "fr"])
+    amane = actions.create_organisation(
+        slug="amane", name="Amane", country="MA", languages=["ar", "fr"]
+    )
     jordan = actions.create_organisation(slug="jordan", name="Jordan helpline", country="JO")
     world = World(
         amane=amane.organisation,
@@ -90,8 +91,9 @@ def world(db: Any) -> World:
 
 def sign_in(client: Client, member: Member, language: str = "en") -> None:
     """The real two-step sign-in, as a browser does it."""
-    response = client.post(f"/{language}/staff/login/",
-                           {"username": member.user.username, "password": member.password})
+    response = client.post(
+        f"/{language}/staff/login/", {"username": member.user.username, "password": member.password}
+    )
     assert response.status_code == 302, response.content[:500]
     assert response["Location"].endswith("/staff/login/verify/")
     response = client.post(response["Location"], {"code": member.totp()})

@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "digiamen.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "digiamen.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -116,8 +116,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "digiamen.sqlite3"
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}", conn_max_age=60
+    "default": dict(
+        dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}", conn_max_age=60
+        )
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -136,21 +138,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, rate limits and the task queue -----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
-    HUEY: dict[str, Any] = {"huey_class": "huey.RedisHuey", "name": "digiamen",
-                            "url": REDIS_URL, "immediate": False}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    HUEY: dict[str, Any] = {
+        "huey_class": "huey.RedisHuey",
+        "name": "digiamen",
+        "url": REDIS_URL,
+        "immediate": False,
+    }
 else:
     # One process holds the cache in memory: rate-limit state and the daily key that
     # pseudonymises client addresses never touch the disk.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "LOCATION": "digiamen"}}
-    HUEY = {"huey_class": "huey.SqliteHuey", "name": "digiamen",
-            "filename": str(VAR_DIR / "queue.sqlite3"), "immediate": False}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "digiamen",
+        }
+    }
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "digiamen",
+        "filename": str(VAR_DIR / "queue.sqlite3"),
+        "immediate": False,
+    }
 if MODE == "test" or env_bool("HUEY_IMMEDIATE"):
     HUEY = {"huey_class": "huey.MemoryHuey", "name": "digiamen", "immediate": True}
 
-# --- Authentication ------------------------------------------------------------------------------
+# --- Authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -158,8 +174,10 @@ PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))
 PASSWORD_MAX_LENGTH = 1024
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -178,7 +196,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 KDF_OPSLIMIT = int(os.environ.get("KDF_OPSLIMIT", "3"))
 KDF_MEMLIMIT = int(os.environ.get("KDF_MEMLIMIT", str(64 * 1024 * 1024)))
 
-# --- Sessions: 30 idle minutes, 12 hours in all ----------------------------------------------------
+# --- Sessions: 30 idle minutes, 12 hours in all -------------------------------------------------
 SESSION_ENGINE = "digiamen.accounts.session_store"
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
@@ -192,7 +210,7 @@ CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_FAILURE_VIEW = "digiamen.core.views.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# --- Transport security and headers -----------------------------------------------------------------
+# --- Transport security and headers -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -224,7 +242,7 @@ SITE_TITLE = os.environ.get("SITE_TITLE", "Digi-Amen")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
-# --- Languages -------------------------------------------------------------------------------------
+# --- Languages ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -232,7 +250,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 
-# --- Static files: one small stylesheet, served by WhiteNoise, nothing from elsewhere ----------------
+# --- Static files: one small stylesheet, served by WhiteNoise, nothing from elsewhere -----------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
@@ -242,15 +260,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = False
 
-# --- Logging: never a client address, never a request object -----------------------------------------
+# --- Logging: never a client address, never a request object ------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"scrub": {"()": "digiamen.core.logging.ScrubRequestFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain",
-                    "filters": ["scrub"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("DIGIAMEN_MODE", "test")
 
-from digiamen.settings import *  # noqa: E402,F403
+from digiamen.settings import *  # noqa: F403
 
 # Argon2id with libsodium's minimum cost: the same code paths, a fraction of the time.
 KDF_OPSLIMIT = 1

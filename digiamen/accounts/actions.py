@@ -30,7 +30,6 @@ from digiamen.accounts.models import (
 )
 from digiamen.core import audit, crypto, encryption
 
-
 ERROR_MESSAGES = {
     "recovery_key_mismatch": _("This is not the recovery key of this organisation."),
     "cannot_remove_self": _("You cannot remove yourself. Ask another admin."),
@@ -56,7 +55,7 @@ class ActionError(Exception):
         return str(ERROR_MESSAGES[self.code])
 
 
-# --- Organisations ---------------------------------------------------------------------------------
+# --- Organisations -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def confirm_recovery_key(organisation: Organisation, actor: User, recovery_key_t
         audit.record("organisation.recovery_key_confirmed", actor=actor, organisation=organisation)
 
 
-# --- Users and members -------------------------------------------------------------------------------
+# --- Users and members -------------------------------------------------------------------------
 
 
 def create_user(username: str, password: str) -> tuple[User, PrivateKey]:
@@ -206,7 +205,7 @@ def deactivate_member(
         )
 
 
-# --- Invitations ---------------------------------------------------------------------------------
+# --- Invitations -------------------------------------------------------------------------------
 
 
 def _invitation_private_key(token: str) -> PrivateKey:
@@ -243,7 +242,10 @@ def invite(
             expires_at=timezone.now() + timedelta(hours=settings.INVITATION_HOURS),
         )
         audit.record(
-            "invitation.created", actor=actor, organisation=organisation, obj=invitation,
+            "invitation.created",
+            actor=actor,
+            organisation=organisation,
+            obj=invitation,
             details={"role": role},
         )
     return IssuedInvitation(invitation, token)
@@ -307,7 +309,7 @@ def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
         )
 
 
-# --- Two-factor authentication -----------------------------------------------------------------------
+# --- Two-factor authentication -----------------------------------------------------------------
 
 RECOVERY_CODE_COUNT = 10
 
@@ -362,7 +364,7 @@ def has_confirmed_totp(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-# --- Passwords -------------------------------------------------------------------------------------------
+# --- Passwords ---------------------------------------------------------------------------------
 
 
 def change_password(user: User, private_key: PrivateKey, new_password: str) -> None:
@@ -374,7 +376,7 @@ def change_password(user: User, private_key: PrivateKey, new_password: str) -> N
         audit.record("account.password_changed", actor=user)
 
 
-# --- Login bookkeeping ---------------------------------------------------------------------------------
+# --- Login bookkeeping -------------------------------------------------------------------------
 
 
 def record_login_failure(user: User | None, *, stage: str) -> None:
@@ -401,7 +403,7 @@ def record_login_success(user: User, *, channel: str) -> None:
         audit.record("login.succeeded", actor=user, details={"channel": channel})
 
 
-# --- API credentials -------------------------------------------------------------------------------------
+# --- API credentials ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -431,8 +433,9 @@ def revoke_api_token(token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.wrapped_user_key = b""
         token.save(update_fields=["revoked_at", "wrapped_user_key"])
-        audit.record("api_token.revoked", actor=token.user, organisation=token.organisation,
-                     obj=token)
+        audit.record(
+            "api_token.revoked", actor=token.user, organisation=token.organisation, obj=token
+        )
 
 
 def issue_api_key(organisation: Organisation, scope: str, *, label: str, actor: User | None) -> str:
@@ -448,6 +451,11 @@ def issue_api_key(organisation: Organisation, scope: str, *, label: str, actor: 
             scope=scope,
             label=label,
         )
-        audit.record("api_key.issued", actor=actor, organisation=organisation, obj=api_key,
-                     details={"scope": scope})
+        audit.record(
+            "api_key.issued",
+            actor=actor,
+            organisation=organisation,
+            obj=api_key,
+            details={"scope": scope},
+        )
     return f"dak_{key_id}.{secret}"

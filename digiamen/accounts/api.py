@@ -8,10 +8,9 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-
 from django.utils.translation import gettext as _
 from django_otp import match_token
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -51,9 +50,11 @@ class BearerAuth(HttpBearer):
         parts = self._split(token)
         if parts is None:
             return None
-        api_key = ApiKey.objects.select_related("organisation").filter(
-            key_id=parts[0], revoked_at__isnull=True
-        ).first()
+        api_key = (
+            ApiKey.objects.select_related("organisation")
+            .filter(key_id=parts[0], revoked_at__isnull=True)
+            .first()
+        )
         if api_key is None or not crypto.constant_time_equal(
             api_key.secret_hash, crypto.lookup_hash(parts[1].encode())
         ):
@@ -64,9 +65,9 @@ class BearerAuth(HttpBearer):
         parts = self._split(token)
         if parts is None:
             return None
-        api_token = ApiToken.objects.select_related("user", "organisation").filter(
-            key_id=parts[0]
-        ).first()
+        api_token = (
+            ApiToken.objects.select_related("user", "organisation").filter(key_id=parts[0]).first()
+        )
         if (
             api_token is None
             or not api_token.is_usable()
@@ -75,9 +76,11 @@ class BearerAuth(HttpBearer):
             )
         ):
             return None
-        membership = Membership.objects.active().filter(
-            user=api_token.user, organisation=api_token.organisation
-        ).first()
+        membership = (
+            Membership.objects.active()
+            .filter(user=api_token.user, organisation=api_token.organisation)
+            .first()
+        )
         if membership is None:
             return None
         try:
@@ -88,8 +91,12 @@ class BearerAuth(HttpBearer):
             return None
         request.user = api_token.user
         request.keyring = encryption.KeyRing(user=api_token.user, private_key=private_key)  # type: ignore[attr-defined]
-        return ApiPrincipal(organisation=api_token.organisation, user=api_token.user,
-                            role=membership.role, token=api_token)
+        return ApiPrincipal(
+            organisation=api_token.organisation,
+            user=api_token.user,
+            role=membership.role,
+            token=api_token,
+        )
 
 
 bearer = BearerAuth()
@@ -101,7 +108,8 @@ class LoginIn(Schema):
     password: str = Field(max_length=1024)
     otp: str = Field(max_length=32, description="6-digit authenticator code or a recovery code")
     organisation: str | None = Field(
-        default=None, max_length=50,
+        default=None,
+        max_length=50,
         description="Slug of the organisation to act for; needed when the user has several.",
     )
 
@@ -117,16 +125,21 @@ class ErrorOut(Schema):
     detail: str
 
 
-@router.post("/login", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
-             auth=None, summary="Exchange username, password and a second factor for a token")
+@router.post(
+    "/login",
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="Exchange username, password and a second factor for a token",
+)
 def login(request: HttpRequest, payload: LoginIn) -> Any:
     client = client_pseudonym(request)
     failures = login_failures()
     if failures.exceeded(client):
-        return 429, {"detail": _("Too many failed attempts. Wait and try again.")}
+        return Status(429, {"detail": _("Too many failed attempts. Wait and try again.")})
     known = User.objects.filter(username__iexact=payload.username).first()
-    user = authenticate(request, username=known.username if known else payload.username,
-                        password=payload.password)
+    user = authenticate(
+        request, username=known.username if known else payload.username, password=payload.password
+    )
     code = normalize_digits(payload.otp).replace(" ", "").replace("-", "").lower()
     device = None
     if isinstance(user, User) and not user.is_locked() and code.isalnum():
@@ -134,19 +147,26 @@ def login(request: HttpRequest, payload: LoginIn) -> Any:
     if not isinstance(user, User) or device is None or user.is_locked():
         actions.record_login_failure(known, stage="api")
         failures.hit(client)
-        return 401, {"detail": _("Wrong username, password or code.")}
+        return Status(401, {"detail": _("Wrong username, password or code.")})
     memberships = Membership.objects.active().filter(user=user).select_related("organisation")
     if payload.organisation:
         memberships = memberships.filter(organisation__slug=payload.organisation)
     chosen = list(memberships[:2])
     if len(chosen) != 1:
-        return 400, {"detail": _("Name the organisation to act for (\"organisation\").")}
+        return Status(400, {"detail": _('Name the organisation to act for ("organisation").')})
     membership = chosen[0]
     private_key = encryption.unlock_user_key(user, payload.password)
     issued = actions.issue_api_token(user, membership.organisation, private_key)
     actions.record_login_success(user, channel="api")
-    return 200, {"token": issued.bearer, "expires_at": issued.token.expires_at,
-                 "organisation": membership.organisation.slug, "role": membership.role}
+    return Status(
+        200,
+        {
+            "token": issued.bearer,
+            "expires_at": issued.token.expires_at,
+            "organisation": membership.organisation.slug,
+            "role": membership.role,
+        },
+    )
 
 
 @router.post("/logout", response={204: None}, auth=bearer, summary="Revoke this token")
@@ -155,7 +175,7 @@ def logout(request: HttpRequest) -> Any:
     if principal.token is None:
         raise HttpError(400, _("Only member tokens can be revoked this way."))
     actions.revoke_api_token(principal.token)
-    return 204, None
+    return Status(204, None)
 
 
 class MeOut(Schema):

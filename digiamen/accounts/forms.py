@@ -24,7 +24,8 @@ def password_field(label: Any, *, autocomplete: str) -> forms.CharField:
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = password_field(_("Password"), autocomplete="current-password")
@@ -34,10 +35,17 @@ class OTPForm(forms.Form):
     """A 6-digit code from the authenticator app, or one of the recovery codes."""
 
     code = forms.CharField(
-        label=_("Code"), max_length=32,
+        label=_("Code"),
+        max_length=32,
         help_text=_("The 6-digit code from your authenticator app, or a recovery code."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
-                                      "class": "code", "dir": "ltr"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "class": "code",
+                "dir": "ltr",
+            }
+        ),
     )
 
     def clean_code(self) -> str:
@@ -50,10 +58,17 @@ class OTPForm(forms.Form):
 
 class EnrolForm(forms.Form):
     code = DigitsField(
-        label=_("6-digit code"), max_length=32,
+        label=_("6-digit code"),
+        max_length=32,
         validators=[RegexValidator(r"^[0-9]{6}$", _("Enter the 6 digits shown in the app."))],
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "class": "code", "dir": "ltr"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "code",
+                "dir": "ltr",
+            }
+        ),
     )
 
 
@@ -80,7 +95,8 @@ class NewPasswordMixin(forms.Form):
 class AcceptInvitationForm(NewPasswordMixin):
     field_order = ["username", "new_password1", "new_password2"]
     username = forms.CharField(
-        label=_("Choose a username"), max_length=150,
+        label=_("Choose a username"),
+        max_length=150,
         validators=[UnicodeUsernameValidator()],
         help_text=_("Letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
@@ -115,6 +131,7 @@ class RoleForm(forms.Form):
 
 class RecoveryKeyForm(forms.Form):
     recovery_key = forms.CharField(
-        label=_("Recovery key"), max_length=200,
+        label=_("Recovery key"),
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
     )

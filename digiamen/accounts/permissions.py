@@ -7,10 +7,11 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from digiamen.accounts.models import Membership
+from digiamen.accounts.models import Membership, User
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -36,9 +37,17 @@ def get_membership(
     membership = (
         Membership.objects.active()
         .select_related("organisation", "user")
-        .filter(user_id=request.user.pk, organisation__slug=organisation_slug)
+        .filter(user=current_user(request), organisation__slug=organisation_slug)
         .first()
     )
     if membership is None or (roles is not None and membership.role not in set(roles)):
         raise Http404
     return membership
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in staff member (views behind ``staff_required`` always have one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

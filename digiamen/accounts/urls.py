@@ -15,13 +15,22 @@ urlpatterns = [
     path("", organisation.staff_home, name="staff_home"),
     path("<slug:org>/", organisation.organisation_home, name="organisation_home"),
     path("<slug:org>/members/", organisation.members, name="members"),
-    path("<slug:org>/members/<int:member_id>/deactivate/", organisation.deactivate_member,
-         name="deactivate_member"),
+    path(
+        "<slug:org>/members/<int:member_id>/deactivate/",
+        organisation.deactivate_member,
+        name="deactivate_member",
+    ),
     path("<slug:org>/members/<int:member_id>/role/", organisation.change_role, name="change_role"),
-    path("<slug:org>/members/<int:member_id>/reset-2fa/", organisation.reset_two_factor,
-         name="reset_two_factor"),
-    path("<slug:org>/invitations/<int:invitation_id>/revoke/", organisation.revoke_invitation,
-         name="revoke_invitation"),
+    path(
+        "<slug:org>/members/<int:member_id>/reset-2fa/",
+        organisation.reset_two_factor,
+        name="reset_two_factor",
+    ),
+    path(
+        "<slug:org>/invitations/<int:invitation_id>/revoke/",
+        organisation.revoke_invitation,
+        name="revoke_invitation",
+    ),
     path("<slug:org>/audit/", organisation.audit_log, name="audit_log"),
     path("<slug:org>/recovery-key/", organisation.recovery_key, name="recovery_key"),
 ]

@@ -91,8 +91,9 @@ def verify_chain() -> ChainBreak | None:
     last_id = 0
     for event in _events():
         if event.previous_hash != previous:
-            return ChainBreak(event.pk, "previous hash does not match: a row before was changed "
-                                        "or deleted")
+            return ChainBreak(
+                event.pk, "previous hash does not match: a row before was changed or deleted"
+            )
         if _row_digest(event) != event.row_hash:
             return ChainBreak(event.pk, "row content does not match its hash: the row was edited")
         previous = event.row_hash

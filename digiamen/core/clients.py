@@ -20,7 +20,9 @@ from django.utils import timezone
 def client_address(request: HttpRequest) -> str:
     """The address of the client, trusting only as many proxies as the operator declared."""
     if settings.TRUSTED_PROXY_COUNT > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= settings.TRUSTED_PROXY_COUNT:
             return forwarded[-settings.TRUSTED_PROXY_COUNT]
@@ -69,5 +71,6 @@ class RateLimit:
 
 
 def login_failures() -> RateLimit:
-    return RateLimit("login-failures", settings.LOGIN_CLIENT_FAILURES,
-                     settings.LOGIN_CLIENT_WINDOW_SECONDS)
+    return RateLimit(
+        "login-failures", settings.LOGIN_CLIENT_FAILURES, settings.LOGIN_CLIENT_WINDOW_SECONDS
+    )

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """Site title, quick exit and the no-JavaScript language switcher (same page, other language)."""
+    """Site title, quick exit, no-JavaScript language switcher (same page, other language)."""
     current = get_language()
     path = request.get_full_path()
     return {

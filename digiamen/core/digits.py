@@ -1,4 +1,4 @@
-"""Digits as people type them: Western, Arabic-Indic (٠-٩) or Eastern Arabic-Indic (۰-۹)."""
+"""Digits as people type them: Western, Arabic-Indic (U+0660-0669) or Eastern (U+06F0-06F9)."""
 
 from __future__ import annotations
 
@@ -25,4 +25,4 @@ class DigitsField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
-        return digits_only(text) if text else text
+        return digits_only(text) if text else ""

@@ -49,7 +49,7 @@ class AccessDenied(Exception):
     """This request holds no key that opens the data (not a member, or locked)."""
 
 
-# --- Users -----------------------------------------------------------------------------------------
+# --- Users -------------------------------------------------------------------------------------
 
 
 def _wrap_purpose(user_id: int) -> bytes:
@@ -63,9 +63,13 @@ def create_user_key_pair(user: User, password: str) -> PrivateKey:
     return private_key
 
 
-def _store_wrapped_key(user: User, private_key: PrivateKey, password: str, *, created: bool) -> None:
+def _store_wrapped_key(
+    user: User, private_key: PrivateKey, password: str, *, created: bool
+) -> None:
     kdf = crypto.PasswordKdf.new(settings.KDF_OPSLIMIT, settings.KDF_MEMLIMIT)
-    wrapped = crypto.encrypt(kdf.derive(password), bytes(private_key), purpose=_wrap_purpose(user.pk))
+    wrapped = crypto.encrypt(
+        kdf.derive(password), bytes(private_key), purpose=_wrap_purpose(user.pk)
+    )
     values = {
         "public_key": bytes(private_key.public_key),
         "wrapped_private_key": wrapped,
@@ -94,7 +98,7 @@ def rewrap_user_key(user: User, private_key: PrivateKey, new_password: str) -> N
     _store_wrapped_key(user, private_key, new_password, created=False)
 
 
-# --- Organisations ---------------------------------------------------------------------------------
+# --- Organisations -----------------------------------------------------------------------------
 
 
 def recovery_public_key(recovery_seed: bytes) -> bytes:
@@ -113,7 +117,9 @@ def initialise_organisation_keys(organisation: Organisation, recovery_seed: byte
         version=1,
         public_key=bytes(private_key.public_key),
         sealed_previous_private_key=None,
-        recovery_sealed_private_key=crypto.seal(recovery_public_key(recovery_seed), bytes(private_key)),
+        recovery_sealed_private_key=crypto.seal(
+            recovery_public_key(recovery_seed), bytes(private_key)
+        ),
     )
     return private_key
 
@@ -136,7 +142,9 @@ def grant_organisation_key(
     OrganisationKeyGrant.objects.update_or_create(
         key=key,
         user=user,
-        defaults={"sealed_private_key": crypto.seal(member_public_key, bytes(organisation_private_key))},
+        defaults={
+            "sealed_private_key": crypto.seal(member_public_key, bytes(organisation_private_key))
+        },
     )
 
 
@@ -149,9 +157,12 @@ def rotate_organisation_key(
     inside the new generation so that the remaining members keep access to older records.
     """
     with transaction.atomic():
-        current = OrganisationKey.objects.select_for_update().filter(
-            organisation=organisation
-        ).order_by("-version").first()
+        current = (
+            OrganisationKey.objects.select_for_update()
+            .filter(organisation=organisation)
+            .order_by("-version")
+            .first()
+        )
         if current is None or bytes(current_private_key.public_key) != bytes(current.public_key):
             raise AccessDenied("not the organisation's current key")
         new_private_key = crypto.new_private_key()
@@ -182,7 +193,7 @@ def recover_organisation_key(organisation: Organisation, recovery_key_text: str)
     return crypto.private_key_from_bytes(raw)
 
 
-# --- The per-request key ring ------------------------------------------------------------------------
+# --- The per-request key ring ------------------------------------------------------------------
 
 
 @dataclass
@@ -193,7 +204,9 @@ class KeyRing:
     private_key: PrivateKey
     _organisation_keys: dict[tuple[int, int], PrivateKey] = field(default_factory=dict)
 
-    def organisation_private_key(self, organisation: Organisation, version: int | None = None) -> PrivateKey:
+    def organisation_private_key(
+        self, organisation: Organisation, version: int | None = None
+    ) -> PrivateKey:
         current = current_organisation_key(organisation)
         target = current.version if version is None else version
         cached = self._organisation_keys.get((organisation.pk, target))
@@ -215,7 +228,7 @@ class KeyRing:
         }
         for version_number in range(current.version, target, -1):
             previous = crypto.unseal(
-                private_key, bytes(generations[version_number].sealed_previous_private_key)
+                private_key, bytes(generations[version_number].sealed_previous_private_key or b"")
             )
             private_key = crypto.private_key_from_bytes(previous)
             self._organisation_keys[(organisation.pk, version_number - 1)] = private_key
@@ -226,7 +239,9 @@ def keyring_for(request: HttpRequest) -> KeyRing:
     keyring = getattr(request, "keyring", None)
     if keyring is None:
         raise AccessDenied("no unlocked key in this request")
-    return keyring  # type: ignore[no-any-return]
+    if not isinstance(keyring, KeyRing):
+        raise AccessDenied("no unlocked key in this request")
+    return keyring
 
 
 def store_session_key(request: HttpRequest, private_key: PrivateKey) -> None:
@@ -238,7 +253,7 @@ def store_session_key(request: HttpRequest, private_key: PrivateKey) -> None:
     session = request.session
     if session.session_key is None:
         session.save()
-    wrapping_key = crypto.derive_key(session.session_key.encode(), purpose=SESSION_KEY_PURPOSE)
+    wrapping_key = crypto.derive_key(str(session.session_key).encode(), purpose=SESSION_KEY_PURPOSE)
     session["wrapped_user_key"] = crypto.encrypt(
         wrapping_key, bytes(private_key), purpose=SESSION_KEY_PURPOSE
     ).hex()
@@ -264,11 +279,13 @@ def wrap_for_token(secret: bytes, private_key: PrivateKey) -> bytes:
 
 
 def unwrap_for_token(secret: bytes, wrapped: bytes) -> PrivateKey:
-    raw = crypto.decrypt(crypto.derive_key(secret, purpose=b"api-token"), wrapped, purpose=b"api-token")
+    raw = crypto.decrypt(
+        crypto.derive_key(secret, purpose=b"api-token"), wrapped, purpose=b"api-token"
+    )
     return crypto.private_key_from_bytes(raw)
 
 
-# --- Records -------------------------------------------------------------------------------------------
+# --- Records -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -297,8 +314,10 @@ def new_record_key(organisation: Organisation) -> RecordKey:
     """A fresh data key sealed to the organisation's current public key. No secret needed."""
     key = current_organisation_key(organisation)
     data_key = crypto.random_key()
-    envelope = ENVELOPE_MAGIC + struct.pack(">I", key.version) + crypto.seal(
-        bytes(key.public_key), data_key
+    envelope = (
+        ENVELOPE_MAGIC
+        + struct.pack(">I", key.version)
+        + crypto.seal(bytes(key.public_key), data_key)
     )
     return RecordKey(data_key=data_key, envelope=envelope)
 

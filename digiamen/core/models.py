@@ -20,6 +20,9 @@ class UserKeyPair(models.Model):
     kdf_memlimit = models.PositiveBigIntegerField()
     updated_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"key pair of user {self.user_id}"
+
 
 class OrganisationKey(models.Model):
     """One generation of an organisation's key pair.
@@ -45,6 +48,9 @@ class OrganisationKey(models.Model):
         ]
         ordering = ["organisation", "-version"]
 
+    def __str__(self) -> str:
+        return f"key v{self.version} of organisation {self.organisation_id}"
+
 
 class OrganisationKeyGrant(models.Model):
     """An organisation's private key (one generation) sealed to one member's public key."""
@@ -58,6 +64,9 @@ class OrganisationKeyGrant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "user"], name="one_grant_per_key")]
+
+    def __str__(self) -> str:
+        return f"grant of key {self.key_id} to user {self.user_id}"
 
 
 class AuditEvent(models.Model):
@@ -82,6 +91,9 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["organisation_id", "-id"], name="audit_org_recent")]
 
+    def __str__(self) -> str:
+        return f"audit #{self.pk} {self.action}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit events are append-only.")
@@ -96,3 +108,6 @@ class AuditChainHead(models.Model):
 
     last_event_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.last_event_id}"

@@ -15,7 +15,9 @@ def purge_expired_credentials() -> dict[str, int]:
     now = timezone.now()
     sessions, _ = HashedSession.objects.filter(expire_date__lt=now).delete()
     tokens, _ = ApiToken.objects.filter(expires_at__lt=now).delete()
-    invitations = Invitation.objects.filter(
-        expires_at__lt=now, accepted_at__isnull=True
-    ).exclude(sealed_organisation_key=b"").update(sealed_organisation_key=b"")
+    invitations = (
+        Invitation.objects.filter(expires_at__lt=now, accepted_at__isnull=True)
+        .exclude(sealed_organisation_key=b"")
+        .update(sealed_organisation_key=b"")
+    )
     return {"sessions": sessions, "tokens": tokens, "invitations": invitations}

@@ -10,9 +10,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def render_error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"title": title, "message": message}, status=status
-    )
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -20,32 +18,34 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         request,
         403,
         _("This form has expired"),
-        _("For your safety, forms stop working after a while. Go back, reload the page and "
-          "try again."),
+        _(
+            "For your safety, forms stop working after a while. Go back, reload the page and "
+            "try again."
+        ),
     )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render_error(
-        request, 400, _("Something was wrong with the request"),
+        request,
+        400,
+        _("Something was wrong with the request"),
         _("The page could not understand what was sent. Go back and try again."),
     )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render_error(
-        request, 403, _("Not allowed"), _("You do not have access to this page.")
-    )
+    return render_error(request, 403, _("Not allowed"), _("You do not have access to this page."))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render_error(
-        request, 404, _("Page not found"), _("There is nothing at this address.")
-    )
+    return render_error(request, 404, _("Page not found"), _("There is nothing at this address."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render_error(
-        request, 500, _("Something went wrong"),
+        request,
+        500,
+        _("Something went wrong"),
         _("An error happened on our side. Nothing you sent was lost. Please try again."),
     )

@@ -46,13 +46,15 @@ def test_sign_in_accepts_arabic_indic_digits(client: Client, world: World) -> No
 
 
 def test_next_parameter_is_followed_only_on_this_site(client: Client, world: World) -> None:
-    client.post(LOGIN + "?next=/en/staff/account/", {"username": "bob",
-                                                       "password": world.bob.password})
+    client.post(
+        LOGIN + "?next=/en/staff/account/", {"username": "bob", "password": world.bob.password}
+    )
     response = client.post("/en/staff/login/verify/", {"code": world.bob.totp()})
     assert response["Location"] == "/en/staff/account/"
     other = Client()
-    other.post(LOGIN + "?next=https://evil.example/", {"username": "bob",
-                                                        "password": world.bob.password})
+    other.post(
+        LOGIN + "?next=https://evil.example/", {"username": "bob", "password": world.bob.password}
+    )
     response = other.post("/en/staff/login/verify/", {"code": world.bob.totp()})
     assert response["Location"] == "/en/staff/"
 
@@ -163,8 +165,11 @@ def test_megabyte_password_is_refused_by_the_form(client: Client, world: World) 
 
 
 def test_malformed_utf8_body_is_not_a_server_error(client: Client, world: World) -> None:
-    response = client.post(LOGIN, data=b"username=\xff\xfe&password=\xc3\x28",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        LOGIN,
+        data=b"username=\xff\xfe&password=\xc3\x28",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 200
     assert b"Wrong username or password." in response.content
 
@@ -173,7 +178,7 @@ def test_missing_csrf_token_is_refused_with_a_translated_page(world: World) -> N
     client = Client(enforce_csrf_checks=True)
     response = client.post("/fr/staff/login/", {"username": "bob", "password": world.bob.password})
     assert response.status_code == 403
-    assert 'lang="fr"'.encode() in response.content
+    assert b'lang="fr"' in response.content
 
 
 def test_inactive_user_cannot_sign_in(client: Client, world: World) -> None:

@@ -11,25 +11,31 @@ from django.utils.translation import gettext as _
 from digiamen.accounts import actions
 from digiamen.accounts.forms import AcceptInvitationForm, PasswordChangeForm
 from digiamen.accounts.models import Membership
-from digiamen.accounts.permissions import staff_required
+from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core import encryption
 from digiamen.core.encryption import keyring_for
 
 
 @staff_required
 def account(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    user = current_user(request)
+    form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         private_key = keyring_for(request).private_key
-        actions.change_password(request.user, private_key,  # type: ignore[arg-type]
-                                form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+        actions.change_password(
+            user,
+            private_key,
+            form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(request, user)
         # The session key changed; the private key must be wrapped under the new one.
         encryption.store_session_key(request, private_key)
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:account")
-    memberships = Membership.objects.active().filter(user_id=request.user.pk).select_related(
-        "organisation"
+    memberships = (
+        Membership.objects.active()
+        .filter(user=current_user(request))
+        .select_related("organisation")
     )
     return render(request, "accounts/account.html", {"form": form, "memberships": memberships})
 
@@ -37,7 +43,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @staff_required
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        codes = actions.regenerate_recovery_codes(request.user)  # type: ignore[arg-type]
+        codes = actions.regenerate_recovery_codes(current_user(request))
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
     return render(request, "accounts/recovery_codes_confirm.html")
 
@@ -45,19 +51,26 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = actions.find_invitation(token)
     if invitation is None:
-        return render(request, "core/error.html", {
-            "title": _("This invitation cannot be used"),
-            "message": actions.ERROR_MESSAGES["invitation_unusable"],
-        }, status=404)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("This invitation cannot be used"),
+                "message": actions.ERROR_MESSAGES["invitation_unusable"],
+            },
+            status=404,
+        )
     signed_in = request.user.is_authenticated and getattr(request, "keyring", None) is not None
     form = None if signed_in else AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             if form is None:
-                actions.accept_invitation(token, user=request.user)  # type: ignore[arg-type]
+                actions.accept_invitation(token, user=current_user(request))
             else:
                 actions.accept_invitation(
-                    token, user=None, username=form.cleaned_data["username"],
+                    token,
+                    user=None,
+                    username=form.cleaned_data["username"],
                     password=form.cleaned_data["new_password1"],
                 )
         except actions.ActionError as error:
@@ -67,11 +80,16 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             if form is None:
-                messages.success(request, _("You joined %(organisation)s.") % {
-                    "organisation": invitation.organisation.name})
+                messages.success(
+                    request,
+                    _("You joined %(organisation)s.")
+                    % {"organisation": invitation.organisation.name},
+                )
                 return redirect("accounts:organisation_home", invitation.organisation.slug)
-            messages.success(request, _("Your account is ready. Sign in to set up your "
-                                        "authenticator app."))
+            messages.success(
+                request, _("Your account is ready. Sign in to set up your authenticator app.")
+            )
             return redirect("accounts:login")
-    return render(request, "accounts/accept_invitation.html",
-                  {"invitation": invitation, "form": form})
+    return render(
+        request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form}
+    )

@@ -39,8 +39,10 @@ def _too_many_attempts(request: HttpRequest) -> HttpResponse:
         "core/error.html",
         {
             "title": _("Too many attempts"),
-            "message": _("Too many failed sign-in attempts. Wait %(minutes)d minutes and try "
-                         "again.") % {"minutes": minutes},
+            "message": _(
+                "Too many failed sign-in attempts. Wait %(minutes)d minutes and try again."
+            )
+            % {"minutes": minutes},
         },
         status=429,
     )
@@ -76,19 +78,26 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         password = form.cleaned_data["password"]
         known = User.objects.filter(username__iexact=username).first()
-        user = authenticate(request, username=known.username if known else username,
-                            password=password)
+        user = authenticate(
+            request, username=known.username if known else username, password=password
+        )
         if known is not None and known.is_locked():
             actions.record_login_failure(None, stage="locked")
             failures.hit(client)
-            form.add_error(None, _("This account is locked for a while after too many failed "
-                                   "attempts. Try again later."))
+            form.add_error(
+                None,
+                _(
+                    "This account is locked for a while after too many failed "
+                    "attempts. Try again later."
+                ),
+            )
         elif user is None:
             actions.record_login_failure(known, stage="password")
             failures.hit(client)
             form.add_error(None, _("Wrong username or password."))
         else:
-            assert isinstance(user, User)
+            if not isinstance(user, User):  # only the project's User model signs in
+                raise TypeError("unexpected user model")
             private_key = encryption.unlock_user_key(user, password)
             next_url = _safe_next(request, request.GET.get("next"))
             request.session.flush()
@@ -153,8 +162,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 
 
 def _qr_svg(device: TOTPDevice) -> str:
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage,
-                        box_size=10, border=2)
+    image = qrcode.make(
+        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2
+    )
     svg: bytes = image.to_string(encoding="unicode")
     return str(svg)
 
@@ -176,17 +186,24 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["code"]):
             codes = actions.confirm_totp_enrolment(device)
             _complete_login(request, user, device)
-            return render(request, "accounts/recovery_codes.html",
-                          {"codes": codes, "first_time": True})
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True}
+            )
         actions.record_login_failure(user, stage="enrolment")
-        form.add_error("code", _("This code is not right. Check the time on your phone and "
-                                 "try the newest code."))
+        form.add_error(
+            "code",
+            _("This code is not right. Check the time on your phone and try the newest code."),
+        )
     secret = base64.b32encode(device.bin_key).decode("ascii")
-    return render(request, "accounts/enrol.html", {
-        "form": form,
-        "qr_svg": _qr_svg(device),
-        "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
-    })
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+    )
 
 
 @require_POST

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from digiamen.accounts import actions
 from digiamen.accounts.forms import InviteForm, RecoveryKeyForm, RoleForm
 from digiamen.accounts.models import Invitation, Membership, Role
-from digiamen.accounts.permissions import get_membership, staff_required
+from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.core.encryption import keyring_for
 from digiamen.core.models import AuditEvent
 
@@ -26,7 +26,9 @@ ADMINS = [Role.ORG_ADMIN]
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     memberships = list(
-        Membership.objects.active().filter(user_id=request.user.pk).select_related("organisation")
+        Membership.objects.active()
+        .filter(user=current_user(request))
+        .select_related("organisation")
     )
     if len(memberships) == 1:
         return redirect("accounts:organisation_home", memberships[0].organisation.slug)
@@ -50,7 +52,7 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
             organisation,
             keyring_for(request).organisation_private_key(organisation),
             invite_form.cleaned_data["role"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=current_user(request),
         )
         new_link = request.build_absolute_uri(
             reverse("accounts:accept_invitation", args=[issued.token])
@@ -63,18 +65,24 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
         .order_by("-is_active", "user__username")
     )
     pending = Invitation.objects.filter(
-        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True,
+        organisation=organisation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).order_by("-created_at")
-    return render(request, "accounts/members.html", {
-        "membership": membership,
-        "rows": rows,
-        "pending": pending,
-        "invite_form": invite_form,
-        "new_link": new_link,
-        "roles": Role.choices,
-        "invitation_hours": settings.INVITATION_HOURS,
-    })
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "membership": membership,
+            "rows": rows,
+            "pending": pending,
+            "invite_form": invite_form,
+            "new_link": new_link,
+            "roles": Role.choices,
+            "invitation_hours": settings.INVITATION_HOURS,
+        },
+    )
 
 
 def _member_of(membership: Membership, member_id: int) -> Membership:
@@ -88,13 +96,19 @@ def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpRes
     target = _member_of(membership, member_id)
     if target.is_active:
         try:
-            actions.deactivate_member(target, actor=request.user,  # type: ignore[arg-type]
-                                      actor_keyring=keyring_for(request))
+            actions.deactivate_member(
+                target,
+                actor=current_user(request),
+                actor_keyring=keyring_for(request),
+            )
         except actions.ActionError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("%(name)s can no longer open this organisation's "
-                                        "records.") % {"name": target.user.username})
+            messages.success(
+                request,
+                _("%(name)s can no longer open this organisation's records.")
+                % {"name": target.user.username},
+            )
     return redirect("accounts:members", org)
 
 
@@ -109,7 +123,7 @@ def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
     elif target.pk == membership.pk:
         messages.error(request, _("You cannot change your own role. Ask another admin."))
     else:
-        actions.change_role(target, form.cleaned_data["role"], actor=request.user)  # type: ignore[arg-type]
+        actions.change_role(target, form.cleaned_data["role"], actor=current_user(request))
         messages.success(request, _("Role changed."))
     return redirect("accounts:members", org)
 
@@ -119,9 +133,12 @@ def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
 def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
     membership = get_membership(request, org, ADMINS)
     target = _member_of(membership, member_id)
-    actions.reset_two_factor(target, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, _("%(name)s will set up a new authenticator at the next "
-                                "sign-in.") % {"name": target.user.username})
+    actions.reset_two_factor(target, actor=current_user(request))
+    messages.success(
+        request,
+        _("%(name)s will set up a new authenticator at the next sign-in.")
+        % {"name": target.user.username},
+    )
     return redirect("accounts:members", org)
 
 
@@ -132,7 +149,7 @@ def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> Htt
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, organisation=membership.organisation, accepted_at__isnull=True
     )
-    actions.revoke_invitation(invitation, actor=request.user)  # type: ignore[arg-type]
+    actions.revoke_invitation(invitation, actor=current_user(request))
     messages.success(request, _("The invitation was withdrawn."))
     return redirect("accounts:members", org)
 
@@ -140,7 +157,9 @@ def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> Htt
 @staff_required
 def audit_log(request: HttpRequest, org: str) -> HttpResponse:
     membership = get_membership(request, org, ADMINS)
-    events = AuditEvent.objects.filter(organisation_id=membership.organisation_id).order_by("-id")[:200]
+    events = AuditEvent.objects.filter(organisation_id=membership.organisation_id).order_by("-id")[
+        :200
+    ]
     return render(request, "accounts/audit_log.html", {"membership": membership, "events": events})
 
 
@@ -151,8 +170,11 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
     form = RecoveryKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.confirm_recovery_key(organisation, request.user,  # type: ignore[arg-type]
-                                         form.cleaned_data["recovery_key"])
+            actions.confirm_recovery_key(
+                organisation,
+                current_user(request),
+                form.cleaned_data["recovery_key"],
+            )
         except actions.ActionError as error:
             form.add_error("recovery_key", error.message)
         else:

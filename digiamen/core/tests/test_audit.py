@@ -37,8 +37,10 @@ def test_editing_details_through_raw_sql_is_detected() -> None:
     events = _three_events()
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET actor_username = %s WHERE id = %s",  # noqa: S608
-                       ["mallory", events[0].pk])
+        cursor.execute(
+            f"UPDATE {table} SET actor_username = %s WHERE id = %s",  # noqa: S608
+            ["mallory", events[0].pk],
+        )
     broken = audit.verify_chain()
     assert broken is not None and broken.event_id == events[0].pk
 

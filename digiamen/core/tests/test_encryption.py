@@ -57,8 +57,9 @@ def test_record_key_fields_are_bound_to_field_and_record(world: World) -> None:
     record_key = encryption.new_record_key(world.amane)
     narrative = record_key.encrypt("narrative text", field="narrative", record="r1")
     request = request_for(world.alice.user, world.alice.private_key)
-    opened = encryption.open_record_key(request, world.amane, record_key.envelope,
-                                        audit_object=world.amane)
+    opened = encryption.open_record_key(
+        request, world.amane, record_key.envelope, audit_object=world.amane
+    )
     assert opened.decrypt_text(narrative, field="narrative", record="r1") == "narrative text"
     with pytest.raises(crypto.DecryptionError):
         opened.decrypt(narrative, field="contact", record="r1")
@@ -114,9 +115,11 @@ def test_rotation_twice_still_opens_the_oldest_records(world: World) -> None:
     alice_keyring = KeyRing(user=world.alice.user, private_key=world.alice.private_key)
     extra = world.add_member("dina", world.amane, "supervisor")
     for membership in [world.bob.user.memberships.get(), extra.user.memberships.get()]:
-        actions.deactivate_member(membership, actor=world.alice.user,
-                                  actor_keyring=KeyRing(user=world.alice.user,
-                                                        private_key=world.alice.private_key))
+        actions.deactivate_member(
+            membership,
+            actor=world.alice.user,
+            actor_keyring=KeyRing(user=world.alice.user, private_key=world.alice.private_key),
+        )
     assert encryption.current_organisation_key(world.amane).version == 3
     alice = request_for(world.alice.user, world.alice.private_key)
     assert encryption.open_for_member(alice, world.amane, oldest) == b"oldest"
@@ -145,15 +148,16 @@ def test_recovery_key_opens_the_current_organisation_key(world: World) -> None:
 
 def test_recovery_works_after_rotation(world: World) -> None:
     alice_keyring = KeyRing(user=world.alice.user, private_key=world.alice.private_key)
-    actions.deactivate_member(world.bob.user.memberships.get(), actor=world.alice.user,
-                              actor_keyring=alice_keyring)
+    actions.deactivate_member(
+        world.bob.user.memberships.get(), actor=world.alice.user, actor_keyring=alice_keyring
+    )
     recovered = encryption.recover_organisation_key(world.amane, world.amane_recovery_key)
     assert bytes(recovered.public_key) == bytes(
         encryption.current_organisation_key(world.amane).public_key
     )
 
 
-# --- The whole database and var/ hold no plaintext -----------------------------------------------
+# --- The whole database and var/ hold no plaintext ---------------------------------------------
 
 
 def _raw_database_bytes() -> bytes:
@@ -164,9 +168,17 @@ def _raw_database_bytes() -> bytes:
         pg_dump = shutil.which("pg_dump")
         assert pg_dump, "pg_dump is needed (postgresql-client); .ci/run installs it"
         params = connection.settings_dict
-        command = [pg_dump, "--no-owner", "-h", params["HOST"] or "127.0.0.1",
-                   "-p", str(params["PORT"] or 5432), "-U", params["USER"] or "postgres",
-                   params["NAME"]]
+        command = [
+            pg_dump,
+            "--no-owner",
+            "-h",
+            params["HOST"] or "127.0.0.1",
+            "-p",
+            str(params["PORT"] or 5432),
+            "-U",
+            params["USER"] or "postgres",
+            params["NAME"],
+        ]
         return subprocess.run(command, check=True, capture_output=True).stdout
     raise AssertionError(f"unsupported database {connection.vendor}")
 

@@ -20,23 +20,33 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--country", required=True, help="ISO 3166-1 alpha-2, e.g. MA")
         parser.add_argument("--languages", default="ar,fr,en")
-        parser.add_argument("--base-url", default="https://" + (settings.ALLOWED_HOSTS or ["localhost"])[0])
+        parser.add_argument(
+            "--base-url", default="https://" + (settings.ALLOWED_HOSTS or ["localhost"])[0]
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Organisation.objects.filter(slug=options["slug"]).exists():
             raise CommandError("An organisation with this slug exists already.")
         try:
             created = actions.create_organisation(
-                slug=options["slug"], name=options["name"], country=options["country"],
-                languages=[code.strip() for code in options["languages"].split(",") if code.strip()],
+                slug=options["slug"],
+                name=options["name"],
+                country=options["country"],
+                languages=[
+                    code.strip() for code in options["languages"].split(",") if code.strip()
+                ],
             )
         except Exception as error:  # validation errors of the organisation's fields
             raise CommandError(str(error)) from error
-        issued = actions.invite(created.organisation, created.private_key, Role.ORG_ADMIN, actor=None)
+        issued = actions.invite(
+            created.organisation, created.private_key, Role.ORG_ADMIN, actor=None
+        )
         with override("en"):
             path = reverse("accounts:accept_invitation", args=[issued.token])
-        self.stdout.write("RECOVERY KEY (print it, keep it offline; it is not stored and will not "
-                          "be shown again):")
+        self.stdout.write(
+            "RECOVERY KEY (print it, keep it offline; it is not stored and will not "
+            "be shown again):"
+        )
         self.stdout.write(f"    {created.recovery_key}")
         self.stdout.write("First admin's invitation link (one use):")
         self.stdout.write(f"    {options['base_url'].rstrip('/')}{path}")

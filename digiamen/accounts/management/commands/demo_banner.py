@@ -16,11 +16,15 @@ class Command(BaseCommand):
         data = json.loads(credentials_path().read_text(encoding="utf-8"))
         port = options["port"]
         self.stdout.write("")
-        self.stdout.write(f"Digi-Amen (demo) is at http://127.0.0.1:{port}/  "
-                          f"(staff sign-in: http://127.0.0.1:{port}/en/staff/login/)")
+        self.stdout.write(
+            f"Digi-Amen (demo) is at http://127.0.0.1:{port}/  "
+            f"(staff sign-in: http://127.0.0.1:{port}/en/staff/login/)"
+        )
         self.stdout.write("Demo logins (all in var/demo-credentials.json):")
         for user in data["users"]:
-            self.stdout.write(f"  {user['organisation']:<22} {user['role']:<20} "
-                              f"{user['username']:<24} {user['password']}")
+            self.stdout.write(
+                f"  {user['organisation']:<22} {user['role']:<20} "
+                f"{user['username']:<24} {user['password']}"
+            )
         self.stdout.write("Two-step codes: .venv/bin/python manage.py demo_totp <username>")
         self.stdout.write("")

@@ -20,11 +20,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from digiamen.accounts import actions
 from digiamen.accounts.models import ApiKeyScope, Organisation, Role
 
-DEMO_ORGANISATIONS = [
-    {"slug": "amane-demo", "name": "Amane (demo)", "country": "MA",
-     "languages": ["ar", "fr"], "admin1_areas": ["MA-04", "MA-06"], "prefix": "ma"},
-    {"slug": "jordan-helpline-demo", "name": "Jordan Child Helpline (demo)", "country": "JO",
-     "languages": ["ar", "en"], "admin1_areas": ["JO-AM", "JO-IR"], "prefix": "jo"},
+DEMO_ORGANISATIONS: list[dict[str, Any]] = [
+    {
+        "slug": "amane-demo",
+        "name": "Amane (demo)",
+        "country": "MA",
+        "languages": ["ar", "fr"],
+        "admin1_areas": ["MA-04", "MA-06"],
+        "prefix": "ma",
+    },
+    {
+        "slug": "jordan-helpline-demo",
+        "name": "Jordan Child Helpline (demo)",
+        "country": "JO",
+        "languages": ["ar", "en"],
+        "admin1_areas": ["JO-AM", "JO-IR"],
+        "prefix": "jo",
+    },
 ]
 
 
@@ -68,29 +80,40 @@ class Command(BaseCommand):
         organisations: list[dict[str, str]] = []
         for spec in DEMO_ORGANISATIONS:
             created = actions.create_organisation(
-                slug=spec["slug"], name=spec["name"], country=spec["country"],
-                languages=spec["languages"], admin1_areas=spec["admin1_areas"],
+                slug=spec["slug"],
+                name=spec["name"],
+                country=spec["country"],
+                languages=spec["languages"],
+                admin1_areas=spec["admin1_areas"],
             )
             organisation = created.organisation
-            organisations.append({"slug": organisation.slug, "name": organisation.name,
-                                  "country": organisation.country,
-                                  "recovery_key": created.recovery_key})
+            organisations.append(
+                {
+                    "slug": organisation.slug,
+                    "name": organisation.name,
+                    "country": organisation.country,
+                    "recovery_key": created.recovery_key,
+                }
+            )
             for role in Role.values:
                 username = f"{spec['prefix']}-{role.replace('_', '-')}"
                 password = demo_password()
                 user, _key = actions.create_user(username, password)
                 actions.add_member(organisation, created.private_key, user, role)
                 secret = secrets.token_bytes(20)
-                TOTPDevice.objects.create(user=user, name="demo authenticator",
-                                          key=secret.hex(), confirmed=True)
-                users.append({
-                    "username": username,
-                    "password": password,
-                    "totp_secret": base64.b32encode(secret).decode("ascii"),
-                    "role": role,
-                    "organisation": organisation.slug,
-                    "country": organisation.country,
-                })
+                TOTPDevice.objects.create(
+                    user=user, name="demo authenticator", key=secret.hex(), confirmed=True
+                )
+                users.append(
+                    {
+                        "username": username,
+                        "password": password,
+                        "totp_secret": base64.b32encode(secret).decode("ascii"),
+                        "role": role,
+                        "organisation": organisation.slug,
+                        "country": organisation.country,
+                    }
+                )
             for scope in ApiKeyScope.values:
                 key = actions.issue_api_key(organisation, scope, label="demo", actor=None)
                 api_keys.append({"key": key, "role": scope, "organisation": organisation.slug})

@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--slug", required=True)
-        parser.add_argument("--base-url", default="https://" + (settings.ALLOWED_HOSTS or ["localhost"])[0])
+        parser.add_argument(
+            "--base-url", default="https://" + (settings.ALLOWED_HOSTS or ["localhost"])[0]
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = Organisation.objects.filter(slug=options["slug"]).first()

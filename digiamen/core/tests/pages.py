@@ -1,0 +1,68 @@
+"""Every page of the site, reached as the user who may see it. Later apps add theirs here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from digiamen.accounts import actions
+from digiamen.conftest import World, sign_in
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # without the language prefix
+    who: str  # "anonymous", "pending" (password given), "enrolling", or a member's name
+
+
+def all_pages(world: World) -> list[Page]:
+    issued = actions.invite(world.amane, world.amane_key, "caseworker", actor=None)
+    # A member of two organisations sees the list of both on the staff home page.
+    erin = world.add_member("erin", world.amane, "supervisor")
+    actions.add_member(world.jordan, world.jordan_key, erin.user, "data_officer")
+    return [
+        Page("/", "anonymous"),
+        Page("/staff/login/", "anonymous"),
+        Page(f"/staff/invitation/{issued.token}/", "anonymous"),
+        Page("/staff/login/verify/", "pending"),
+        Page("/staff/login/enrol/", "enrolling"),
+        Page("/staff/", "erin"),
+        Page("/staff/amane/", "alice"),
+        Page("/staff/amane/members/", "alice"),
+        Page("/staff/amane/audit/", "alice"),
+        Page("/staff/amane/recovery-key/", "alice"),
+        Page("/staff/account/", "bob"),
+        Page("/staff/account/recovery-codes/", "bob"),
+        Page("/no-such-page/", "anonymous"),
+    ]
+
+
+def client_for(world: World, who: str, language: str) -> Client:
+    client = Client()
+    if who == "anonymous":
+        return client
+    if who in ("pending", "enrolling"):
+        member = (
+            world.bob
+            if who == "pending"
+            else world.add_member(f"new{len(world.members)}", world.amane, "caseworker")
+        )
+        if who == "enrolling":
+            member.device.delete()
+        client.post(
+            f"/{language}/staff/login/",
+            {"username": member.user.username, "password": member.password},
+        )
+        return client
+    sign_in(client, world.members.get(who) or getattr(world, who), language)
+    return client
+
+
+def rendered_pages(world: World, languages: list[str]) -> Iterator[tuple[Page, str, Any]]:
+    for page in all_pages(world):
+        for language in languages:
+            client = client_for(world, page.who, language)
+            yield page, language, client.get(f"/{language}{page.path}")
