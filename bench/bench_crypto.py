@@ -1,0 +1,53 @@
+"""Cost of the encryption design at production parameters.
+
+* unlocking a member's key (Argon2id, 3 passes, 64 MiB): paid once per sign-in;
+* sealing a record key to an organisation (X25519 sealed box): paid once per report;
+* encrypting and opening a 20 000-character narrative (XChaCha20-Poly1305).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from digiamen.core import crypto
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def report(name: str, samples: list[float]) -> None:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p95 = ordered[int(0.95 * (len(ordered) - 1))] * 1000
+    print(f"   {name:<46} p50 {p50:9.3f} ms   p95 {p95:9.3f} ms   {1000 / p50:10.0f} /s")
+
+
+def main() -> None:
+    kdf = crypto.PasswordKdf.new(3, 64 * 1024 * 1024)
+    report("Argon2id unlock (3 passes, 64 MiB)", timed(lambda: kdf.derive("a passphrase"), 10))
+    org_key = crypto.new_private_key()
+    public = bytes(org_key.public_key)
+    data_key = crypto.random_key()
+    report(
+        "seal a record key to the organisation", timed(lambda: crypto.seal(public, data_key), 2000)
+    )
+    sealed = crypto.seal(public, data_key)
+    report("open a record key (member side)", timed(lambda: crypto.unseal(org_key, sealed), 2000))
+    narrative = ("ح" * 20000).encode()
+    report(
+        "encrypt a 20 000-character narrative",
+        timed(lambda: crypto.encrypt(data_key, narrative, purpose=b"field:n:r"), 2000),
+    )
+    blob = crypto.encrypt(data_key, narrative, purpose=b"field:n:r")
+    report(
+        "decrypt a 20 000-character narrative",
+        timed(lambda: crypto.decrypt(data_key, blob, purpose=b"field:n:r"), 2000),
+    )
