@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "digiamen.accounts",
     "digiamen.core",
+    "digiamen.intake",
 ]
 
 MIDDLEWARE = [
@@ -278,3 +279,21 @@ LOGGING = {
 }
 
 ALLOW_SQLITE_IN_PRODUCTION = env_bool("DIGIAMEN_ALLOW_SQLITE", False)
+
+# --- The report front door ------------------------------------------------------------------------
+# Receipts derive the reporter's mailbox key: memory-hard, so that guessing is costly.
+RECEIPT_KDF_OPSLIMIT = int(os.environ.get("RECEIPT_KDF_OPSLIMIT", "3"))
+RECEIPT_KDF_MEMLIMIT = int(os.environ.get("RECEIPT_KDF_MEMLIMIT", str(64 * 1024 * 1024)))
+INTAKE_DRAFT_MINUTES = int(os.environ.get("INTAKE_DRAFT_MINUTES", "120"))
+FOLLOWUP_SESSION_MINUTES = int(os.environ.get("FOLLOWUP_SESSION_MINUTES", "30"))
+# Where reports go when no organisation covers the child's country (an organisation slug).
+INTAKE_FALLBACK_ORGANISATION = os.environ.get("INTAKE_FALLBACK_ORGANISATION", "")
+# Per client (pseudonymised address) per hour. Demonstrations on one machine need more.
+INTAKE_REPORTS_PER_HOUR = int(os.environ.get("INTAKE_REPORTS_PER_HOUR", "200" if DEMO else "10"))
+INTAKE_DRAFTS_PER_HOUR = int(os.environ.get("INTAKE_DRAFTS_PER_HOUR", "600" if DEMO else "30"))
+INTAKE_API_KEY_REPORTS_PER_HOUR = int(os.environ.get("INTAKE_API_KEY_REPORTS_PER_HOUR", "2000"))
+# Wrong receipts: per client, and across all clients (then everyone waits).
+FOLLOWUP_FAILURES_PER_CLIENT = int(os.environ.get("FOLLOWUP_FAILURES_PER_CLIENT", "10"))
+FOLLOWUP_FAILURES_GLOBAL = int(os.environ.get("FOLLOWUP_FAILURES_GLOBAL", "1000"))
+# Right and wrong receipts are answered after at least this long.
+FOLLOWUP_MIN_SECONDS = float(os.environ.get("FOLLOWUP_MIN_SECONDS", "0.5"))

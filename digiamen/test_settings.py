@@ -9,5 +9,9 @@ from digiamen.settings import *  # noqa: F403
 # Argon2id with libsodium's minimum cost: the same code paths, a fraction of the time.
 KDF_OPSLIMIT = 1
 KDF_MEMLIMIT = 8192
+RECEIPT_KDF_OPSLIMIT = 1
+RECEIPT_KDF_MEMLIMIT = 8192
 PASSWORD_HASHERS = ["digiamen.core.hashers.FastArgon2PasswordHasher"]
+FOLLOWUP_MIN_SECONDS = 0.05
+INTAKE_REPORTS_PER_HOUR = 200
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise expects it)

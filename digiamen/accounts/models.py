@@ -33,6 +33,8 @@ class Organisation(models.Model):
     country = models.CharField(max_length=2, validators=[validate_country])
     languages = models.JSONField(default=list, blank=True)
     admin1_areas = models.JSONField(default=list, blank=True)
+    # Shown in the browser tab of a reporter's follow-up pages instead of the site name.
+    discreet_title = models.CharField(max_length=60, blank=True)
     # The offline recovery key's public half; its private half exists only on paper.
     recovery_public_key = models.BinaryField(max_length=32)
     recovery_key_confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -353,6 +353,39 @@ def seal_for_organisation(organisation: Organisation, data: str | bytes) -> byte
     return struct.pack(">I", len(record_key.envelope)) + record_key.envelope + ciphertext
 
 
+def _split_sealed(sealed: bytes) -> tuple[bytes, bytes]:
+    sealed = bytes(sealed)
+    if len(sealed) < 4:
+        raise DecryptionError("not a sealed value")
+    (envelope_length,) = struct.unpack(">I", sealed[:4])
+    return sealed[4 : 4 + envelope_length], sealed[4 + envelope_length :]
+
+
+def open_many_for_member(
+    request: HttpRequest,
+    organisation: Organisation,
+    sealed_values: list[bytes],
+    *,
+    audit_object: Any,
+    audit_action: str = "protected_data.read",
+) -> list[bytes]:
+    """Open several values made by ``seal_for_organisation`` with one audit event."""
+    keyring = keyring_for(request)
+    opened = []
+    for sealed in sealed_values:
+        envelope, ciphertext = _split_sealed(sealed)
+        record_key = _open_envelope(keyring, organisation, envelope)
+        opened.append(record_key.decrypt(ciphertext, field="sealed-value"))
+    audit.record(
+        audit_action,
+        actor=request.user,
+        organisation=organisation,
+        obj=audit_object,
+        details={"values": len(opened)},
+    )
+    return opened
+
+
 def open_for_member(
     request: HttpRequest,
     organisation: Organisation,
@@ -362,12 +395,8 @@ def open_for_member(
     audit_action: str = "protected_data.read",
 ) -> bytes:
     """Open a value made by ``seal_for_organisation``; the read is audited."""
-    sealed = bytes(sealed)
-    if len(sealed) < 4:
-        raise DecryptionError("not a sealed value")
-    (envelope_length,) = struct.unpack(">I", sealed[:4])
-    envelope = sealed[4 : 4 + envelope_length]
+    envelope, ciphertext = _split_sealed(sealed)
     record_key = _open_envelope(keyring_for(request), organisation, envelope)
-    plaintext = record_key.decrypt(sealed[4 + envelope_length :], field="sealed-value")
+    plaintext = record_key.decrypt(ciphertext, field="sealed-value")
     audit.record(audit_action, actor=request.user, organisation=organisation, obj=audit_object)
     return plaintext

@@ -75,7 +75,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _load(self) -> dict[str, Any]:
+        from digiamen.intake import demo as intake_demo
+
         users: list[dict[str, str]] = []
+        created_organisations: list[Organisation] = []
         api_keys: list[dict[str, str]] = []
         organisations: list[dict[str, str]] = []
         for spec in DEMO_ORGANISATIONS:
@@ -87,6 +90,7 @@ class Command(BaseCommand):
                 admin1_areas=spec["admin1_areas"],
             )
             organisation = created.organisation
+            created_organisations.append(organisation)
             organisations.append(
                 {
                     "slug": organisation.slug,
@@ -117,4 +121,9 @@ class Command(BaseCommand):
             for scope in ApiKeyScope.values:
                 key = actions.issue_api_key(organisation, scope, label="demo", actor=None)
                 api_keys.append({"key": key, "role": scope, "organisation": organisation.slug})
-        return {"users": users, "api_keys": api_keys, "organisations": organisations}
+        return {
+            "users": users,
+            "api_keys": api_keys,
+            "organisations": organisations,
+            **intake_demo.load(created_organisations),
+        }

@@ -1,0 +1,102 @@
+"""A real gunicorn serving a throw-away var/ (and database) for benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(var: Path, database_url: str = "", **extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DIGIAMEN", "DATABASE"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "digiamen.settings",
+            "DIGIAMEN_MODE": "demo",
+            "DIGIAMEN_VAR_DIR": str(var),
+            "INTAKE_REPORTS_PER_HOUR": "1000000",
+            "INTAKE_DRAFTS_PER_HOUR": "1000000",
+        }
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+@contextmanager
+def served(
+    database_url: str = "", workers: int = 2, threads: int = 16, **extra: str
+) -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = environment(Path(tmp), database_url, **extra)
+        if database_url:
+            manage(env, "flush", "--noinput")
+        manage(env, "migrate", "--noinput")
+        manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                GUNICORN,
+                "digiamen.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/robots.txt", timeout=1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield base
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)

@@ -1,0 +1,302 @@
+"""Receiving reports and the conversation with the reporter. The only writers of intake data."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from nacl.public import PrivateKey
+
+from digiamen.accounts.models import Organisation, User
+from digiamen.core import audit, crypto, encryption
+from digiamen.intake import drafts, receipts
+from digiamen.intake.models import FollowupSession, Message, Report
+from digiamen.intake.routing import route
+
+SUMMARY_EXCERPT_CHARACTERS = 300
+MESSAGE_MAX_CHARACTERS = 5000
+
+
+@dataclass(frozen=True)
+class Submission:
+    report: Report
+    receipt: str
+
+
+def submit_report(
+    answers: dict[str, Any],
+    *,
+    channel: str,
+    submission_id: str,
+    organisation: Organisation | None = None,
+    received_by: User | None = None,
+    draft_token: str | None = None,
+) -> Submission:
+    """Store a validated report encrypted for its organisation and return its receipt.
+
+    The receipt exists only in the return value: the caller shows it once, after this
+    function has returned, that is after the transaction has committed.
+    Raises ``drafts.DraftGone`` when the draft was already sent (a replayed last step).
+    """
+    target = organisation or route(answers.get("country", ""), answers.get("admin1", ""))
+    for _attempt in range(3):
+        receipt = receipts.new_receipt()
+        secret = receipts.receipt_secrets(receipt)  # slow (Argon2id): outside the transaction
+        try:
+            with transaction.atomic():
+                draft = drafts.open_draft(draft_token, for_update=True) if draft_token else None
+                report = _create_report(
+                    answers, target, channel, submission_id, received_by, secret
+                )
+                if draft is not None:
+                    drafts.mark_submitted(draft)
+                audit.record(
+                    "report.received",
+                    actor=received_by,
+                    organisation=target,
+                    obj=report,
+                    details={"channel": channel},
+                )
+        except IntegrityError:
+            if Report.objects.filter(submission_id=submission_id).exists():
+                raise drafts.DraftGone(submitted=True) from None
+            continue  # a receipt collision (1 in 10^16): draw another
+        return Submission(report=report, receipt=receipt)
+    raise RuntimeError("could not draw a unique receipt")
+
+
+def _create_report(
+    answers: dict[str, Any],
+    organisation: Organisation,
+    channel: str,
+    submission_id: str,
+    received_by: User | None,
+    secret: receipts.ReceiptSecrets,
+) -> Report:
+    report = Report(
+        organisation=organisation,
+        channel=channel,
+        received_by=received_by,
+        reporter_type=answers.get("reporter_type") or "unknown",
+        harm_types=list(answers.get("harm_types") or []),
+        platforms=list(answers.get("platforms") or []),
+        country=answers.get("country") or "",
+        admin1=answers.get("admin1") or "",
+        locality=answers.get("locality") or "unknown",
+        age_band=answers.get("age_band") or "unknown",
+        sex=answers.get("sex") or "unknown",
+        disability=answers.get("disability") or "unknown",
+        contact_method=answers.get("contact_method") or "receipt",
+        consent_contact=bool(answers.get("consent_contact")),
+        consent_referral=bool(answers.get("consent_referral")),
+        consent_statistics=bool(answers.get("consent_statistics")),
+        receipt_lookup=secret.lookup,
+        mailbox_public_key=bytes(secret.mailbox_key.public_key),
+        submission_id=submission_id,
+    )
+    record = str(report.public_id)
+    record_key = encryption.new_record_key(organisation)
+    report.sealed_key = record_key.envelope
+    report.narrative = record_key.encrypt(
+        answers.get("narrative") or "", field="narrative", record=record
+    )
+    report.involved_accounts = record_key.encrypt(
+        answers.get("involved_accounts") or "", field="involved_accounts", record=record
+    )
+    report.contact = record_key.encrypt(
+        answers.get("contact_value") or "", field="contact", record=record
+    )
+    summary = {
+        "harm_types": report.harm_types,
+        "created": timezone.now().date().isoformat(),
+        "excerpt": (answers.get("narrative") or "")[:SUMMARY_EXCERPT_CHARACTERS],
+    }
+    report.reporter_summary = crypto.seal(
+        bytes(report.mailbox_public_key), json.dumps(summary, ensure_ascii=False).encode()
+    )
+    report.save()
+    return report
+
+
+# --- The reporter's side ----------------------------------------------------------------------
+
+
+def find_mailbox(receipt: str) -> tuple[Report, PrivateKey] | None:
+    """The report behind a receipt, and its mailbox key. Costs one Argon2id either way."""
+    secret = receipts.receipt_secrets(receipt)
+    report = (
+        Report.objects.select_related("organisation").filter(receipt_lookup=secret.lookup).first()
+    )
+    if report is None:
+        return None
+    return report, secret.mailbox_key
+
+
+@dataclass(frozen=True)
+class FollowupVisit:
+    report: Report
+    mailbox_key: PrivateKey
+    token: str
+    expires_at: Any
+
+
+def start_followup(report: Report, mailbox_key: PrivateKey) -> FollowupVisit:
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    session = FollowupSession.objects.create(
+        key_id=key_id,
+        secret_hash=crypto.lookup_hash(secret.encode()),
+        report=report,
+        wrapped_mailbox_key=encryption.wrap_for_token(secret.encode(), mailbox_key),
+        expires_at=timezone.now() + timedelta(minutes=settings.FOLLOWUP_SESSION_MINUTES),
+    )
+    return FollowupVisit(report, mailbox_key, f"{key_id}.{secret}", session.expires_at)
+
+
+def resume_followup(token: str) -> FollowupVisit | None:
+    key_id, _dot, secret = (token or "").partition(".")
+    if not key_id or not secret or len(token) > 200:
+        return None
+    session = (
+        FollowupSession.objects.select_related("report__organisation")
+        .filter(key_id=key_id, expires_at__gt=timezone.now())
+        .first()
+    )
+    if session is None or not crypto.constant_time_equal(
+        session.secret_hash, crypto.lookup_hash(secret.encode())
+    ):
+        return None
+    try:
+        mailbox_key = encryption.unwrap_for_token(
+            secret.encode(), bytes(session.wrapped_mailbox_key)
+        )
+    except crypto.DecryptionError:
+        return None
+    return FollowupVisit(session.report, mailbox_key, token, session.expires_at)
+
+
+def end_followup(token: str) -> None:
+    key_id = (token or "").partition(".")[0]
+    if key_id:
+        FollowupSession.objects.filter(key_id=key_id).delete()
+
+
+@dataclass
+class ConversationEntry:
+    direction: str
+    created_at: Any
+    text: str
+
+
+@dataclass
+class ReporterConversation:
+    summary: dict[str, Any]
+    messages: list[ConversationEntry] = field(default_factory=list)
+
+
+def reporter_conversation(visit: FollowupVisit) -> ReporterConversation:
+    summary = json.loads(crypto.unseal(visit.mailbox_key, bytes(visit.report.reporter_summary)))
+    messages = list(Message.objects.filter(report=visit.report))
+    conversation = ReporterConversation(summary=summary)
+    for message in messages:
+        text = crypto.unseal(visit.mailbox_key, bytes(message.for_reporter)).decode("utf-8")
+        conversation.messages.append(ConversationEntry(message.direction, message.created_at, text))
+    unread = [
+        m.pk
+        for m in messages
+        if m.direction == Message.Direction.TO_REPORTER and m.read_by_reporter_at is None
+    ]
+    if unread:
+        Message.objects.filter(pk__in=unread).update(read_by_reporter_at=timezone.now())
+    return conversation
+
+
+def post_reporter_message(report: Report, text: str) -> Message:
+    with transaction.atomic():
+        message = Message.objects.create(
+            report=report,
+            direction=Message.Direction.FROM_REPORTER,
+            for_organisation=encryption.seal_for_organisation(report.organisation, text),
+            for_reporter=crypto.seal(bytes(report.mailbox_public_key), text.encode("utf-8")),
+        )
+        audit.record("report.message_from_reporter", organisation=report.organisation, obj=report)
+    return message
+
+
+# --- The organisation's side ------------------------------------------------------------------
+
+
+@dataclass
+class OpenedReport:
+    report: Report
+    narrative: str
+    involved_accounts: str
+    contact: str
+    messages: list[ConversationEntry]
+
+
+def open_report(request: HttpRequest, report: Report) -> OpenedReport:
+    """Decrypt a report and its conversation for a member (audited)."""
+    record = str(report.public_id)
+    record_key = encryption.open_record_key(
+        request,
+        report.organisation,
+        bytes(report.sealed_key),
+        audit_object=report,
+        audit_action="report.opened",
+    )
+    messages = list(Message.objects.filter(report=report))
+    texts = (
+        encryption.open_many_for_member(
+            request,
+            report.organisation,
+            [bytes(m.for_organisation) for m in messages],
+            audit_object=report,
+            audit_action="report.messages_opened",
+        )
+        if messages
+        else []
+    )
+    with transaction.atomic():
+        if report.status == Report.Status.NEW:
+            report.status = Report.Status.SEEN
+            report.save(update_fields=["status"])
+        Message.objects.filter(
+            report=report, direction=Message.Direction.FROM_REPORTER, read_by_staff_at__isnull=True
+        ).update(read_by_staff_at=timezone.now())
+    return OpenedReport(
+        report=report,
+        narrative=record_key.decrypt_text(
+            bytes(report.narrative), field="narrative", record=record
+        ),
+        involved_accounts=record_key.decrypt_text(
+            bytes(report.involved_accounts), field="involved_accounts", record=record
+        ),
+        contact=record_key.decrypt_text(bytes(report.contact), field="contact", record=record),
+        messages=[
+            ConversationEntry(m.direction, m.created_at, t.decode("utf-8"))
+            for m, t in zip(messages, texts, strict=True)
+        ],
+    )
+
+
+def post_staff_reply(report: Report, author: User, text: str) -> Message:
+    with transaction.atomic():
+        message = Message.objects.create(
+            report=report,
+            direction=Message.Direction.TO_REPORTER,
+            author=author,
+            for_organisation=encryption.seal_for_organisation(report.organisation, text),
+            for_reporter=crypto.seal(bytes(report.mailbox_public_key), text.encode("utf-8")),
+        )
+        audit.record(
+            "report.message_to_reporter", actor=author, organisation=report.organisation, obj=report
+        )
+    return message

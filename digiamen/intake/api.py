@@ -1,0 +1,265 @@
+"""Intake API: partner apps and reporters' apps submit reports and follow up.
+
+``POST /api/v1/reports`` is open to anonymous clients (rate-limited per client) and to
+partner apps with an organisation API key (``Authorization: Bearer dak_…``), whose reports
+go to that organisation. Validation is the web form's, field by field.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import datetime
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.security import HttpBearer
+from pydantic import ConfigDict, Field
+
+from digiamen.accounts.api import ApiPrincipal, BearerAuth
+from digiamen.accounts.models import ApiKeyScope
+from digiamen.core import crypto, places
+from digiamen.core.clients import RateLimit, client_pseudonym
+from digiamen.core.taxonomy import (
+    AgeBand,
+    Disability,
+    HarmType,
+    Locality,
+    Platform,
+    ReporterType,
+    Sex,
+)
+from digiamen.intake import actions, drafts
+from digiamen.intake.advice import advice_for
+from digiamen.intake.flow import reports_limit
+from digiamen.intake.forms import ACCOUNTS_MAX, MESSAGE_MAX, NARRATIVE_MAX, validate_answers
+from digiamen.intake.models import Helpline
+from digiamen.intake.receipts import format_receipt, parse_receipt
+from digiamen.intake.views import _no_sooner_than, followup_client_limit, followup_global_limit
+
+router = Router(tags=["intake"])
+
+
+class ReportIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    harm_types: list[HarmType] = Field(
+        min_length=1, max_length=len(HarmType.values), description="What happened (at least one)."
+    )
+    country: str = Field(
+        default="",
+        max_length=2,
+        description="ISO 3166-1 alpha-2: " + ", ".join(places.COUNTRY_CODES),
+    )
+    admin1: str = Field(
+        default="",
+        max_length=8,
+        description="ISO 3166-2 code of the region/governorate, e.g. TN-61.",
+    )
+    platforms: list[Platform] = Field(default_factory=list, max_length=len(Platform.values))
+    reporter_type: ReporterType = ReporterType.UNKNOWN
+    locality: Locality = Locality.UNKNOWN
+    age_band: AgeBand = AgeBand.UNKNOWN
+    sex: Sex = Sex.UNKNOWN
+    disability: Disability = Disability.UNKNOWN
+    narrative: str = Field(
+        default="", max_length=NARRATIVE_MAX, description="What happened, in the reporter's words."
+    )
+    involved_accounts: str = Field(
+        default="", max_length=ACCOUNTS_MAX, description="Usernames, profile links, content links."
+    )
+    contact_method: Literal["receipt", "phone", "whatsapp", "email"] = "receipt"
+    contact_value: str = Field(default="", max_length=254)
+    consent_contact: bool = False
+    consent_referral: bool = False
+    consent_statistics: bool = False
+    submission_id: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=64,
+        description="Idempotency key chosen by the client: the same id twice is one report.",
+    )
+
+
+class AdviceOut(Schema):
+    title: str
+    steps: list[str]
+
+
+class HelplineOut(Schema):
+    name: str
+    phone: str
+    free_of_charge: bool
+
+
+class ReportOut(Schema):
+    receipt: str = Field(description="16 digits in groups of four. Shown once; keep it hidden.")
+    advice: list[AdviceOut]
+    helplines: list[HelplineOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+def _partner(request: HttpRequest) -> ApiPrincipal | Literal[False] | None:
+    """The partner app's key, None for an anonymous client, False for a bad key."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _space, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith("dak_"):
+        return False
+    principal = BearerAuth().authenticate(request, token)
+    if principal is None or principal.scope != ApiKeyScope.REPORT_INTAKE:
+        return False
+    return principal
+
+
+@router.post(
+    "/reports",
+    auth=None,
+    response={201: ReportOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Submit a report",
+)
+def create_report(request: HttpRequest, payload: ReportIn) -> Any:
+    partner = _partner(request)
+    if partner is False:
+        return Status(401, {"detail": _("This API key is not valid for submitting reports.")})
+    if partner is None:
+        subject, limit = client_pseudonym(request), reports_limit()
+    else:
+        subject = f"key:{partner.organisation.pk}"
+        limit = RateLimit("intake-api-key", settings.INTAKE_API_KEY_REPORTS_PER_HOUR, 3600)
+    if limit.exceeded(subject):
+        return Status(429, {"detail": _("Too many reports. Wait an hour and try again.")})
+    answers, errors = validate_answers(payload.model_dump(mode="json"))
+    if errors:
+        return Status(422, {"detail": _("Some values are not valid."), "errors": errors})
+    if payload.submission_id:
+        scope = f"{partner.organisation.pk if partner else 'anonymous'}:{payload.submission_id}"
+        submission_id = crypto.lookup_hash(scope.encode())
+    else:
+        submission_id = crypto.lookup_hash(secrets.token_bytes(16))
+    try:
+        submission = actions.submit_report(
+            answers,
+            channel="api",
+            submission_id=submission_id,
+            organisation=partner.organisation if partner else None,
+        )
+    except drafts.DraftGone:
+        return Status(409, {"detail": _("This report was already received (same submission_id).")})
+    limit.hit(subject)
+    report = submission.report
+    return Status(
+        201,
+        {
+            "receipt": format_receipt(submission.receipt),
+            "advice": [
+                {"title": str(a.title), "steps": [str(s) for s in a.steps]}
+                for a in advice_for(report.harm_types)
+            ],
+            "helplines": [
+                {"name": h.name_in_current, "phone": h.phone, "free_of_charge": h.free_of_charge}
+                for h in Helpline.objects.filter(country=report.country)
+            ],
+        },
+    )
+
+
+# --- Follow-up ------------------------------------------------------------------------------------
+
+
+class FollowupIn(Schema):
+    receipt: str = Field(max_length=64, description="The 16-digit receipt, any digits/spacing.")
+
+
+class FollowupSessionOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+@router.post(
+    "/followup/session",
+    auth=None,
+    response={201: FollowupSessionOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Open the reporter's mailbox with a receipt",
+)
+def followup_session(request: HttpRequest, payload: FollowupIn) -> Any:
+    started = time.monotonic()
+    client = client_pseudonym(request)
+    client_limit, global_limit = followup_client_limit(), followup_global_limit()
+    if client_limit.exceeded(client) or global_limit.exceeded("all"):
+        return Status(429, {"detail": _("Too many wrong numbers. Wait an hour and try again.")})
+    receipt = parse_receipt(payload.receipt)
+    found = actions.find_mailbox(receipt) if receipt else None
+    _no_sooner_than(started)
+    if found is None:
+        client_limit.hit(client)
+        global_limit.hit("all")
+        return Status(404, {"detail": _("We could not find this number.")})
+    visit = actions.start_followup(*found)
+    return Status(201, {"token": visit.token, "expires_at": visit.expires_at})
+
+
+class FollowupAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> actions.FollowupVisit | None:
+        return actions.resume_followup(token)
+
+
+class MessageOut(Schema):
+    direction: Literal["from_reporter", "to_reporter"]
+    created_at: datetime
+    text: str
+
+
+class ConversationOut(Schema):
+    report: dict[str, Any]
+    messages: list[MessageOut]
+
+
+@router.get(
+    "/followup/messages",
+    auth=FollowupAuth(),
+    response=ConversationOut,
+    summary="The reporter's report summary and conversation",
+)
+def followup_messages(request: HttpRequest) -> Any:
+    visit: actions.FollowupVisit = request.auth  # type: ignore[attr-defined]
+    conversation = actions.reporter_conversation(visit)
+    return {
+        "report": conversation.summary,
+        "messages": [
+            {"direction": m.direction, "created_at": m.created_at, "text": m.text}
+            for m in conversation.messages
+        ],
+    }
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MESSAGE_MAX)
+
+
+class MessageCreatedOut(Schema):
+    created_at: datetime
+
+
+@router.post(
+    "/followup/messages",
+    auth=FollowupAuth(),
+    response={201: MessageCreatedOut, 422: ErrorOut},
+    summary="The reporter writes to the organisation",
+)
+def followup_post_message(request: HttpRequest, payload: MessageIn) -> Any:
+    visit: actions.FollowupVisit = request.auth  # type: ignore[attr-defined]
+    if not payload.text.strip():
+        return Status(422, {"detail": _("Write a message.")})
+    message = actions.post_reporter_message(visit.report, payload.text)
+    return Status(201, {"created_at": message.created_at})

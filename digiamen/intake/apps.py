@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "digiamen.intake"
+    label = "intake"
+
+    def ready(self) -> None:
+        from digiamen.intake import tasks  # noqa: F401  (registers periodic jobs)

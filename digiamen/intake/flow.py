@@ -1,0 +1,308 @@
+"""The step-by-step report flow, shared by the public front door and operator intake.
+
+Every step is a POST to the same URL: nothing about the report is ever in a URL, and the
+page title never changes. The flow's state is the encrypted draft (see drafts.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from digiamen.accounts.models import Organisation, User
+from digiamen.core import places
+from digiamen.core.clients import RateLimit, client_pseudonym
+from digiamen.core.taxonomy import (
+    AgeBand,
+    Disability,
+    HarmType,
+    Locality,
+    Platform,
+    ReporterType,
+    Sex,
+)
+from digiamen.intake import actions, drafts
+from digiamen.intake.advice import advice_for
+from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm
+from digiamen.intake.models import Draft, Helpline
+from digiamen.intake.receipts import format_receipt
+
+
+@dataclass(frozen=True)
+class FlowConfig:
+    steps: list[type[StepForm]]
+    mode: str
+    template: str
+    organisation: Organisation | None = None
+    operator: User | None = None
+
+
+def drafts_limit() -> RateLimit:
+    return RateLimit("intake-drafts", settings.INTAKE_DRAFTS_PER_HOUR, 3600)
+
+
+def reports_limit() -> RateLimit:
+    return RateLimit("intake-reports", settings.INTAKE_REPORTS_PER_HOUR, 3600)
+
+
+def message_page(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+def expired(request: HttpRequest) -> HttpResponse:
+    return message_page(
+        request,
+        _("This form has expired"),
+        _(
+            "For your safety, an unfinished report is forgotten after a while. Nothing was "
+            "kept. Please start again."
+        ),
+        400,
+    )
+
+
+def already_sent(request: HttpRequest) -> HttpResponse:
+    return message_page(
+        request,
+        _("This report was already sent"),
+        _(
+            "We received it once. If you kept your secret number, use it on the follow-up page "
+            "to talk to a counsellor."
+        ),
+        409,
+    )
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    response = message_page(
+        request,
+        _("Please wait a little"),
+        _(
+            "Too many reports were sent from this connection. Wait an hour and try again, or "
+            "call a helpline."
+        ),
+        429,
+    )
+    response["Retry-After"] = "3600"
+    return response
+
+
+def render_step(
+    request: HttpRequest,
+    config: FlowConfig,
+    index: int,
+    form: StepForm,
+    *,
+    token: str = "",
+    start: str = "",
+    answers: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "step_number": index + 1,
+        "step_count": len(config.steps),
+        "draft_token": token,
+        "start_token": start,
+        "is_first": index == 0,
+        "is_review": isinstance(form, ReviewStep),
+        "review": review_rows(answers or {}, config) if isinstance(form, ReviewStep) else [],
+        "organisation": config.organisation,
+    }
+    return render(request, config.template, context, status=status)
+
+
+def first_step(request: HttpRequest, config: FlowConfig) -> HttpResponse:
+    return render_step(request, config, 0, config.steps[0](), start=drafts.start_token())
+
+
+def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
+    token = request.POST.get("draft", "")
+    client = client_pseudonym(request)
+    if token:
+        try:
+            draft = drafts.open_draft(token)
+        except drafts.DraftGone as gone:
+            return already_sent(request) if gone.submitted else expired(request)
+        if draft.draft.mode != config.mode or draft.draft.organisation_id != (
+            config.organisation.pk if config.organisation else None
+        ):
+            return expired(request)
+    else:
+        if not drafts.start_token_is_valid(request.POST.get("start", "")):
+            return expired(request)
+        limit = drafts_limit()
+        if limit.exceeded(client):
+            return too_many(request)
+        limit.hit(client)
+        draft = drafts.create_draft(
+            mode=config.mode, organisation=config.organisation, operator=config.operator
+        )
+
+    index = min(draft.draft.step, len(config.steps) - 1)
+    action = request.POST.get("action", "next")
+    if action == "back":
+        target = max(0, index - 1)
+        draft.save(step=target)
+        return render_step(
+            request, config, target, config.steps[target](initial=draft.answers), token=draft.token
+        )
+    if action.startswith("edit-"):
+        try:
+            target = int(action.removeprefix("edit-"))
+        except ValueError:
+            target = index
+        target = max(0, min(target, draft.draft.furthest_step, len(config.steps) - 1))
+        draft.save(step=target)
+        return render_step(
+            request,
+            config,
+            target,
+            config.steps[target](initial=draft.answers),
+            token=draft.token,
+            answers=draft.answers,
+        )
+
+    step = config.steps[index]
+    if step is ReviewStep:
+        if action != "send":
+            return render_step(
+                request, config, index, ReviewStep(), token=draft.token, answers=draft.answers
+            )
+        return send(request, config, draft, client)
+
+    form = step(data=request.POST, initial=draft.answers)
+    if not form.is_valid():
+        return render_step(request, config, index, form, token=draft.token, status=400)
+    draft.answers.update(form.answers())
+    review_index = len(config.steps) - 1
+    target = review_index if draft.draft.furthest_step >= review_index else index + 1
+    draft.save(step=target)
+    return render_step(
+        request,
+        config,
+        target,
+        config.steps[target](initial=draft.answers),
+        token=draft.token,
+        answers=draft.answers,
+    )
+
+
+def send(
+    request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft, client: str
+) -> HttpResponse:
+    limit = reports_limit()
+    if config.mode == Draft.Mode.PUBLIC and limit.exceeded(client):
+        return too_many(request)
+    answers = dict(draft.answers)
+    if not answers.get("harm_types"):
+        return expired(request)
+    channel = answers.pop("channel", None) or "web"
+    try:
+        submission = actions.submit_report(
+            answers,
+            channel=channel,
+            submission_id=draft.draft.token_hash,
+            organisation=config.organisation,
+            received_by=config.operator,
+            draft_token=draft.token,
+        )
+    except drafts.DraftGone as gone:
+        return already_sent(request) if gone.submitted else expired(request)
+    if config.mode == Draft.Mode.PUBLIC:
+        limit.hit(client)
+    # The transaction has committed: only now is the receipt shown.
+    return receipt_page(request, submission, operator=config.mode == Draft.Mode.OPERATOR)
+
+
+def receipt_page(
+    request: HttpRequest, submission: actions.Submission, *, operator: bool
+) -> HttpResponse:
+    report = submission.report
+    formatted = format_receipt(submission.receipt)
+    context = {
+        "receipt": formatted,
+        "receipt_arabic_digits": formatted.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+        "advice": advice_for(report.harm_types),
+        "helplines": Helpline.objects.filter(country=report.country) if report.country else [],
+        "language": get_language(),
+        "operator": operator,
+        "report": report,
+    }
+    template = "intake/operator_receipt.html" if operator else "intake/receipt.html"
+    return render(request, template, context, status=201)
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(dict(choices).get(value, "")) if value else ""
+
+
+def review_rows(answers: dict[str, Any], config: FlowConfig) -> list[dict[str, Any]]:
+    """What the reporter wrote, step by step, for the review page (escaped by the template)."""
+    language = get_language() or "en"
+    offset = 1 if config.mode == Draft.Mode.OPERATOR else 0
+    not_said = _("Not said")
+    area = places.area(answers.get("admin1", "")) if answers.get("admin1") else None
+    country = answers.get("country", "")
+    rows = [
+        (0, _("Who is reporting"), _label(ReporterType.choices, answers.get("reporter_type", ""))),
+        (
+            1,
+            _("What happened"),
+            ", ".join(_label(HarmType.choices, c) for c in answers.get("harm_types", [])),
+        ),
+        (
+            2,
+            _("Apps or websites"),
+            ", ".join(_label(Platform.choices, c) for c in answers.get("platforms", [])),
+        ),
+        (
+            2,
+            _("Where"),
+            " · ".join(
+                filter(
+                    None,
+                    [
+                        places.country_name(country, language) if country else "",
+                        area.name(language) if area else "",
+                        _label(Locality.choices, answers.get("locality", "")),
+                    ],
+                )
+            ),
+        ),
+        (3, _("Age"), _label(AgeBand.choices, answers.get("age_band", ""))),
+        (3, _("Girl or boy"), _label(Sex.choices, answers.get("sex", ""))),
+        (3, _("Disability"), _label(Disability.choices, answers.get("disability", ""))),
+        (4, _("In your words"), answers.get("narrative", "")),
+        (4, _("Accounts and links"), answers.get("involved_accounts", "")),
+        (
+            5,
+            _("Contact"),
+            _label(ContactMethod.CHOICES, answers.get("contact_method", ""))
+            + (f" · {answers['contact_value']}" if answers.get("contact_value") else ""),
+        ),
+        (
+            6,
+            _("You agree to"),
+            ", ".join(
+                str(label)
+                for key, label in [
+                    ("consent_contact", _("be contacted")),
+                    ("consent_referral", _("be referred to a service")),
+                    ("consent_statistics", _("be counted in statistics")),
+                ]
+                if answers.get(key)
+            )
+            or _("nothing yet"),
+        ),
+    ]
+    return [
+        {"step": step + offset, "label": label, "value": value or not_said, "user_text": step == 4}
+        for step, label, value in rows
+    ]

@@ -1,0 +1,304 @@
+"""One form per step of the report. The API validates with the same forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.validators import EmailValidator
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.core import places
+from digiamen.core.digits import normalize_digits
+from digiamen.core.taxonomy import (
+    HARM_EXPLANATIONS,
+    AgeBand,
+    Channel,
+    Disability,
+    HarmType,
+    Locality,
+    Platform,
+    ReporterType,
+    Sex,
+)
+
+NARRATIVE_MAX = 20_000
+ACCOUNTS_MAX = 2_000
+PREFER_NOT = ("", _("I prefer not to say"))
+
+
+class ContactMethod:
+    RECEIPT = "receipt"
+    PHONE = "phone"
+    WHATSAPP = "whatsapp"
+    EMAIL = "email"
+    CHOICES: ClassVar[list[tuple[str, Any]]] = [
+        (RECEIPT, _("Only through my secret number on this website (anonymous)")),
+        (PHONE, _("By phone call or SMS")),
+        (WHATSAPP, _("On WhatsApp")),
+        (EMAIL, _("By email")),
+    ]
+
+
+class StepForm(forms.Form):
+    title: ClassVar[Promise]
+    intro: ClassVar[Promise | None] = None
+
+    def answers(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+def radios(choices: Any, label: Any, *, required: bool = False) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=choices, required=required, widget=forms.RadioSelect
+    )
+
+
+class OperatorStep(StepForm):
+    title = _("How was this report received?")
+    channel = radios(
+        [
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.WALK_IN, Channel.WALK_IN.label),
+            (Channel.OUTREACH, Channel.OUTREACH.label),
+        ],
+        _("Channel"),
+        required=True,
+    )
+
+
+class ReporterStep(StepForm):
+    title = _("Who is reporting?")
+    intro = _("You can report for yourself or for a child you want to help.")
+    reporter_type = radios(ReporterType.choices, _("I am"))
+
+
+class HarmStep(StepForm):
+    title = _("What happened?")
+    intro = _("Choose everything that fits. It is not your fault.")
+    harm_types = forms.MultipleChoiceField(
+        label=_("What happened"),
+        choices=HarmType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one.")},
+    )
+
+    def explained_choices(self) -> list[tuple[str, Any, Any, bool]]:
+        chosen = set(self["harm_types"].value() or [])
+        return [
+            (code, label, HARM_EXPLANATIONS[code], code in chosen)
+            for code, label in HarmType.choices
+        ]
+
+
+def country_choices() -> list[tuple[str, Any]]:
+    language = get_language() or "en"
+    return [PREFER_NOT] + [
+        (code, places.country_name(code, language)) for code in places.COUNTRY_CODES
+    ]
+
+
+def area_choices() -> list[tuple[str, Any]]:
+    language = get_language() or "en"
+    grouped: list[tuple[str, Any]] = [PREFER_NOT]
+    for code in places.COUNTRY_CODES:
+        grouped.append(
+            (
+                places.country_name(code, language),
+                [(a.code, a.name(language)) for a in places.areas(code)],
+            )
+        )
+    return grouped
+
+
+class WhereStep(StepForm):
+    title = _("Where did it happen?")
+    platforms = forms.MultipleChoiceField(
+        label=_("On which apps or websites?"),
+        choices=Platform.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    country = forms.ChoiceField(label=_("Country where the child lives"), required=False)
+    admin1 = forms.ChoiceField(label=_("Region or governorate"), required=False)
+    locality = radios(Locality.choices, _("Does the child live in a city or a village?"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in (("country", country_choices()), ("admin1", area_choices())):
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        country, admin1 = cleaned.get("country", ""), cleaned.get("admin1", "")
+        if admin1:
+            area = places.area(admin1)
+            if area is None:
+                self.add_error("admin1", _("Choose a region from the list."))
+            elif not country:
+                cleaned["country"] = area.country
+            elif area.country != country:
+                self.add_error("admin1", _("This region is not in the country you chose."))
+        return cleaned
+
+
+class ChildStep(StepForm):
+    title = _("About the child")
+    intro = _("This helps us find the right help. You can skip any question.")
+    age_band = radios(AgeBand.choices, _("How old is the child?"))
+    sex = radios(Sex.choices, _("Is the child a girl or a boy?"))
+    disability = radios(Disability.choices, _("Does the child have a disability?"))
+
+
+class StoryStep(StepForm):
+    title = _("Tell us more")
+    intro = _("Write in your own words, in any language. Only our counsellors can read it.")
+    narrative = forms.CharField(
+        label=_("What happened?"),
+        required=False,
+        max_length=NARRATIVE_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+    )
+    involved_accounts = forms.CharField(
+        label=_("Usernames, profile links or links to the pictures or messages (if you know them)"),
+        required=False,
+        max_length=ACCOUNTS_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        help_text=_("Do not send the pictures themselves."),
+    )
+
+    def clean_narrative(self) -> str:
+        return str(self.cleaned_data["narrative"]).strip()
+
+    def clean_involved_accounts(self) -> str:
+        return str(self.cleaned_data["involved_accounts"]).strip()
+
+
+PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+
+
+class ContactStep(StepForm):
+    title = _("How can we reach you?")
+    intro = _(
+        "You will get a secret number. With it you can come back here and talk to a "
+        "counsellor without giving your name."
+    )
+    contact_method = radios(ContactMethod.CHOICES, _("Contact me"), required=True)
+    contact_value = forms.CharField(
+        label=_("Your phone number or email (only if you chose it above)"),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("contact_method", ContactMethod.RECEIPT)
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        method = cleaned.get("contact_method")
+        value = str(cleaned.get("contact_value") or "").strip()
+        if method == ContactMethod.RECEIPT or not method:
+            cleaned["contact_value"] = ""
+        elif method in (ContactMethod.PHONE, ContactMethod.WHATSAPP):
+            number = re.sub(r"[\s\-().\u00a0]", "", normalize_digits(value))
+            if number.startswith("00"):
+                number = "+" + number[2:]
+            if not PHONE.match(number):
+                self.add_error(
+                    "contact_value",
+                    _("Write a phone number with its digits, for example +212 6 12 34 56 78."),
+                )
+            cleaned["contact_value"] = number
+        else:
+            try:
+                EmailValidator()(value)
+            except forms.ValidationError:
+                self.add_error("contact_value", _("Write a valid email address."))
+            cleaned["contact_value"] = value
+        return cleaned
+
+
+class ConsentStep(StepForm):
+    title = _("What do you agree to?")
+    intro = _("You decide. Saying no does not stop us from reading your report.")
+    consent_contact = forms.BooleanField(
+        label=_("A counsellor may contact me in the way I chose."), required=False
+    )
+    consent_referral = forms.BooleanField(
+        label=_(
+            "A counsellor may share my report with a service that can help, such as a "
+            "doctor, a lawyer or a safe place. They will tell me first."
+        ),
+        required=False,
+    )
+    consent_statistics = forms.BooleanField(
+        label=_(
+            "My report may be counted in statistics, without my name or story, to help "
+            "protect other children."
+        ),
+        required=False,
+    )
+
+
+class ReviewStep(StepForm):
+    title = _("Check and send")
+    intro = _("Check your answers. You can change them before sending.")
+
+
+PUBLIC_STEPS: list[type[StepForm]] = [
+    ReporterStep,
+    HarmStep,
+    WhereStep,
+    ChildStep,
+    StoryStep,
+    ContactStep,
+    ConsentStep,
+    ReviewStep,
+]
+OPERATOR_STEPS: list[type[StepForm]] = [OperatorStep, *PUBLIC_STEPS]
+ANSWER_STEPS: list[type[StepForm]] = PUBLIC_STEPS[:-1]
+
+
+def validate_answers(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate a whole report at once (the API) with the same forms as the steps."""
+    answers: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for step in ANSWER_STEPS:
+        fields = {name: data[name] for name in step.base_fields if name in data}
+        form = step(data=fields)
+        if form.is_valid():
+            answers.update(form.answers())
+        for name, messages in form.errors.items():
+            errors.setdefault(name, []).extend(str(m) for m in messages)
+    return answers, errors
+
+
+class FollowupForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Your secret number"),
+        max_length=64,
+        help_text=_("16 digits. Spaces do not matter."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr", "class": "code"}
+        ),
+    )
+
+
+MESSAGE_MAX = 5_000
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )

@@ -1,0 +1,136 @@
+"""The front door in a real browser (Debian's Chromium through Playwright).
+
+Run by `make test`; skipped only where Chromium is not installed (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from digiamen.conftest import World, sign_in
+from digiamen.intake.models import Message, Report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary blocking calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def report_in_browser(page: Any, base: str, language: str) -> str:
+    page.goto(f"{base}/{language}/report/")
+    page.check("input[name=reporter_type][value=child]")
+    page.click("button[value=next]")
+    page.check("#harm-sexual_extortion")
+    page.click("button[value=next]")
+    page.check("input[name=platforms][value=instagram]")
+    page.select_option("select[name=country]", "TN")
+    page.select_option("select[name=admin1]", "TN-61")
+    page.click("button[value=next]")
+    page.check("input[name=age_band][value='12_14']")
+    page.click("button[value=next]")
+    page.fill("textarea[name=narrative]", "Il menace d'envoyer mes photos. يهددني")
+    page.click("button[value=next]")
+    page.click("button[value=next]")  # contact: only the receipt
+    page.check("input[name=consent_statistics]")
+    page.click("button[value=next]")
+    assert "يهددني" in page.inner_text("main")  # the review shows the story
+    page.click("button[value=send]")
+    return page.inner_text(".receipt >> nth=0").strip()
+
+
+def follow_up(page: Any, base: str, language: str, typed: str) -> None:
+    page.goto(f"{base}/{language}/followup/")
+    page.fill("input[name=receipt]", typed)
+    page.click("main button[type=submit]")
+
+
+def staff_reply(world: World, report: Report, text: str) -> Client:
+    member = world.charlie if report.organisation == world.jordan else world.bob
+    client = Client()
+    sign_in(client, member)
+    client.post(
+        f"/en/staff/{report.organisation.slug}/reports/{report.public_id}/reply/", {"text": text}
+    )
+    return client
+
+
+def test_arabic_report_and_follow_up_without_javascript(browser, live_server, world: World) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    receipt = report_in_browser(page, live_server.url, "ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert len(receipt.replace(" ", "")) == 16
+    report = Report.objects.get()
+    staff = staff_reply(world, report, "نحن هنا لمساعدتك. لا تدفع.")
+
+    follow_up(page, live_server.url, "ar", receipt.translate(ARABIC_DIGITS))
+    assert "نحن هنا لمساعدتك" in page.inner_text("main")
+    page.fill("textarea[name=text]", "شكرا، ما زال يرسل لي رسائل")
+    page.click("form[action$='/followup/message/'] button")
+    assert "ما زال يرسل لي رسائل" in page.inner_text("main")
+    assert context.cookies() == []  # nothing left in the browser
+
+    detail = staff.get(f"/en/staff/{report.organisation.slug}/reports/{report.public_id}/")
+    assert "ما زال يرسل لي رسائل" in detail.content.decode()
+    assert Message.objects.count() == 2
+    context.close()
+
+
+def test_french_report_and_follow_up_with_javascript(
+    browser,
+    live_server,
+    world: World,  # type: ignore[no-untyped-def]
+    settings,
+) -> None:
+    settings.QUICK_EXIT_URL = f"{live_server.url}/robots.txt"
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    receipt = report_in_browser(page, live_server.url, "fr")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    report = Report.objects.get()
+    staff_reply(world, report, "Nous sommes là pour toi.")
+    follow_up(page, live_server.url, "fr", receipt)
+    assert "Nous sommes là pour toi." in page.inner_text("main")
+    assert page.evaluate("Object.keys(window.localStorage).length") == 0
+    assert context.cookies() == []
+
+    # Quick exit replaces the page in the history: "Back" does not come back here.
+    page.goto(f"{live_server.url}/fr/")
+    page.goto(f"{live_server.url}/fr/report/")
+    page.click("[data-quick-exit]")
+    page.wait_for_url("**/robots.txt")
+    page.go_back()
+    assert page.url.endswith("/fr/")
+    context.close()

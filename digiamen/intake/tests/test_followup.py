@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import time
+
+from django.test import Client
+
+from digiamen.conftest import World
+from digiamen.core.models import AuditEvent
+from digiamen.intake.models import FollowupSession, Message, Report
+from digiamen.intake.tests.helpers import hidden, receipt_of, walk
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _send_report(world: World) -> str:
+    return receipt_of(walk(Client(), "/en/report/").content.decode())
+
+
+def test_follow_up_with_arabic_indic_digits_and_talk_both_ways(signed_in, world: World) -> None:  # type: ignore[no-untyped-def]
+    receipt = _send_report(world)
+    report = Report.objects.get()
+    staff = signed_in(world.charlie if report.organisation == world.jordan else world.bob)
+    org = report.organisation.slug
+    staff.post(
+        f"/en/staff/{org}/reports/{report.public_id}/reply/",
+        {"text": "We are here for you. Do not pay."},
+    )
+
+    reporter = Client()
+    typed = receipt.translate(ARABIC_DIGITS).replace(" ", "-")
+    page = reporter.post("/ar/followup/", {"receipt": typed})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "We are here for you. Do not pay." in html
+    assert "He says he will send my photos" in html  # the reporter's own summary
+    assert not reporter.cookies
+    token = hidden(html, "token")
+    answer = reporter.post(
+        "/ar/followup/message/", {"token": token, "text": "شكرا. هو ما زال يهددني"}
+    )
+    assert "هو ما زال يهددني" in answer.content.decode()
+
+    detail = staff.get(f"/en/staff/{org}/reports/{report.public_id}/").content.decode()
+    assert "هو ما زال يهددني" in detail
+    assert Message.objects.filter(report=report).count() == 2
+    for message in Message.objects.all():
+        assert "يهددني".encode() not in bytes(message.for_organisation)
+        assert "يهددني".encode() not in bytes(message.for_reporter)
+    assert AuditEvent.objects.filter(action="report.opened").exists()
+
+
+def test_wrong_receipt_is_refused_then_throttled(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.FOLLOWUP_FAILURES_PER_CLIENT = 3
+    _send_report(world)
+    client = Client()
+    for _ in range(3):
+        response = client.post("/en/followup/", {"receipt": "1111 2222 3333 4444"})
+        assert response.status_code == 400
+        assert "could not find" in response.content.decode()
+    assert client.post("/en/followup/", {"receipt": "1111 2222 3333 4444"}).status_code == 429
+    assert (
+        Client(REMOTE_ADDR="10.0.0.9")
+        .post("/en/followup/", {"receipt": "1111 2222 3333 4444"})
+        .status_code
+        == 400
+    )
+
+
+def test_global_throttle_protects_against_many_clients(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.FOLLOWUP_FAILURES_GLOBAL = 4
+    for n in range(4):
+        Client(REMOTE_ADDR=f"10.0.1.{n}").post("/en/followup/", {"receipt": "1" * 16})
+    assert (
+        Client(REMOTE_ADDR="10.0.2.1").post("/en/followup/", {"receipt": "1" * 16}).status_code
+        == 429
+    )
+
+
+def test_right_and_wrong_receipts_take_at_least_the_same_time(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.FOLLOWUP_MIN_SECONDS = 0.3
+    receipt = _send_report(world)
+    for typed in [receipt, "9999 9999 9999 9999", "12"]:
+        started = time.monotonic()
+        Client().post("/en/followup/", {"receipt": typed})
+        assert time.monotonic() - started >= 0.3, typed
+
+
+def test_malformed_receipts(world: World) -> None:
+    for typed in ["", "abcd", "1" * 64, "1" * 65, "١٢٣", "\u202e1234"]:
+        response = Client().post("/fr/followup/", {"receipt": typed})
+        assert response.status_code == 400, typed
+    assert not FollowupSession.objects.exists()
+
+
+def test_visit_token_expires_and_can_be_closed(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    receipt = _send_report(world)
+    client = Client()
+    token = hidden(client.post("/en/followup/", {"receipt": receipt}).content.decode(), "token")
+    client.post("/en/followup/leave/", {"token": token})
+    assert client.post("/en/followup/message/", {"token": token, "text": "hi"}).status_code == 400
+    token = hidden(client.post("/en/followup/", {"receipt": receipt}).content.decode(), "token")
+    FollowupSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.post("/en/followup/message/", {"token": token, "text": "hi"}).status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_empty_or_huge_message_is_refused(world: World) -> None:
+    receipt = _send_report(world)
+    client = Client()
+    token = hidden(client.post("/en/followup/", {"receipt": receipt}).content.decode(), "token")
+    assert client.post("/en/followup/message/", {"token": token, "text": ""}).status_code == 400
+    assert (
+        client.post("/en/followup/message/", {"token": token, "text": "x" * 5001}).status_code
+        == 400
+    )
+    assert not Message.objects.exists()

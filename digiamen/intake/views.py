@@ -1,0 +1,159 @@
+"""The public front door: the report flow and the reporter's follow-up mailbox.
+
+These views set no cookie and use no session. Their forms are protected against
+cross-site posting by the flow's own secret (a signed start ticket, then the draft token,
+then the follow-up token) and by refusing requests whose Origin is another site.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from digiamen.core.clients import RateLimit, client_pseudonym
+from digiamen.intake import actions
+from digiamen.intake.advice import ADVICE, GENERAL
+from digiamen.intake.flow import FlowConfig, first_step, handle_post, message_page
+from digiamen.intake.forms import PUBLIC_STEPS, FollowupForm, MessageForm
+from digiamen.intake.models import Draft
+from digiamen.intake.receipts import parse_receipt
+
+PUBLIC_FLOW = FlowConfig(steps=PUBLIC_STEPS, mode=Draft.Mode.PUBLIC, template="intake/step.html")
+
+
+def is_cross_site(request: HttpRequest) -> bool:
+    """A browser says where a form came from; refuse posts from another site."""
+    if request.META.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin and origin != "null":
+        return origin.split("://", 1)[-1] != request.get_host()
+    return False
+
+
+def forbidden_origin(request: HttpRequest) -> HttpResponse:
+    return message_page(
+        request, _("Not allowed"), _("This form can only be sent from this website."), 403
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return first_step(request, PUBLIC_FLOW)
+    if is_cross_site(request):
+        return forbidden_origin(request)
+    return handle_post(request, PUBLIC_FLOW)
+
+
+def advice(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/advice.html", {"advice": [*ADVICE.values(), GENERAL]})
+
+
+# --- Follow-up ----------------------------------------------------------------------------------
+
+
+def followup_client_limit() -> RateLimit:
+    return RateLimit("followup-client", settings.FOLLOWUP_FAILURES_PER_CLIENT, 3600)
+
+
+def followup_global_limit() -> RateLimit:
+    return RateLimit("followup-global", settings.FOLLOWUP_FAILURES_GLOBAL, 3600)
+
+
+def _no_sooner_than(started: float) -> None:
+    """Answer right and wrong receipts after the same time, so timing tells nothing."""
+    remaining = started + settings.FOLLOWUP_MIN_SECONDS - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def _conversation(
+    request: HttpRequest,
+    visit: actions.FollowupVisit,
+    form: MessageForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "intake/conversation.html",
+        {
+            "conversation": actions.reporter_conversation(visit),
+            "token": visit.token,
+            "form": form or MessageForm(),
+            "title": visit.report.organisation.discreet_title or settings.SITE_TITLE,
+        },
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def followup(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "intake/followup.html", {"form": FollowupForm()})
+    if is_cross_site(request):
+        return forbidden_origin(request)
+    started = time.monotonic()
+    client = client_pseudonym(request)
+    client_limit, global_limit = followup_client_limit(), followup_global_limit()
+    if client_limit.exceeded(client) or global_limit.exceeded("all"):
+        response = message_page(
+            request,
+            _("Please wait a little"),
+            _("Too many wrong numbers were typed. Wait an hour and try again."),
+            429,
+        )
+        response["Retry-After"] = "3600"
+        return response
+    form = FollowupForm(request.POST)
+    receipt = parse_receipt(form.data.get("receipt", "")) if form.is_valid() else None
+    found = actions.find_mailbox(receipt) if receipt else None
+    _no_sooner_than(started)
+    if found is None:
+        client_limit.hit(client)
+        global_limit.hit("all")
+        form.add_error(
+            "receipt", _("We could not find this number. Check each digit and try again.")
+        )
+        return render(request, "intake/followup.html", {"form": form}, status=400)
+    report, mailbox_key = found
+    return _conversation(request, actions.start_followup(report, mailbox_key))
+
+
+@csrf_exempt
+@require_POST
+def followup_message(request: HttpRequest) -> HttpResponse:
+    if is_cross_site(request):
+        return forbidden_origin(request)
+    visit = actions.resume_followup(request.POST.get("token", ""))
+    if visit is None:
+        return message_page(
+            request,
+            _("Your visit has ended"),
+            _(
+                "For your safety, the conversation closes after a while. Type your "
+                "secret number again to continue."
+            ),
+            400,
+        )
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _conversation(request, visit, form, status=400)
+    actions.post_reporter_message(visit.report, form.cleaned_data["text"])
+    return _conversation(request, visit)
+
+
+@csrf_exempt
+@require_POST
+def followup_leave(request: HttpRequest) -> HttpResponse:
+    if not is_cross_site(request):
+        actions.end_followup(request.POST.get("token", ""))
+    return redirect("core:home")
