@@ -23,8 +23,20 @@ def all_pages(world: World) -> list[Page]:
     # A member of two organisations sees the list of both on the staff home page.
     erin = world.add_member("erin", world.amane, "supervisor")
     actions.add_member(world.jordan, world.jordan_key, erin.user, "data_officer")
+    from digiamen.intake import actions as intake_actions
+
+    report = intake_actions.submit_report(
+        {"harm_types": ["cyberbullying"], "country": "MA"}, channel="web",
+        submission_id="pages-test",
+    ).report
     return [
         Page("/", "anonymous"),
+        Page("/report/", "anonymous"),
+        Page("/followup/", "anonymous"),
+        Page("/advice/", "anonymous"),
+        Page("/staff/amane/reports/", "bob"),
+        Page(f"/staff/amane/reports/{report.public_id}/", "bob"),
+        Page("/staff/amane/reports/new/", "bob"),
         Page("/staff/login/", "anonymous"),
         Page(f"/staff/invitation/{issued.token}/", "anonymous"),
         Page("/staff/login/verify/", "pending"),
