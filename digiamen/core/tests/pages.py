@@ -26,7 +26,8 @@ def all_pages(world: World) -> list[Page]:
     from digiamen.intake import actions as intake_actions
 
     report = intake_actions.submit_report(
-        {"harm_types": ["cyberbullying"], "country": "MA"}, channel="web",
+        {"harm_types": ["cyberbullying"], "country": "MA"},
+        channel="web",
         submission_id="pages-test",
     ).report
     return [

@@ -65,7 +65,7 @@ def manage(var: Path, *args: str) -> None:
     )
 
 
-def start_server(var: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(var: Path, port: int, log: Path | None = None) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
         [
@@ -82,8 +82,8 @@ def start_server(var: Path, port: int) -> subprocess.Popen[bytes]:
         ],
         cwd=settings.BASE_DIR,
         env=environment(var),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("ab") if log else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -113,7 +113,8 @@ def test_killed_server_loses_no_acknowledged_report(tmp_path: Path) -> None:
     manage(var, "migrate", "--noinput")
     manage(var, "create_organisation", "--slug", "amane", "--name", "Amane", "--country", "MA")
     port = free_port()
-    server = start_server(var, port)
+    log = tmp_path / "server.log"
+    server = start_server(var, port, log)
     receipts: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -159,7 +160,7 @@ def test_killed_server_loses_no_acknowledged_report(tmp_path: Path) -> None:
     for row in rows:
         assert all(length and length > 0 for length in row), row
 
-    server = start_server(var, port)
+    server = start_server(var, port, log)
     try:
         for receipt in receipts:
             status, _body = post_json(
@@ -169,3 +170,9 @@ def test_killed_server_loses_no_acknowledged_report(tmp_path: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+    # The server's own output never names a client address (no access log).
+    output = [
+        line for line in log.read_text(errors="replace").splitlines() if "Listening at" not in line
+    ]
+    assert output, "the server wrote nothing at all: is the log captured?"
+    assert not any("127.0.0.1" in line for line in output), output
