@@ -292,6 +292,9 @@ INTAKE_FALLBACK_ORGANISATION = os.environ.get("INTAKE_FALLBACK_ORGANISATION", ""
 INTAKE_REPORTS_PER_HOUR = int(os.environ.get("INTAKE_REPORTS_PER_HOUR", "200" if DEMO else "10"))
 INTAKE_DRAFTS_PER_HOUR = int(os.environ.get("INTAKE_DRAFTS_PER_HOUR", "600" if DEMO else "30"))
 INTAKE_API_KEY_REPORTS_PER_HOUR = int(os.environ.get("INTAKE_API_KEY_REPORTS_PER_HOUR", "2000"))
+# Optional proof of work (JavaScript on): a larger allowance for shared connections.
+INTAKE_POW_BITS = int(os.environ.get("INTAKE_POW_BITS", "16"))
+INTAKE_POW_MULTIPLIER = int(os.environ.get("INTAKE_POW_MULTIPLIER", "5"))
 # Wrong receipts: per client, and across all clients (then everyone waits).
 FOLLOWUP_FAILURES_PER_CLIENT = int(os.environ.get("FOLLOWUP_FAILURES_PER_CLIENT", "10"))
 FOLLOWUP_FAILURES_GLOBAL = int(os.environ.get("FOLLOWUP_FAILURES_GLOBAL", "1000"))

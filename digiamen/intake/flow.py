@@ -27,7 +27,7 @@ from digiamen.core.taxonomy import (
     ReporterType,
     Sex,
 )
-from digiamen.intake import actions, drafts
+from digiamen.intake import actions, drafts, pow
 from digiamen.intake.advice import advice_for
 from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm
 from digiamen.intake.models import Draft, Helpline
@@ -47,7 +47,13 @@ def drafts_limit() -> RateLimit:
     return RateLimit("intake-drafts", settings.INTAKE_DRAFTS_PER_HOUR, 3600)
 
 
-def reports_limit() -> RateLimit:
+def reports_limit(*, with_proof_of_work: bool = False) -> RateLimit:
+    if with_proof_of_work:
+        return RateLimit(
+            "intake-reports-pow",
+            settings.INTAKE_REPORTS_PER_HOUR * settings.INTAKE_POW_MULTIPLIER,
+            3600,
+        )
     return RateLimit("intake-reports", settings.INTAKE_REPORTS_PER_HOUR, 3600)
 
 
@@ -114,6 +120,7 @@ def render_step(
         "is_review": isinstance(form, ReviewStep),
         "review": review_rows(answers or {}, config) if isinstance(form, ReviewStep) else [],
         "organisation": config.organisation,
+        "pow_bits": settings.INTAKE_POW_BITS,
     }
     return render(request, config.template, context, status=status)
 
@@ -197,7 +204,8 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
 def send(
     request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft, client: str
 ) -> HttpResponse:
-    limit = reports_limit()
+    worked = pow.is_valid(draft.token, request.POST.get("pow", ""))
+    limit = reports_limit(with_proof_of_work=worked)
     if config.mode == Draft.Mode.PUBLIC and limit.exceeded(client):
         return too_many(request)
     answers = dict(draft.answers)
