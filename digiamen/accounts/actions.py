@@ -104,6 +104,13 @@ def confirm_recovery_key(organisation: Organisation, actor: User, recovery_key_t
         audit.record("organisation.recovery_key_confirmed", actor=actor, organisation=organisation)
 
 
+def update_settings(organisation: Organisation, actor: User, *, discreet_title: str) -> None:
+    with transaction.atomic():
+        organisation.discreet_title = discreet_title
+        organisation.save(update_fields=["discreet_title"])
+        audit.record("organisation.settings_changed", actor=actor, organisation=organisation)
+
+
 # --- Users and members -------------------------------------------------------------------------
 
 

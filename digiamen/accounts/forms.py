@@ -129,6 +129,18 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class OrganisationSettingsForm(forms.Form):
+    discreet_title = forms.CharField(
+        label=_("Discreet title"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Shown in the browser tab of a reporter's follow-up pages instead of "
+            "the site's name, e.g. “Homework help”. Leave empty to use the site's name."
+        ),
+    )
+
+
 class RecoveryKeyForm(forms.Form):
     recovery_key = forms.CharField(
         label=_("Recovery key"),

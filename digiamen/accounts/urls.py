@@ -32,5 +32,6 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path("<slug:org>/audit/", organisation.audit_log, name="audit_log"),
+    path("<slug:org>/settings/", organisation.organisation_settings, name="organisation_settings"),
     path("<slug:org>/recovery-key/", organisation.recovery_key, name="recovery_key"),
 ]

@@ -10,3 +10,19 @@ urlpatterns = [
     path("<slug:org>/reports/<uuid:public_id>/", views_staff.report_detail, name="report_detail"),
     path("<slug:org>/reports/<uuid:public_id>/reply/", views_staff.reply, name="reply"),
 ]
+
+from digiamen.intake import views_admin  # noqa: E402
+
+urlpatterns += [
+    path("<slug:org>/front-door/", views_admin.front_door, name="front_door"),
+    path(
+        "<slug:org>/front-door/rules/<int:rule_id>/delete/",
+        views_admin.delete_rule,
+        name="delete_rule",
+    ),
+    path(
+        "<slug:org>/front-door/helplines/<int:helpline_id>/delete/",
+        views_admin.delete_helpline,
+        name="delete_helpline",
+    ),
+]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
-from digiamen.accounts.forms import InviteForm, RecoveryKeyForm, RoleForm
+from digiamen.accounts.forms import InviteForm, OrganisationSettingsForm, RecoveryKeyForm, RoleForm
 from digiamen.accounts.models import Invitation, Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.core.encryption import keyring_for
@@ -181,3 +181,24 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
             messages.success(request, _("Thank you: the recovery key is confirmed."))
             return redirect("accounts:recovery_key", org)
     return render(request, "accounts/recovery_key.html", {"membership": membership, "form": form})
+
+
+@staff_required
+def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    organisation = membership.organisation
+    form = OrganisationSettingsForm(
+        request.POST or None, initial={"discreet_title": organisation.discreet_title}
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.update_settings(
+            organisation, current_user(request), discreet_title=form.cleaned_data["discreet_title"]
+        )
+        messages.success(request, _("Saved."))
+        return redirect("accounts:organisation_settings", org)
+    return render(
+        request,
+        "accounts/organisation_settings.html",
+        {"membership": membership, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -47,6 +47,8 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/members/", "alice"),
         Page("/staff/amane/audit/", "alice"),
         Page("/staff/amane/recovery-key/", "alice"),
+        Page("/staff/amane/settings/", "alice"),
+        Page("/staff/amane/front-door/", "alice"),
         Page("/staff/account/", "bob"),
         Page("/staff/account/recovery-codes/", "bob"),
         Page("/no-such-page/", "anonymous"),

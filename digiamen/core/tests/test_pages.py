@@ -34,7 +34,7 @@ def test_every_page_in_every_language(world: World) -> None:
         assert "<script>" not in html and " style=" not in html, where  # CSP: no inline code
         assert response["Cache-Control"].startswith("no-store"), where
         seen += 1
-    assert seen == 19 * 3
+    assert seen == 21 * 3
 
 
 def test_security_headers_on_pages_and_api(client: Client, world: World) -> None:

@@ -1,0 +1,69 @@
+"""Org admins' settings for the front door: routing rules and helplines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.core import places
+from digiamen.core.digits import normalize_digits
+from digiamen.intake.models import RoutingRule
+
+
+class RoutingRuleForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"))
+    admin1 = forms.ChoiceField(
+        label=_("Region or governorate"),
+        required=False,
+        help_text=_("Leave empty for the whole country."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = get_language() or "en"
+        country = self.fields["country"]
+        area = self.fields["admin1"]
+        if isinstance(country, forms.ChoiceField) and isinstance(area, forms.ChoiceField):
+            country.choices = [(c, places.country_name(c, language)) for c in places.COUNTRY_CODES]
+            area.choices = [("", _("The whole country"))] + [
+                (
+                    places.country_name(c, language),
+                    [(a.code, a.name(language)) for a in places.areas(c)],
+                )
+                for c in places.COUNTRY_CODES
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        country, admin1 = cleaned.get("country", ""), cleaned.get("admin1", "")
+        if admin1 and not places.is_area_of(admin1, country):
+            self.add_error("admin1", _("This region is not in the country you chose."))
+        elif country and RoutingRule.objects.filter(country=country, admin1=admin1).exists():
+            self.add_error(
+                None,
+                _(
+                    "Reports from this place already go to an organisation. "
+                    "Ask a network coordinator to change it."
+                ),
+            )
+        return cleaned
+
+
+class HelplineForm(forms.Form):
+    name_ar = forms.CharField(label=_("Name in Arabic"), max_length=120)
+    name_fr = forms.CharField(label=_("Name in French"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    phone = forms.CharField(
+        label=_("Number"), max_length=32, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    free_of_charge = forms.BooleanField(label=_("Free of charge"), required=False)
+    hours = forms.CharField(label=_("Hours"), max_length=100, required=False)
+
+    def clean_phone(self) -> str:
+        phone = normalize_digits(self.cleaned_data["phone"]).replace(" ", "")
+        if not phone.lstrip("+").isdigit() or len(phone) > 20:
+            raise forms.ValidationError(_("Write the number with digits only."))
+        return phone
