@@ -155,26 +155,14 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
     index = min(draft.draft.step, len(config.steps) - 1)
     action = request.POST.get("action", "next")
     if action == "back":
-        target = max(0, index - 1)
-        draft.save(step=target)
-        return render_step(
-            request, config, target, config.steps[target](initial=draft.answers), token=draft.token
-        )
+        return go_to(request, config, draft, max(0, index - 1))
     if action.startswith("edit-"):
         try:
             target = int(action.removeprefix("edit-"))
         except ValueError:
             target = index
         target = max(0, min(target, draft.draft.furthest_step, len(config.steps) - 1))
-        draft.save(step=target)
-        return render_step(
-            request,
-            config,
-            target,
-            config.steps[target](initial=draft.answers),
-            token=draft.token,
-            answers=draft.answers,
-        )
+        return go_to(request, config, draft, target)
 
     step = config.steps[index]
     if step is ReviewStep:
@@ -190,6 +178,13 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
     draft.answers.update(form.answers())
     review_index = len(config.steps) - 1
     target = review_index if draft.draft.furthest_step >= review_index else index + 1
+    return go_to(request, config, draft, target)
+
+
+def go_to(
+    request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft, target: int
+) -> HttpResponse:
+    """Remember the step the reporter is on and show it with their answers so far."""
     draft.save(step=target)
     return render_step(
         request,
