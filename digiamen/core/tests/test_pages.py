@@ -20,7 +20,24 @@ EXTERNAL_RESOURCE = re.compile(
 )
 
 
+def english_sentences(language: str) -> list[str]:
+    """Project strings that must not appear untranslated on a page in ``language``."""
+    import html as html_module
+
+    import polib
+
+    po = polib.pofile(
+        str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po")
+    )
+    return [
+        html_module.escape(e.msgid)
+        for e in po
+        if len(e.msgid) >= 12 and "%(" not in e.msgid and e.msgstr != e.msgid
+    ]
+
+
 def test_every_page_in_every_language(world: World) -> None:
+    untranslated = {language: english_sentences(language) for language in ("ar", "fr")}
     seen = 0
     for page, language, response in rendered_pages(world, LANGUAGES):
         where = f"/{language}{page.path} as {page.who}"
@@ -33,6 +50,8 @@ def test_every_page_in_every_language(world: World) -> None:
         assert not EXTERNAL_RESOURCE.search(html), where
         assert "<script>" not in html and " style=" not in html, where  # CSP: no inline code
         assert response["Cache-Control"].startswith("no-store"), where
+        for sentence in untranslated.get(language, []):
+            assert sentence not in html, f"{where}: untranslated {sentence!r}"
         seen += 1
     assert seen == 21 * 3
 
