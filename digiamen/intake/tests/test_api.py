@@ -70,6 +70,15 @@ def test_invalid_fields_get_a_message_per_field(
     assert not Report.objects.exists()
 
 
+def test_errors_are_in_the_language_asked_for(world: World) -> None:
+    body = {**SMALLEST, "country": "ZZ", "narrative": 5}
+    french = post(Client(HTTP_ACCEPT_LANGUAGE="fr"), body).json()
+    arabic = post(Client(HTTP_ACCEPT_LANGUAGE="ar"), body).json()
+    assert french["detail"] == "Certaines valeurs ne sont pas valides."
+    assert arabic["detail"] == "بعض القيم غير صالحة."
+    assert french["errors"]["narrative"] == ["Cette valeur n'a pas le bon type."]
+
+
 @pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe\x00", b"[1,2]", b'"text"', b"null"])
 def test_malformed_bodies(world: World, body: bytes) -> None:
     response = post(Client(), body)

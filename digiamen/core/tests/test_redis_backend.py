@@ -1,0 +1,56 @@
+"""With REDIS_URL, the queue and the cache move to Redis (several application machines)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+def redis_is_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379 (.ci/run starts it)")
+def test_queue_and_cache_use_redis(tmp_path: Path) -> None:
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "from huey.contrib.djhuey import HUEY\n"
+        "from digiamen.core.tasks import purge_expired_credentials\n"
+        "cache.set('digiamen-redis-check', 42, 10)\n"
+        "assert cache.get('digiamen-redis-check') == 42\n"
+        "HUEY.flush()\n"
+        "purge_expired_credentials()\n"
+        "print(type(HUEY).__name__, HUEY.pending_count())\n"
+        "HUEY.flush()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DIGIAMEN"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "digiamen.settings",
+            "DIGIAMEN_MODE": "demo",
+            "DIGIAMEN_VAR_DIR": str(tmp_path),
+            "REDIS_URL": "redis://127.0.0.1:6379/15",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["RedisHuey", "1"]  # the job waits in Redis for a consumer
