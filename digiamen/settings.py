@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "digiamen.accounts",
     "digiamen.core",
     "digiamen.intake",
+    "digiamen.cases",
 ]
 
 MIDDLEWARE = [

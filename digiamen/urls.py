@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("digiamen.core.urls")),
     path("", include("digiamen.intake.urls")),
     path("staff/", include("digiamen.intake.urls_staff")),
+    path("staff/", include("digiamen.cases.urls")),
     path("staff/", include("digiamen.accounts.urls")),
     prefix_default_language=True,
 )

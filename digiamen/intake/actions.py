@@ -15,6 +15,7 @@ from django.utils import timezone
 from nacl.public import PrivateKey
 
 from digiamen.accounts.models import Organisation, User
+from digiamen.cases.actions import open_case_for_report
 from digiamen.core import audit, crypto, encryption
 from digiamen.intake import drafts, receipts
 from digiamen.intake.models import FollowupSession, Message, Report
@@ -57,6 +58,7 @@ def submit_report(
                 )
                 if draft is not None:
                     drafts.mark_submitted(draft)
+                open_case_for_report(report)
                 audit.record(
                     "report.received",
                     actor=received_by,
@@ -134,8 +136,8 @@ def find_mailbox(receipt: str) -> tuple[Report, PrivateKey] | None:
     report = (
         Report.objects.select_related("organisation").filter(receipt_lookup=secret.lookup).first()
     )
-    if report is None:
-        return None
+    if report is None or not bytes(report.mailbox_public_key):
+        return None  # unknown, or purged after its retention period
     return report, secret.mailbox_key
 
 

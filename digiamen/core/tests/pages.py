@@ -22,6 +22,7 @@ def all_pages(world: World) -> list[Page]:
     issued = actions.invite(world.amane, world.amane_key, "caseworker", actor=None)
     # A member of two organisations sees the list of both on the staff home page.
     erin = world.add_member("erin", world.amane, "supervisor")
+    world.add_member("sara", world.amane, "supervisor")
     actions.add_member(world.jordan, world.jordan_key, erin.user, "data_officer")
     from digiamen.intake import actions as intake_actions
 
@@ -35,9 +36,11 @@ def all_pages(world: World) -> list[Page]:
         Page("/report/", "anonymous"),
         Page("/followup/", "anonymous"),
         Page("/advice/", "anonymous"),
-        Page("/staff/amane/reports/", "bob"),
-        Page(f"/staff/amane/reports/{report.public_id}/", "bob"),
         Page("/staff/amane/reports/new/", "bob"),
+        Page("/staff/amane/cases/", "bob"),
+        Page(f"/staff/amane/cases/{report.case.number}/", "bob"),
+        Page("/staff/amane/cases/dashboard/", "sara"),
+        Page(f"/staff/amane/cases/{report.case.number}/", "sara"),
         Page("/staff/login/", "anonymous"),
         Page(f"/staff/invitation/{issued.token}/", "anonymous"),
         Page("/staff/login/verify/", "pending"),

@@ -59,3 +59,23 @@ def receipt_of(html: str) -> str:
     match = re.search(r'class="receipt" dir="ltr">([0-9 ]{19})<', html)
     assert match, "no receipt in the page"
     return match.group(1)
+
+
+def supervisor_of(world: Any, organisation: Any) -> Any:
+    """A supervisor of the organisation (made once): they may open all its cases."""
+    name = f"supervisor-{organisation.slug}"
+    return world.members.get(name) or world.add_member(name, organisation, "supervisor")
+
+
+def staff_reply(world: Any, report: Any, text: str) -> Client:
+    """A supervisor of the report's organisation writes to the reporter from the case."""
+    from digiamen.conftest import sign_in
+
+    client = Client()
+    sign_in(client, supervisor_of(world, report.organisation))
+    case = report.case
+    response = client.post(
+        f"/en/staff/{report.organisation.slug}/cases/{case.number}/reply/", {"text": text}
+    )
+    assert response.status_code == 302, response.status_code
+    return client

@@ -10,6 +10,7 @@ from django.test import Client
 from digiamen.accounts import actions
 from digiamen.conftest import World
 from digiamen.intake.models import Message, Report
+from digiamen.intake.tests.helpers import staff_reply
 
 SMALLEST = {"harm_types": ["sexual_extortion"], "country": "MA", "narrative": "He threatens me."}
 
@@ -96,8 +97,7 @@ def test_two_megabyte_narrative_is_refused(world: World) -> None:
 def test_follow_up_through_the_api(signed_in, world: World) -> None:  # type: ignore[no-untyped-def]
     receipt = post(Client(), SMALLEST).json()["receipt"]
     report = Report.objects.get()
-    bob = signed_in(world.bob)
-    bob.post(f"/en/staff/amane/reports/{report.public_id}/reply/", {"text": "We can help."})
+    staff_reply(world, report, "We can help.")
     session = Client().post(
         "/api/v1/followup/session",
         json.dumps({"receipt": receipt.replace(" ", "")}),

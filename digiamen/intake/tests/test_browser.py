@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from digiamen.conftest import World, sign_in
+from digiamen.conftest import World
 from digiamen.intake.models import Message, Report
+from digiamen.intake.tests.helpers import staff_reply
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -85,16 +85,6 @@ def follow_up(page: Any, base: str, language: str, typed: str) -> None:
     page.click("main button[type=submit]")
 
 
-def staff_reply(world: World, report: Report, text: str) -> Client:
-    member = world.charlie if report.organisation == world.jordan else world.bob
-    client = Client()
-    sign_in(client, member)
-    client.post(
-        f"/en/staff/{report.organisation.slug}/reports/{report.public_id}/reply/", {"text": text}
-    )
-    return client
-
-
 def test_arabic_report_and_follow_up_without_javascript(browser, live_server, world: World) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -111,7 +101,7 @@ def test_arabic_report_and_follow_up_without_javascript(browser, live_server, wo
     assert "ما زال يرسل لي رسائل" in page.inner_text("main")
     assert context.cookies() == []  # nothing left in the browser
 
-    detail = staff.get(f"/en/staff/{report.organisation.slug}/reports/{report.public_id}/")
+    detail = staff.get(f"/en/staff/{report.organisation.slug}/cases/{report.case.number}/")
     assert "ما زال يرسل لي رسائل" in detail.content.decode()
     assert Message.objects.count() == 2
     context.close()

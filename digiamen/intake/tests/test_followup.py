@@ -7,7 +7,7 @@ from django.test import Client
 from digiamen.conftest import World
 from digiamen.core.models import AuditEvent
 from digiamen.intake.models import FollowupSession, Message, Report
-from digiamen.intake.tests.helpers import hidden, receipt_of, walk
+from digiamen.intake.tests.helpers import hidden, receipt_of, staff_reply, walk
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -16,15 +16,11 @@ def _send_report(world: World) -> str:
     return receipt_of(walk(Client(), "/en/report/").content.decode())
 
 
-def test_follow_up_with_arabic_indic_digits_and_talk_both_ways(signed_in, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_follow_up_with_arabic_indic_digits_and_talk_both_ways(world: World) -> None:
     receipt = _send_report(world)
     report = Report.objects.get()
-    staff = signed_in(world.charlie if report.organisation == world.jordan else world.bob)
+    staff = staff_reply(world, report, "We are here for you. Do not pay.")
     org = report.organisation.slug
-    staff.post(
-        f"/en/staff/{org}/reports/{report.public_id}/reply/",
-        {"text": "We are here for you. Do not pay."},
-    )
 
     reporter = Client()
     typed = receipt.translate(ARABIC_DIGITS).replace(" ", "-")
@@ -40,7 +36,7 @@ def test_follow_up_with_arabic_indic_digits_and_talk_both_ways(signed_in, world:
     )
     assert "هو ما زال يهددني" in answer.content.decode()
 
-    detail = staff.get(f"/en/staff/{org}/reports/{report.public_id}/").content.decode()
+    detail = staff.get(f"/en/staff/{org}/cases/{report.case.number}/").content.decode()
     assert "هو ما زال يهددني" in detail
     assert Message.objects.filter(report=report).count() == 2
     for message in Message.objects.all():

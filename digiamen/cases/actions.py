@@ -1,0 +1,341 @@
+"""State changes of cases: each atomic, audited, and written to the case's timeline.
+
+Actions that follow a form take the case ``version`` the form was made from; if someone
+else changed the case meanwhile, the action refuses (``ActionError("stale")``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.accounts.models import Membership, Organisation, Role, User
+from digiamen.cases.models import Case, CaseEvent, CaseSettings, Note, Task
+from digiamen.core import audit, encryption
+from digiamen.core.taxonomy import RiskLevel, UrgentFlag
+from digiamen.intake.models import Message, Report
+
+ERROR_MESSAGES = {
+    "stale": _(
+        "Someone else changed this case while you were looking at it. Check the case "
+        "again and repeat your change."
+    ),
+    "wrong_state": _("This step is not possible in the case's current status."),
+    "needs_triage": _("Triage the case first."),
+    "needs_assignee": _("Assign the case to a caseworker first."),
+    "not_a_caseworker": _(
+        "Cases can be assigned only to caseworkers and supervisors of this organisation."
+    ),
+    "self_assignment_off": _(
+        "Your organisation does not allow taking cases yourself. Ask a supervisor."
+    ),
+    "needs_supervisor": _("Only a supervisor can do this."),
+    "needs_reason": _("Choose a reason."),
+    "closure_not_requested": _("Nobody has asked to close this case."),
+    "purged": _("This case was purged after its retention period."),
+}
+
+
+class ActionError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(ERROR_MESSAGES[self.code])
+
+
+def settings_for(organisation: Organisation) -> CaseSettings:
+    found, _created = CaseSettings.objects.get_or_create(organisation=organisation)
+    return found
+
+
+def _event(case: Case, kind: str, actor: User | None, **details: Any) -> None:
+    CaseEvent.objects.create(case=case, kind=kind, actor=actor, details=details)
+    audit.record(
+        f"case.{kind}",
+        actor=actor,
+        organisation=case.organisation,
+        obj=case,
+        details={k: v for k, v in details.items() if isinstance(v, str | int | bool)},
+    )
+
+
+def _locked(case: Case, version: int | None) -> Case:
+    current = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    if version is not None and current.version != version:
+        raise ActionError("stale")
+    if current.purged_at is not None:
+        raise ActionError("purged")
+    return current
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def is_supervisor(organisation: Organisation, user: User) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, user=user, role=Role.SUPERVISOR)
+        .exists()
+    )
+
+
+# --- Creation ----------------------------------------------------------------------
+
+
+def open_case_for_report(report: Report) -> Case:
+    """Called inside the report's own transaction: a case with the next short number."""
+    case_settings = CaseSettings.objects.select_for_update().filter(
+        organisation=report.organisation
+    ).first() or settings_for(report.organisation)
+    number = case_settings.next_number
+    case_settings.next_number += 1
+    case_settings.save(update_fields=["next_number"])
+    now = timezone.now()
+    case = Case.objects.create(
+        organisation=report.organisation,
+        report=report,
+        number=f"{report.organisation.country}-{now.year % 100:02d}-{number:05d}",
+        first_contact_due=now + timedelta(hours=case_settings.untriaged_hours),
+        created_at=now,
+        updated_at=now,
+    )
+    CaseEvent.objects.create(case=case, kind="created", details={"channel": report.channel})
+    return case
+
+
+# --- Triage, assignment, workflow ----------------------------------------------------------------
+
+
+def triage(case: Case, actor: User, *, version: int, risk: str, flags: list[str]) -> Case:
+    if risk not in RiskLevel.values or not set(flags) <= set(UrgentFlag.values):
+        raise ActionError("wrong_state")
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.status == Case.Status.CLOSED:
+            raise ActionError("wrong_state")
+        hours = settings_for(case.organisation).hours_for(risk)
+        case.risk_level = risk
+        case.urgent_flags = sorted(flags)
+        case.first_contact_due = case.created_at + timedelta(hours=hours)
+        if case.status == Case.Status.NEW:
+            case.status = Case.Status.TRIAGED
+        _save(case, "risk_level", "urgent_flags", "first_contact_due", "status")
+        _event(case, "triaged", actor, risk=risk, flags=",".join(case.urgent_flags))
+    return case
+
+
+def assign(case: Case, actor: User, *, version: int, assignee: User) -> Case:
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.status == Case.Status.CLOSED:
+            raise ActionError("wrong_state")
+        member = (
+            Membership.objects.active()
+            .filter(
+                organisation=case.organisation,
+                user=assignee,
+                role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+            )
+            .exists()
+        )
+        if not member:
+            raise ActionError("not_a_caseworker")
+        if not is_supervisor(case.organisation, actor):
+            if assignee != actor:
+                raise ActionError("needs_supervisor")
+            if not settings_for(case.organisation).self_assignment:
+                raise ActionError("self_assignment_off")
+        case.assigned_to = assignee
+        _save(case, "assigned_to")
+        _event(case, "assigned", actor, assignee=assignee.username)
+    return case
+
+
+def start(case: Case, actor: User, *, version: int) -> Case:
+    """triaged -> open: someone is working on it."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.status == Case.Status.NEW:
+            raise ActionError("needs_triage")
+        if case.status != Case.Status.TRIAGED:
+            raise ActionError("wrong_state")
+        if case.assigned_to_id is None:
+            raise ActionError("needs_assignee")
+        case.status = Case.Status.OPEN
+        _save(case, "status")
+        _event(case, "opened", actor)
+    return case
+
+
+def record_first_contact(case: Case, actor: User, *, version: int) -> Case:
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.status == Case.Status.CLOSED or case.first_contacted_at is not None:
+            raise ActionError("wrong_state")
+        case.first_contacted_at = timezone.now()
+        _save(case, "first_contacted_at")
+        _event(case, "first_contact", actor, late=case.first_contacted_at > case.first_contact_due)
+    return case
+
+
+def close(case: Case, actor: User, *, version: int, reason: str) -> Case:
+    """Close, or ask a supervisor to approve the closure when the organisation requires it."""
+    if reason not in Case.ClosureReason.values:
+        raise ActionError("needs_reason")
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.status != Case.Status.OPEN:
+            raise ActionError("wrong_state")
+        needs_approval = settings_for(case.organisation).closure_needs_approval
+        case.closure_reason = reason
+        if needs_approval and not is_supervisor(case.organisation, actor):
+            case.closure_requested_by = actor
+            case.closure_requested_at = timezone.now()
+            _save(case, "closure_reason", "closure_requested_by", "closure_requested_at")
+            _event(case, "closure_requested", actor, reason=reason)
+            return case
+        _close(case, actor)
+    return case
+
+
+def approve_closure(case: Case, actor: User, *, version: int) -> Case:
+    with transaction.atomic():
+        case = _locked(case, version)
+        if not is_supervisor(case.organisation, actor):
+            raise ActionError("needs_supervisor")
+        if case.status != Case.Status.OPEN or case.closure_requested_at is None:
+            raise ActionError("closure_not_requested")
+        _close(case, actor)
+    return case
+
+
+def _close(case: Case, actor: User) -> None:
+    case.status = Case.Status.CLOSED
+    case.closed_at = timezone.now()
+    _save(case, "status", "closed_at", "closure_reason")
+    _event(case, "closed", actor, reason=case.closure_reason)
+
+
+def reopen(case: Case, actor: User, *, version: int) -> Case:
+    with transaction.atomic():
+        case = _locked(case, version)
+        if not is_supervisor(case.organisation, actor):
+            raise ActionError("needs_supervisor")
+        if case.status != Case.Status.CLOSED:
+            raise ActionError("wrong_state")
+        case.status = Case.Status.OPEN
+        case.closed_at = None
+        case.closure_reason = ""
+        case.closure_requested_at = None
+        case.closure_requested_by = None
+        _save(
+            case,
+            "status",
+            "closed_at",
+            "closure_reason",
+            "closure_requested_at",
+            "closure_requested_by",
+        )
+        _event(case, "reopened", actor)
+    return case
+
+
+# --- Notes and tasks ----------------------------------------------------------------------
+
+
+def add_note(case: Case, actor: User, text: str) -> Note:
+    with transaction.atomic():
+        case = _locked(case, None)
+        note = Note.objects.create(
+            case=case, author=actor, body=encryption.seal_for_organisation(case.organisation, text)
+        )
+        _event(case, "note_added", actor)
+    return note
+
+
+def add_task(
+    case: Case, actor: User, *, title: str, due_at: datetime, assignee: User | None
+) -> Task:
+    with transaction.atomic():
+        case = _locked(case, None)
+        task = Task.objects.create(
+            case=case,
+            created_by=actor,
+            assigned_to=assignee,
+            due_at=due_at,
+            title=encryption.seal_for_organisation(case.organisation, title),
+        )
+        _event(case, "task_added", actor)
+    return task
+
+
+def complete_task(task: Task, actor: User) -> None:
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.done_at is None:
+            task.done_at = timezone.now()
+            task.save(update_fields=["done_at"])
+            _event(task.case, "task_done", actor)
+
+
+# --- Retention ----------------------------------------------------------------------
+
+
+def purge_case(case: Case) -> None:
+    """Keep the statistics fields; destroy everything identifying or written by a person."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("report").get(pk=case.pk)
+        if case.purged_at is not None:
+            return
+        report = case.report
+        for field in (
+            "sealed_key",
+            "narrative",
+            "involved_accounts",
+            "contact",
+            "reporter_summary",
+        ):
+            setattr(report, field, b"")
+        report.mailbox_public_key = b""
+        report.save(
+            update_fields=[
+                "sealed_key",
+                "narrative",
+                "involved_accounts",
+                "contact",
+                "reporter_summary",
+                "mailbox_public_key",
+            ]
+        )
+        Message.objects.filter(report=report).delete()
+        Note.objects.filter(case=case).delete()
+        Task.objects.filter(case=case).delete()
+        case.purged_at = timezone.now()
+        _save(case, "purged_at")
+        _event(case, "purged", None)
+
+
+def purge_expired_cases(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    purged = 0
+    for case_settings in CaseSettings.objects.select_related("organisation"):
+        cutoff = now - timedelta(days=case_settings.retention_days)
+        for case in Case.objects.filter(
+            organisation=case_settings.organisation,
+            status=Case.Status.CLOSED,
+            closed_at__lt=cutoff,
+            purged_at__isnull=True,
+        ):
+            purge_case(case)
+            purged += 1
+    return purged

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.accounts.models import Membership, Organisation, Role, User
+from digiamen.cases.models import Case
+from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel, UrgentFlag
+
+
+def any_of(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("Any")), *choices]
+
+
+QUEUES = [
+    ("new", _("New")),
+    ("mine", _("Assigned to me")),
+    ("high", _("High risk")),
+    ("overdue", _("First contact overdue")),
+    ("all", _("All")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    queue = forms.ChoiceField(label=_("Queue"), choices=QUEUES, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=any_of(Case.Status.choices)
+    )
+    harm = forms.ChoiceField(label=_("Harm"), required=False, choices=any_of(HarmType.choices))
+    risk = forms.ChoiceField(label=_("Risk"), required=False, choices=any_of(RiskLevel.choices))
+    admin1 = forms.CharField(label=_("Area code"), required=False, max_length=8)
+    age = forms.ChoiceField(label=_("Age"), required=False, choices=any_of(AgeBand.choices))
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=any_of(Channel.choices))
+    number = forms.CharField(label=_("Case number"), required=False, max_length=24)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
+    )
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TriageForm(VersionedForm):
+    risk = forms.ChoiceField(
+        label=_("Risk level"), choices=RiskLevel.choices, widget=forms.RadioSelect
+    )
+    flags = forms.MultipleChoiceField(
+        label=_("Urgent flags"),
+        choices=UrgentFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none()
+    )
+
+    def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = (
+            Membership.objects.active()
+            .filter(organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR])
+            .select_related("user")
+        )
+        field = self.fields["assignee"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = User.objects.filter(pk__in=[m.user_id for m in members])
+
+
+class CloseForm(VersionedForm):
+    reason = forms.ChoiceField(label=_("Closure reason"), choices=Case.ClosureReason.choices)
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+    )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    due_at = forms.DateTimeField(
+        label=_("Due (YYYY-MM-DD HH:MM, UTC)"), widget=forms.DateTimeInput(attrs={"dir": "ltr"})
+    )

@@ -1,0 +1,152 @@
+"""Cases: every report becomes one, in its organisation's queue.
+
+The case holds workflow state and triage (plain, non-identifying); everything a person
+wrote stays encrypted: the report's fields, notes, task titles.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.accounts.models import Organisation, User
+from digiamen.core.taxonomy import RiskLevel
+from digiamen.intake.models import Report
+
+
+class CaseSettings(models.Model):
+    """Per-organisation rules of case work."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="case_settings"
+    )
+    high_risk_hours = models.PositiveIntegerField(default=4)
+    medium_risk_hours = models.PositiveIntegerField(default=24)
+    low_risk_hours = models.PositiveIntegerField(default=72)
+    # Before triage a case is due as if it were of medium risk.
+    untriaged_hours = models.PositiveIntegerField(default=24)
+    closure_needs_approval = models.BooleanField(default=True)
+    self_assignment = models.BooleanField(default=False)
+    # Closed cases are purged of everything identifying after this many days.
+    retention_days = models.PositiveIntegerField(default=730)
+    next_number = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"case settings of {self.organisation_id}"
+
+    def hours_for(self, risk: str) -> int:
+        hours: dict[str, int] = {
+            RiskLevel.HIGH: self.high_risk_hours,
+            RiskLevel.MEDIUM: self.medium_risk_hours,
+            RiskLevel.LOW: self.low_risk_hours,
+        }
+        return hours.get(risk, self.untriaged_hours)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        TRIAGED = "triaged", _("Triaged")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class ClosureReason(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved: the child is safe and supported")
+        REFERRED = "referred", _("Referred to another service")
+        TRANSFERRED = "transferred", _("Transferred to another organisation")
+        NO_CONTACT = "no_contact", _("No contact possible")
+        DUPLICATE = "duplicate", _("Duplicate of another case")
+        NOT_IN_SCOPE = "not_in_scope", _("Not in scope")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="case")
+    number = models.CharField(max_length=24)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
+    urgent_flags = models.JSONField(default=list, blank=True)
+    first_contact_due = models.DateTimeField()
+    first_contacted_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases"
+    )
+    closure_reason = models.CharField(max_length=16, choices=ClosureReason.choices, blank=True)
+    closure_requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_requested_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+    # Every change increments it: a form made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="case_number_per_org")
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-created_at"], name="case_queue"),
+            models.Index(fields=["organisation", "assigned_to", "status"], name="case_mine"),
+            models.Index(fields=["organisation", "first_contact_due"], name="case_due"),
+            models.Index(fields=["organisation", "risk_level", "status"], name="case_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.first_contacted_at is None
+            and self.status != self.Status.CLOSED
+            and (self.first_contact_due < timezone.now())
+        )
+
+
+class CaseEvent(models.Model):
+    """The case's timeline: who did what, when. No protected content."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    body = models.BinaryField()  # sealed for the organisation
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.case_id}"
+
+
+class Task(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.BinaryField()  # sealed for the organisation: titles can name people
+    due_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due_at", "id"]
+        indexes = [models.Index(fields=["done_at", "due_at"], name="task_due")]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} on {self.case_id}"

@@ -1,0 +1,54 @@
+"""Need-to-know: who may see a case, and who may open what identifies the child.
+
+* caseworkers and supervisors of the organisation see its cases' non-identifying fields;
+* a caseworker opens the identifying fields only of cases assigned to them;
+* supervisors open all of the organisation's cases;
+* every other role sees no case data at all (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from digiamen.accounts.models import Membership, Role
+from digiamen.accounts.permissions import get_membership
+from digiamen.cases.models import Case
+
+CASE_ROLES = [Role.CASEWORKER, Role.SUPERVISOR]
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    membership: Membership
+    case: Case
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.membership.role == Role.SUPERVISOR
+
+    @property
+    def may_open(self) -> bool:
+        """May this member open the identifying fields (the story, contact, messages)?"""
+        if self.case.purged_at is not None:
+            return False
+        return self.is_supervisor or self.case.assigned_to_id == self.membership.user_id
+
+
+def case_member(request: HttpRequest, org: str) -> Membership:
+    return get_membership(request, org, CASE_ROLES)
+
+
+def get_case(request: HttpRequest, org: str, number: str, *, opening: bool = False) -> CaseAccess:
+    membership = case_member(request, org)
+    case = get_object_or_404(
+        Case.objects.select_related("report", "assigned_to", "organisation"),
+        organisation=membership.organisation,
+        number=number,
+    )
+    access = CaseAccess(membership, case)
+    if opening and not access.may_open:
+        raise Http404
+    return access

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from digiamen.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("<slug:org>/cases/", views.queue, name="queue"),
+    path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:org>/cases/<str:number>/", views.case_detail, name="detail"),
+    path("<slug:org>/cases/<str:number>/step/<slug:step>/", views.case_step, name="step"),
+    path("<slug:org>/cases/<str:number>/notes/", views.add_note, name="add_note"),
+    path("<slug:org>/cases/<str:number>/tasks/", views.add_task, name="add_task"),
+    path(
+        "<slug:org>/cases/<str:number>/tasks/<int:task_id>/done/",
+        views.complete_task,
+        name="complete_task",
+    ),
+    path("<slug:org>/cases/<str:number>/reply/", views.reply, name="reply"),
+]

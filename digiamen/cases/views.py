@@ -1,0 +1,317 @@
+"""Case work pages: queues, the supervisor dashboard, and the case page with its steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from digiamen.accounts.models import Membership, Role, User
+from digiamen.accounts.permissions import current_user, staff_required
+from digiamen.cases import actions
+from digiamen.cases.forms import (
+    AssignForm,
+    CloseForm,
+    QueueFilterForm,
+    TaskForm,
+    TextForm,
+    TriageForm,
+    VersionedForm,
+)
+from digiamen.cases.models import Case, CaseEvent, Note, Task
+from digiamen.cases.permissions import CaseAccess, case_member, get_case
+from digiamen.core import encryption
+from digiamen.intake import actions as intake_actions
+
+PAGE_SIZE = 50
+
+
+def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]:
+    """The organisation's cases narrowed by a queue and filters (pages and the API)."""
+    cases = Case.objects.filter(organisation=membership.organisation).select_related(
+        "report", "assigned_to"
+    )
+    queue = data.get("queue") or "new"
+    now = timezone.now()
+    if queue == "new":
+        cases = cases.filter(status=Case.Status.NEW)
+    elif queue == "mine":
+        cases = cases.filter(assigned_to_id=membership.user_id).exclude(status=Case.Status.CLOSED)
+    elif queue == "high":
+        cases = cases.filter(risk_level="high").exclude(status=Case.Status.CLOSED)
+    elif queue == "overdue":
+        cases = cases.filter(first_contacted_at__isnull=True, first_contact_due__lt=now).exclude(
+            status=Case.Status.CLOSED
+        )
+    if data.get("status"):
+        cases = cases.filter(status=data["status"])
+    if data.get("harm"):
+        # JSON lists: a case matches when its report names the harm type.
+        cases = cases.filter(report__harm_types__icontains=f'"{data["harm"]}"')
+    if data.get("risk"):
+        cases = cases.filter(risk_level=data["risk"])
+    if data.get("admin1"):
+        cases = cases.filter(report__admin1=data["admin1"].upper())
+    if data.get("age"):
+        cases = cases.filter(report__age_band=data["age"])
+    if data.get("channel"):
+        cases = cases.filter(report__channel=data["channel"])
+    if data.get("number"):
+        cases = cases.filter(number__iexact=data["number"].strip())
+    if queue == "overdue":
+        return cases.order_by("first_contact_due")
+    return cases.order_by("-created_at")
+
+
+@staff_required
+def queue(request: HttpRequest, org: str) -> HttpResponse:
+    membership = case_member(request, org)
+    form = QueueFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    paginator = Paginator(filter_cases(membership, data), PAGE_SIZE)
+    page = paginator.get_page(data.get("page") or 1)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "membership": membership,
+            "form": form,
+            "page": page,
+            "queue": data.get("queue") or "new",
+            "now": timezone.now(),
+        },
+        status=200 if form.is_valid() or not request.GET else 400,
+    )
+
+
+@staff_required
+def dashboard(request: HttpRequest, org: str) -> HttpResponse:
+    membership = case_member(request, org)
+    if membership.role != Role.SUPERVISOR:
+        raise Http404
+    now = timezone.now()
+    cases = Case.objects.filter(organisation=membership.organisation)
+    open_cases = cases.exclude(status=Case.Status.CLOSED)
+    counts = cases.aggregate(
+        new=Count("id", filter=Q(status=Case.Status.NEW)),
+        triaged=Count("id", filter=Q(status=Case.Status.TRIAGED)),
+        open=Count("id", filter=Q(status=Case.Status.OPEN)),
+        closed=Count("id", filter=Q(status=Case.Status.CLOSED)),
+        high=Count("id", filter=Q(risk_level="high") & ~Q(status=Case.Status.CLOSED)),
+        unassigned=Count("id", filter=Q(assigned_to__isnull=True) & ~Q(status=Case.Status.CLOSED)),
+        closure_requests=Count(
+            "id", filter=Q(closure_requested_at__isnull=False, status=Case.Status.OPEN)
+        ),
+    )
+    overdue = (
+        open_cases.filter(first_contacted_at__isnull=True, first_contact_due__lt=now)
+        .select_related("report", "assigned_to")
+        .order_by("first_contact_due")[:20]
+    )
+    workload = (
+        open_cases.filter(assigned_to__isnull=False)
+        .values("assigned_to__username")
+        .annotate(total=Count("id"))
+        .order_by("-total")
+    )
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "membership": membership,
+            "counts": counts,
+            "overdue": overdue,
+            "workload": workload,
+            "now": now,
+        },
+    )
+
+
+def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> HttpResponse:
+    case = access.case
+    context: dict[str, Any] = {
+        "membership": access.membership,
+        "case": case,
+        "access": access,
+        "events": CaseEvent.objects.filter(case=case).select_related("actor"),
+        "triage_form": TriageForm(
+            initial={"version": case.version, "risk": case.risk_level, "flags": case.urgent_flags}
+        ),
+        "assign_form": AssignForm(
+            case.organisation, initial={"version": case.version, "assignee": case.assigned_to_id}
+        ),
+        "close_form": CloseForm(initial={"version": case.version}),
+        "note_form": TextForm(),
+        "reply_form": TextForm(),
+        "task_form": TaskForm(),
+        "self_assignment": actions.settings_for(case.organisation).self_assignment,
+        "now": timezone.now(),
+    }
+    if access.may_open:
+        context["opened"] = intake_actions.open_report(request, case.report)
+        notes = list(Note.objects.filter(case=case).select_related("author"))
+        tasks = list(Task.objects.filter(case=case).select_related("assigned_to"))
+        sealed = [bytes(n.body) for n in notes] + [bytes(t.title) for t in tasks]
+        texts = (
+            encryption.open_many_for_member(
+                request,
+                case.organisation,
+                sealed,
+                audit_object=case,
+                audit_action="case.notes_opened",
+            )
+            if sealed
+            else []
+        )
+        context["notes"] = [
+            (n, t.decode()) for n, t in zip(notes, texts[: len(notes)], strict=True)
+        ]
+        context["tasks"] = [
+            (t, x.decode()) for t, x in zip(tasks, texts[len(notes) :], strict=True)
+        ]
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@staff_required
+def case_detail(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    return _detail(request, get_case(request, org, number))
+
+
+STEPS = {"triage", "assign", "take", "start", "first_contact", "close", "approve", "reopen"}
+
+
+@staff_required
+@require_POST
+def case_step(request: HttpRequest, org: str, number: str, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    access = get_case(request, org, number)
+    case, actor = access.case, current_user(request)
+    try:
+        _run_step(step, case, actor, request.POST)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return _detail(
+            request, get_case(request, org, number), status=409 if error.code == "stale" else 400
+        )
+    except _InvalidForm:
+        messages.error(request, _("Some values are not valid."))
+        return _detail(request, access, status=400)
+    return redirect("cases:detail", org, number)
+
+
+class _InvalidForm(Exception):
+    pass
+
+
+def _run_step(step: str, case: Case, actor: User, data: Any) -> None:
+    if step == "triage":
+        form: VersionedForm = TriageForm(data)
+        if not form.is_valid():
+            raise _InvalidForm
+        actions.triage(
+            case,
+            actor,
+            version=form.cleaned_data["version"],
+            risk=form.cleaned_data["risk"],
+            flags=form.cleaned_data["flags"],
+        )
+    elif step == "assign":
+        form = AssignForm(case.organisation, data)
+        if not form.is_valid():
+            raise _InvalidForm
+        actions.assign(
+            case,
+            actor,
+            version=form.cleaned_data["version"],
+            assignee=form.cleaned_data["assignee"],
+        )
+    elif step == "close":
+        form = CloseForm(data)
+        if not form.is_valid():
+            raise _InvalidForm
+        actions.close(
+            case, actor, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"]
+        )
+    else:
+        form = VersionedForm(data)
+        if not form.is_valid():
+            raise _InvalidForm
+        version = form.cleaned_data["version"]
+        if step == "take":
+            actions.assign(case, actor, version=version, assignee=actor)
+        elif step == "start":
+            actions.start(case, actor, version=version)
+        elif step == "first_contact":
+            actions.record_first_contact(case, actor, version=version)
+        elif step == "approve":
+            actions.approve_closure(case, actor, version=version)
+        elif step == "reopen":
+            actions.reopen(case, actor, version=version)
+
+
+@staff_required
+@require_POST
+def add_note(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the note."))
+        return _detail(request, access, status=400)
+    actions.add_note(access.case, current_user(request), form.cleaned_data["text"])
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def add_task(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    form = TaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the task a title and a due date."))
+        return _detail(request, access, status=400)
+    actions.add_task(
+        access.case,
+        current_user(request),
+        title=form.cleaned_data["title"],
+        due_at=form.cleaned_data["due_at"],
+        assignee=current_user(request),
+    )
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def complete_task(request: HttpRequest, org: str, number: str, task_id: int) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    task = get_object_or_404(Task, pk=task_id, case=access.case)
+    actions.complete_task(task, current_user(request))
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def reply(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the message."))
+        return _detail(request, access, status=400)
+    intake_actions.post_staff_reply(
+        access.case.report, current_user(request), form.cleaned_data["text"]
+    )
+    messages.success(
+        request,
+        _(
+            "Your message was sent. The reporter sees it when they come "
+            "back with their secret number."
+        ),
+    )
+    return redirect("cases:detail", org, number)
