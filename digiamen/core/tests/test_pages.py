@@ -64,7 +64,7 @@ def test_security_headers_on_pages_and_api(client: Client, world: World) -> None
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
         assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert response["Cross-Origin-Opener-Policy"] == "same-origin"
         assert response["X-Frame-Options"] == "DENY"
         assert response["Cache-Control"] == "no-store, max-age=0"

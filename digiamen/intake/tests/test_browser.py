@@ -133,3 +133,28 @@ def test_french_report_and_follow_up_with_javascript(
     page.go_back()
     assert page.url.endswith("/fr/")
     context.close()
+
+
+def test_staff_sign_in_and_case_page_in_a_real_browser(browser, live_server, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Real browsers send Origin on form posts: sign-in must pass Django's CSRF check."""
+    from digiamen.cases.tests.helpers import NARRATIVE, new_case
+    from digiamen.intake.tests.helpers import supervisor_of
+
+    case = new_case()
+    sara = supervisor_of(world, world.amane)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/staff/login/")
+    page.fill("input[name=username]", sara.user.username)
+    page.fill("input[name=password]", sara.password)
+    page.click("main button[type=submit]")
+    page.fill("input[name=code]", sara.totp())
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/ar/staff/amane/cases/{case.number}/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert NARRATIVE in page.inner_text("main")
+    page.check("input[name=risk][value=high]")
+    page.click("form[action$='/step/triage/'] button")
+    case.refresh_from_db()
+    assert case.risk_level == "high"
+    context.close()
