@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from digiamen.accounts.api import router as auth_router
+from digiamen.cases.api import router as cases_router
 from digiamen.intake.api import router as intake_router
 
 api = NinjaAPI(
@@ -73,3 +74,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/auth/", auth_router)
 api.add_router("/", intake_router)
+api.add_router("/", cases_router)

@@ -1,0 +1,267 @@
+"""Staff API for cases: the same rules as the pages (need-to-know, stale versions refused)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from digiamen.accounts.api import ApiPrincipal, bearer
+from digiamen.accounts.models import Membership, User
+from digiamen.cases import actions
+from digiamen.cases.forms import QueueFilterForm
+from digiamen.cases.models import Case
+from digiamen.cases.permissions import CASE_ROLES, CaseAccess
+from digiamen.cases.views import PAGE_SIZE, filter_cases
+from digiamen.intake import actions as intake_actions
+
+router = Router(tags=["cases"], auth=bearer)
+
+
+def _membership(request: HttpRequest) -> Membership:
+    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
+    if principal.user is None or principal.role not in CASE_ROLES:
+        raise Http404
+    return Membership.objects.select_related("organisation").get(
+        user=principal.user, organisation=principal.organisation
+    )
+
+
+def _access(request: HttpRequest, number: str, *, opening: bool = False) -> CaseAccess:
+    membership = _membership(request)
+    case = get_object_or_404(
+        Case.objects.select_related("report", "assigned_to", "organisation"),
+        organisation=membership.organisation,
+        number=number,
+    )
+    access = CaseAccess(membership, case)
+    if opening and not access.may_open:
+        raise Http404
+    return access
+
+
+class CaseSummaryOut(Schema):
+    number: str
+    status: str
+    risk_level: str
+    urgent_flags: list[str]
+    created_at: datetime
+    first_contact_due: datetime
+    first_contacted_at: datetime | None
+    overdue: bool
+    assigned_to: str | None
+    harm_types: list[str]
+    platforms: list[str]
+    country: str
+    admin1: str
+    age_band: str
+    sex: str
+    channel: str
+    version: int
+
+
+def summary(case: Case) -> dict[str, Any]:
+    report = case.report
+    return {
+        "number": case.number,
+        "status": case.status,
+        "risk_level": case.risk_level,
+        "urgent_flags": case.urgent_flags,
+        "created_at": case.created_at,
+        "first_contact_due": case.first_contact_due,
+        "first_contacted_at": case.first_contacted_at,
+        "overdue": case.is_overdue,
+        "assigned_to": case.assigned_to.username if case.assigned_to else None,
+        "harm_types": report.harm_types,
+        "platforms": report.platforms,
+        "country": report.country,
+        "admin1": report.admin1,
+        "age_band": report.age_band,
+        "sex": report.sex,
+        "channel": report.channel,
+        "version": case.version,
+    }
+
+
+class CaseListOut(Schema):
+    count: int
+    page: int
+    results: list[CaseSummaryOut]
+
+
+class CaseFilters(Schema):
+    queue: Literal["new", "mine", "high", "overdue", "all"] = "new"
+    status: str = ""
+    harm: str = ""
+    risk: str = ""
+    admin1: str = ""
+    age: str = ""
+    channel: str = ""
+    number: str = ""
+    page: int = Field(default=1, ge=1, le=100_000)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.get(
+    "/cases",
+    response={200: CaseListOut, 422: ErrorOut},
+    summary="The organisation's cases, by queue and filters (no identifying fields)",
+)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+    membership = _membership(request)
+    form = QueueFilterForm(filters.model_dump())
+    if not form.is_valid():
+        return Status(422, {"detail": _("Some values are not valid.")})
+    cases = filter_cases(membership, form.cleaned_data)
+    start = (filters.page - 1) * PAGE_SIZE
+    page = list(cases[start : start + PAGE_SIZE])
+    return {"count": cases.count(), "page": filters.page, "results": [summary(c) for c in page]}
+
+
+class MessageOut(Schema):
+    direction: str
+    created_at: datetime
+    text: str
+
+
+class CaseDetailOut(CaseSummaryOut):
+    may_open: bool
+    narrative: str | None = None
+    involved_accounts: str | None = None
+    contact: str | None = None
+    messages: list[MessageOut] | None = None
+
+
+@router.get(
+    "/cases/{number}",
+    response=CaseDetailOut,
+    summary="One case; its identifying fields only for the assignee and supervisors",
+)
+def case_detail(request: HttpRequest, number: str) -> Any:
+    access = _access(request, number)
+    data: dict[str, Any] = {**summary(access.case), "may_open": access.may_open}
+    if access.may_open:
+        opened = intake_actions.open_report(request, access.case.report)
+        data.update(
+            {
+                "narrative": opened.narrative,
+                "involved_accounts": opened.involved_accounts,
+                "contact": opened.contact,
+                "messages": [
+                    {"direction": m.direction, "created_at": m.created_at, "text": m.text}
+                    for m in opened.messages
+                ],
+            }
+        )
+    return data
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    step: Literal[
+        "triage", "assign", "take", "start", "first_contact", "close", "approve", "reopen"
+    ]
+    version: int = Field(ge=1, description="The case version the change was decided on.")
+    risk: Literal["high", "medium", "low"] | None = None
+    flags: list[str] = Field(default_factory=list, max_length=10)
+    assignee: str | None = Field(default=None, max_length=150, description="A username.")
+    reason: str | None = Field(default=None, max_length=32)
+
+
+@router.post(
+    "/cases/{number}/transitions",
+    response={200: CaseSummaryOut, 400: ErrorOut, 409: ErrorOut},
+    summary="Move a case through its workflow",
+)
+def transition(request: HttpRequest, number: str, payload: TransitionIn) -> Any:
+    access = _access(request, number)
+    actor: User = request.user  # type: ignore[assignment]
+    case, version = access.case, payload.version
+    try:
+        if payload.step == "triage":
+            case = actions.triage(
+                case, actor, version=version, risk=payload.risk or "", flags=payload.flags
+            )
+        elif payload.step in ("assign", "take"):
+            assignee = (
+                actor
+                if payload.step == "take"
+                else User.objects.filter(username=payload.assignee or "").first()
+            )
+            if assignee is None:
+                raise actions.ActionError("not_a_caseworker")
+            case = actions.assign(case, actor, version=version, assignee=assignee)
+        elif payload.step == "start":
+            case = actions.start(case, actor, version=version)
+        elif payload.step == "first_contact":
+            case = actions.record_first_contact(case, actor, version=version)
+        elif payload.step == "close":
+            case = actions.close(case, actor, version=version, reason=payload.reason or "")
+        elif payload.step == "approve":
+            case = actions.approve_closure(case, actor, version=version)
+        else:
+            case = actions.reopen(case, actor, version=version)
+    except actions.ActionError as error:
+        return Status(409 if error.code == "stale" else 400, {"detail": error.message})
+    case.refresh_from_db()
+    return summary(case)
+
+
+class TextIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class CreatedOut(Schema):
+    created_at: datetime
+
+
+@router.post("/cases/{number}/notes", response={201: CreatedOut}, summary="Add an encrypted note")
+def add_note(request: HttpRequest, number: str, payload: TextIn) -> Any:
+    access = _access(request, number, opening=True)
+    note = actions.add_note(access.case, request.user, payload.text)  # type: ignore[arg-type]
+    return Status(201, {"created_at": note.created_at})
+
+
+class TaskIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    due_at: datetime
+
+
+@router.post("/cases/{number}/tasks", response={201: CreatedOut}, summary="Add a task")
+def add_task(request: HttpRequest, number: str, payload: TaskIn) -> Any:
+    access = _access(request, number, opening=True)
+    actor: User = request.user  # type: ignore[assignment]
+    due_at = payload.due_at
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at, UTC)
+    task = actions.add_task(access.case, actor, title=payload.title, due_at=due_at, assignee=actor)
+    return Status(201, {"created_at": task.created_at})
+
+
+@router.post(
+    "/cases/{number}/replies",
+    response={201: CreatedOut},
+    summary="Write to the reporter (they read it on their follow-up page)",
+)
+def reply(request: HttpRequest, number: str, payload: TextIn) -> Any:
+    access = _access(request, number, opening=True)
+    message = intake_actions.post_staff_reply(
+        access.case.report,
+        request.user,  # type: ignore[arg-type]
+        payload.text,
+    )
+    return Status(201, {"created_at": message.created_at})
