@@ -64,7 +64,7 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
     if data.get("channel"):
         cases = cases.filter(report__channel=data["channel"])
     if data.get("number"):
-        cases = cases.filter(number__iexact=data["number"].strip())
+        cases = cases.filter(number=data["number"].strip().upper())  # numbers are upper case
     if queue == "overdue":
         return cases.order_by("first_contact_due")
     return cases.order_by("-created_at")
