@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, Role, User
-from digiamen.cases.models import Case, CaseEvent, CaseSettings, Note, Task
+from digiamen.cases import protocols
+from digiamen.cases.models import (
+    Case,
+    CaseEvent,
+    CaseSettings,
+    Note,
+    Protocol,
+    ProtocolTick,
+    Task,
+)
 from digiamen.core import audit, encryption
 from digiamen.core.taxonomy import RiskLevel, UrgentFlag
 from digiamen.intake.models import Message, Report
@@ -37,6 +46,7 @@ ERROR_MESSAGES = {
     "needs_reason": _("Choose a reason."),
     "closure_not_requested": _("Nobody has asked to close this case."),
     "purged": _("This case was purged after its retention period."),
+    "protocol_lines": _("Write one step per line, with the same number of lines in each language."),
 }
 
 
@@ -339,3 +349,68 @@ def purge_expired_cases(now: datetime | None = None) -> int:
             purge_case(case)
             purged += 1
     return purged
+
+
+# --- Protocols -------------------------------------------------------------------------------
+
+
+def organisation_protocols(organisation: Organisation) -> dict[str, Protocol]:
+    """The organisation's protocols, made from the defaults on first use."""
+    existing = {p.harm_type: p for p in Protocol.objects.filter(organisation=organisation)}
+    missing = [h for h in protocols.DEFAULTS if h not in existing]
+    if missing:
+        with transaction.atomic():
+            for harm_type in missing:
+                existing[harm_type], _created = Protocol.objects.get_or_create(
+                    organisation=organisation,
+                    harm_type=harm_type,
+                    defaults={"steps": protocols.default_steps(harm_type)},
+                )
+    return existing
+
+
+def protocols_for_case(case: Case) -> list[Protocol]:
+    available = organisation_protocols(case.organisation)
+    chosen = [available[h] for h in case.report.harm_types if h in available]
+    return chosen or [available[protocols.GENERAL]]
+
+
+def tick_protocol_step(case: Case, actor: User, step_id: str) -> None:
+    steps = {s["id"] for p in protocols_for_case(case) for s in p.steps}
+    if step_id not in steps:
+        raise ActionError("wrong_state")
+    with transaction.atomic():
+        case = _locked(case, None)
+        _tick, created = ProtocolTick.objects.get_or_create(
+            case=case, step_id=step_id, defaults={"done_by": actor}
+        )
+        if created:
+            _event(case, "protocol_step_done", actor, step=step_id)
+
+
+def update_protocol(protocol: Protocol, actor: User, texts: dict[str, list[str]]) -> None:
+    """Replace the steps' texts; steps keep their ids by position, new ones get new ids."""
+    count = len(texts["en"])
+    if not count or any(len(lines) != count for lines in texts.values()):
+        raise ActionError("protocol_lines")
+    with transaction.atomic():
+        old_ids = [step["id"] for step in protocol.steps]
+        next_number = len(old_ids) + 1
+        steps = []
+        for index in range(count):
+            if index < len(old_ids):
+                step_id = old_ids[index]
+            else:
+                step_id = f"{protocol.harm_type}-{next_number}"
+                next_number += 1
+            steps.append({"id": step_id, **{lang: texts[lang][index] for lang in texts}})
+        protocol.steps = steps
+        protocol.updated_at = timezone.now()
+        protocol.save(update_fields=["steps", "updated_at"])
+        audit.record(
+            "protocol.updated",
+            actor=actor,
+            organisation=protocol.organisation,
+            obj=protocol,
+            details={"steps": count},
+        )

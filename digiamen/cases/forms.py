@@ -82,6 +82,45 @@ class TextForm(forms.Form):
     )
 
 
+class ProtocolForm(forms.Form):
+    """One step per line, in each language, the same number of lines."""
+
+    harm_type = forms.CharField(widget=forms.HiddenInput, max_length=48)
+    ar = forms.CharField(
+        label=_("Steps in Arabic"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "rtl", "lang": "ar"}),
+    )
+    fr = forms.CharField(
+        label=_("Steps in French"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "fr"}),
+    )
+    en = forms.CharField(
+        label=_("Steps in English"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),
+    )
+
+    @classmethod
+    def for_protocol(cls, protocol: Any) -> ProtocolForm:
+        return cls(
+            initial={
+                "harm_type": protocol.harm_type,
+                **{
+                    lang: "\n".join(step.get(lang, "") for step in protocol.steps)
+                    for lang in ("ar", "fr", "en")
+                },
+            }
+        )
+
+    def lines(self) -> dict[str, list[str]]:
+        return {
+            lang: [line.strip() for line in self.cleaned_data[lang].splitlines() if line.strip()]
+            for lang in ("ar", "fr", "en")
+        }
+
+
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
     due_at = forms.DateTimeField(

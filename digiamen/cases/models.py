@@ -150,3 +150,43 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} on {self.case_id}"
+
+
+class Protocol(models.Model):
+    """An organisation's checklist of response steps for one harm type (or "general").
+
+    ``steps`` is a list of ``{"id", "ar", "fr", "en"}``; ids stay stable when the text is
+    edited, so ticks keep pointing at the same step.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="protocols"
+    )
+    harm_type = models.CharField(max_length=48)
+    steps = models.JSONField(default=list)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "harm_type"], name="one_protocol_per_harm"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.harm_type} protocol of {self.organisation_id}"
+
+
+class ProtocolTick(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="protocol_ticks")
+    step_id = models.CharField(max_length=80)
+    done_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step_id"], name="one_tick_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step_id}"

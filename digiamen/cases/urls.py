@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("<slug:org>/cases/", views.queue, name="queue"),
     path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:org>/protocols/", views.protocols_page, name="protocols"),
     path("<slug:org>/cases/<str:number>/", views.case_detail, name="detail"),
     path("<slug:org>/cases/<str:number>/step/<slug:step>/", views.case_step, name="step"),
     path("<slug:org>/cases/<str:number>/notes/", views.add_note, name="add_note"),
@@ -17,4 +18,7 @@ urlpatterns = [
         name="complete_task",
     ),
     path("<slug:org>/cases/<str:number>/reply/", views.reply, name="reply"),
+    path(
+        "<slug:org>/cases/<str:number>/protocol/<str:step_id>/", views.tick_step, name="tick_step"
+    ),
 ]

@@ -9,23 +9,24 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from digiamen.accounts.models import Membership, Role, User
-from digiamen.accounts.permissions import current_user, staff_required
+from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.cases import actions
 from digiamen.cases.forms import (
     AssignForm,
     CloseForm,
+    ProtocolForm,
     QueueFilterForm,
     TaskForm,
     TextForm,
     TriageForm,
     VersionedForm,
 )
-from digiamen.cases.models import Case, CaseEvent, Note, Task
+from digiamen.cases.models import Case, CaseEvent, Note, ProtocolTick, Task
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.core import encryption
 from digiamen.intake import actions as intake_actions
@@ -155,6 +156,20 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         "now": timezone.now(),
     }
     if access.may_open:
+        ticks = {
+            t.step_id: t for t in ProtocolTick.objects.filter(case=case).select_related("done_by")
+        }
+        language = translation.get_language() or "en"
+        context["protocols"] = [
+            (
+                protocol.harm_type,
+                [
+                    (step["id"], step.get(language) or step["en"], ticks.get(step["id"]))
+                    for step in protocol.steps
+                ],
+            )
+            for protocol in actions.protocols_for_case(case)
+        ]
         context["opened"] = intake_actions.open_report(request, case.report)
         notes = list(Note.objects.filter(case=case).select_related("author"))
         tasks = list(Task.objects.filter(case=case).select_related("assigned_to"))
@@ -315,3 +330,44 @@ def reply(request: HttpRequest, org: str, number: str) -> HttpResponse:
         ),
     )
     return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def tick_step(request: HttpRequest, org: str, number: str, step_id: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    try:
+        actions.tick_protocol_step(access.case, current_user(request), step_id)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return _detail(request, access, status=400)
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+def protocols_page(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, [Role.ORG_ADMIN])
+    available = actions.organisation_protocols(membership.organisation)
+    status = 200
+    if request.method == "POST":
+        protocol = available.get(request.POST.get("harm_type", ""))
+        form = ProtocolForm(request.POST)
+        if protocol is None or not form.is_valid():
+            messages.error(request, _("Some values are not valid."))
+            status = 400
+        else:
+            try:
+                actions.update_protocol(protocol, current_user(request), form.lines())
+            except actions.ActionError as error:
+                messages.error(request, error.message)
+                status = 400
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cases:protocols", org)
+    forms = [
+        (harm_type, ProtocolForm.for_protocol(protocol))
+        for harm_type, protocol in sorted(available.items())
+    ]
+    return render(
+        request, "cases/protocols.html", {"membership": membership, "forms": forms}, status=status
+    )

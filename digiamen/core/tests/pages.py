@@ -52,6 +52,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/recovery-key/", "alice"),
         Page("/staff/amane/settings/", "alice"),
         Page("/staff/amane/front-door/", "alice"),
+        Page("/staff/amane/protocols/", "alice"),
         Page("/staff/account/", "bob"),
         Page("/staff/account/recovery-codes/", "bob"),
         Page("/no-such-page/", "anonymous"),
