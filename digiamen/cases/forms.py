@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, Role, User
-from digiamen.cases.models import Case
+from digiamen.cases.models import Case, ConsentRecord
 from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel, UrgentFlag
 
 
@@ -79,6 +79,35 @@ class CloseForm(VersionedForm):
 class TextForm(forms.Form):
     text = forms.CharField(
         label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+    )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("For what"), choices=ConsentRecord.Purpose.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Agrees")), ("no", _("Does not agree"))],
+    )
+    given_by = forms.ChoiceField(
+        label=_("Given by"),
+        choices=[
+            c for c in ConsentRecord.GivenBy.choices if c[0] != ConsentRecord.GivenBy.SUPERVISOR
+        ],
+    )
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[c for c in ConsentRecord.Method.choices if c[0] != ConsentRecord.Method.OVERRIDE],
+    )
+
+
+class OverrideForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("For what"), choices=ConsentRecord.Purpose.choices)
+    reason = forms.CharField(
+        label=_("Why this is in the child's best interests"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -190,3 +190,44 @@ class ProtocolTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step_id}"
+
+
+class ConsentRecord(models.Model):
+    """One decision about one use of the child's information. The newest one counts."""
+
+    class Purpose(models.TextChoices):
+        CONTACT = "contact", _("Being contacted")
+        SERVICES = "services", _("Receiving services")
+        REFERRAL = "referral", _("Referral to a named service")
+        STATISTICS = "statistics", _("Anonymous statistics")
+        AUTHORITIES = "authorities", _("Reporting to the authorities")
+
+    class GivenBy(models.TextChoices):
+        CHILD = "child", _("The child (assent)")
+        CAREGIVER = "caregiver", _("A parent or caregiver")
+        REPORTER = "reporter", _("The reporter")
+        SUPERVISOR = "supervisor", _("A supervisor (best-interests override)")
+
+    class Method(models.TextChoices):
+        ONLINE_FORM = "online_form", _("Online report form")
+        PHONE = "phone", _("By phone")
+        IN_PERSON = "in_person", _("In person")
+        WRITTEN = "written", _("In writing")
+        OVERRIDE = "override", _("Best-interests decision")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    granted = models.BooleanField()
+    given_by = models.CharField(max_length=16, choices=GivenBy.choices)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # A supervisor's reason for overriding, sealed for the organisation (it may name people).
+    override_reason = models.BinaryField(null=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["case", "purpose", "-recorded_at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.purpose}={self.granted}"

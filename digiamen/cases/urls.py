@@ -18,6 +18,12 @@ urlpatterns = [
         name="complete_task",
     ),
     path("<slug:org>/cases/<str:number>/reply/", views.reply, name="reply"),
+    path("<slug:org>/cases/<str:number>/consent/", views.record_consent, name="record_consent"),
+    path(
+        "<slug:org>/cases/<str:number>/consent/override/",
+        views.override_consent,
+        name="override_consent",
+    ),
     path(
         "<slug:org>/cases/<str:number>/protocol/<str:step_id>/", views.tick_step, name="tick_step"
     ),

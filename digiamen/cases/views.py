@@ -19,6 +19,8 @@ from digiamen.cases import actions
 from digiamen.cases.forms import (
     AssignForm,
     CloseForm,
+    ConsentForm,
+    OverrideForm,
     ProtocolForm,
     QueueFilterForm,
     TaskForm,
@@ -154,6 +156,9 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         "task_form": TaskForm(),
         "self_assignment": actions.settings_for(case.organisation).self_assignment,
         "now": timezone.now(),
+        "consents": actions.current_consent(case),
+        "consent_form": ConsentForm(),
+        "override_form": OverrideForm(),
     }
     if access.may_open:
         ticks = {
@@ -371,3 +376,31 @@ def protocols_page(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request, "cases/protocols.html", {"membership": membership, "forms": forms}, status=status
     )
+
+
+@staff_required
+@require_POST
+def record_consent(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Some values are not valid."))
+        return _detail(request, access, status=400)
+    actions.record_consent(access.case, current_user(request), **form.cleaned_data)
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def override_consent(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A best-interests decision needs a reason."))
+        return _detail(request, access, status=400)
+    try:
+        actions.override_consent(access.case, current_user(request), **form.cleaned_data)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return _detail(request, access, status=400)
+    return redirect("cases:detail", org, number)

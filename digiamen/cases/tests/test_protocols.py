@@ -8,8 +8,9 @@ from digiamen.cases.tests.helpers import new_case
 from digiamen.conftest import World
 
 
-def test_case_shows_its_harm_protocol_and_ticks_record_who_and_when(signed_in: Any,
-                                                                     world: World) -> None:
+def test_case_shows_its_harm_protocol_and_ticks_record_who_and_when(
+    signed_in: Any, world: World
+) -> None:
     sara = world.add_member("sara", world.amane, "supervisor")
     client = signed_in(sara, "ar")
     case = new_case()
@@ -33,7 +34,8 @@ def test_unassigned_caseworker_and_other_org_cannot_tick(signed_in: Any, world: 
     case = new_case()
     for member in [world.bob, world.charlie]:
         response = signed_in(member).post(
-            f"/en/staff/amane/cases/{case.number}/protocol/sexual_extortion-1/")
+            f"/en/staff/amane/cases/{case.number}/protocol/sexual_extortion-1/"
+        )
         assert response.status_code == 404
     assert not ProtocolTick.objects.exists()
 
@@ -46,14 +48,15 @@ def test_org_admin_edits_a_protocol_in_three_languages(signed_in: Any, world: Wo
     before = Protocol.objects.get(organisation=world.amane, harm_type="cyberbullying").steps
     data = {"harm_type": "cyberbullying", "ar": "أ\nب", "fr": "A\nB", "en": "A\nB\nC"}
     assert alice.post("/en/staff/amane/protocols/", data).status_code == 400  # uneven lines
-    assert Protocol.objects.get(organisation=world.amane,
-                                harm_type="cyberbullying").steps == before
+    assert Protocol.objects.get(organisation=world.amane, harm_type="cyberbullying").steps == before
     data["en"] = "Listen first\nCall the school"
     assert alice.post("/en/staff/amane/protocols/", data).status_code == 302
     steps = Protocol.objects.get(organisation=world.amane, harm_type="cyberbullying").steps
     assert [s["en"] for s in steps] == ["Listen first", "Call the school"]
     assert steps[0]["id"] == before[0]["id"]  # ids kept: earlier ticks still point right
-    assert alice.post("/en/staff/amane/protocols/",
-                      {**data, "harm_type": "nonsense"}).status_code == 400
+    assert (
+        alice.post("/en/staff/amane/protocols/", {**data, "harm_type": "nonsense"}).status_code
+        == 400
+    )
     # Another organisation's protocols are untouched.
     assert organisation_protocols(world.jordan)["cyberbullying"].steps[0]["en"] != "Listen first"
