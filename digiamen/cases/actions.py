@@ -20,13 +20,14 @@ from digiamen.cases.models import (
     CaseEvent,
     CaseSettings,
     ConsentRecord,
+    Escalation,
     Note,
     Protocol,
     ProtocolTick,
     Task,
 )
 from digiamen.core import audit, encryption
-from digiamen.core.taxonomy import RiskLevel, UrgentFlag
+from digiamen.core.taxonomy import Platform, RiskLevel, UrgentFlag
 from digiamen.intake.models import Message, Report
 
 ERROR_MESSAGES = {
@@ -47,6 +48,7 @@ ERROR_MESSAGES = {
     "needs_reason": _("Choose a reason."),
     "closure_not_requested": _("Nobody has asked to close this case."),
     "purged": _("This case was purged after its retention period."),
+    "needs_reference": _("Give the link, the account name or the report number."),
     "protocol_lines": _("Write one step per line, with the same number of lines in each language."),
 }
 
@@ -519,3 +521,85 @@ def _sync_statistics_consent(case: Case) -> None:
     """Statistics read the report's flag: keep it equal to the current consent."""
     allowed = consent_allows(case, ConsentRecord.Purpose.STATISTICS)
     Report.objects.filter(pk=case.report_id).update(consent_statistics=allowed)
+
+
+# --- Escalations -------------------------------------------------------------------------------
+
+ESCALATION_TARGETS = [*Platform.values, "hotline"]
+
+
+def escalate(case: Case, actor: User, *, platform: str, kind: str, reference: str) -> Escalation:
+    if platform not in ESCALATION_TARGETS or kind not in Escalation.Kind.values:
+        raise ActionError("wrong_state")
+    if not reference.strip():
+        raise ActionError("needs_reference")
+    with transaction.atomic():
+        case = _locked(case, None)
+        escalation = Escalation.objects.create(
+            case=case,
+            organisation=case.organisation,
+            platform=platform,
+            kind=kind,
+            content_reference=encryption.seal_for_organisation(case.organisation, reference),
+            created_by=actor,
+        )
+        _event(case, "escalated", actor, platform=platform, request=kind)
+    return escalation
+
+
+def record_escalation_answer(escalation: Escalation, actor: User, *, answer: str) -> None:
+    """``acknowledged``, or an outcome: ``removed``, ``refused``, ``no_answer``."""
+    with transaction.atomic():
+        escalation = (
+            Escalation.objects.select_for_update().select_related("case").get(pk=escalation.pk)
+        )
+        now = timezone.now()
+        if answer == "acknowledged":
+            if escalation.acknowledged_at is not None:
+                raise ActionError("wrong_state")
+            escalation.acknowledged_at = now
+        elif answer in (
+            Escalation.Outcome.REMOVED,
+            Escalation.Outcome.REFUSED,
+            Escalation.Outcome.NO_ANSWER,
+        ):
+            if escalation.outcome != Escalation.Outcome.PENDING:
+                raise ActionError("wrong_state")
+            escalation.outcome = answer
+            escalation.resolved_at = now
+            if answer != Escalation.Outcome.NO_ANSWER and escalation.acknowledged_at is None:
+                escalation.acknowledged_at = now
+        else:
+            raise ActionError("wrong_state")
+        escalation.save(update_fields=["acknowledged_at", "outcome", "resolved_at"])
+        _event(
+            escalation.case,
+            "escalation_answered",
+            actor,
+            platform=escalation.platform,
+            answer=answer,
+        )
+
+
+def remind_unanswered_escalations(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    reminded = 0
+    for case_settings in CaseSettings.objects.all():
+        cutoff = now - timedelta(days=case_settings.escalation_reminder_days)
+        for escalation in Escalation.objects.filter(
+            organisation_id=case_settings.organisation_id,
+            outcome=Escalation.Outcome.PENDING,
+            acknowledged_at__isnull=True,
+            reminded_at__isnull=True,
+            sent_at__lt=cutoff,
+        ).select_related("case"):
+            with transaction.atomic():
+                escalation.reminded_at = now
+                escalation.save(update_fields=["reminded_at"])
+                CaseEvent.objects.create(
+                    case=escalation.case,
+                    kind="escalation_no_answer",
+                    details={"platform": escalation.platform},
+                )
+            reminded += 1
+    return reminded

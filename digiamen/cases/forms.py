@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, Role, User
-from digiamen.cases.models import Case, ConsentRecord
-from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel, UrgentFlag
+from digiamen.cases.models import Case, ConsentRecord, Escalation
+from digiamen.core.taxonomy import AgeBand, Channel, HarmType, Platform, RiskLevel, UrgentFlag
 
 
 def any_of(choices: Any) -> list[tuple[str, Any]]:
@@ -108,6 +108,29 @@ class OverrideForm(forms.Form):
         label=_("Why this is in the child's best interests"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EscalationForm(forms.Form):
+    platform = forms.ChoiceField(
+        label=_("To"), choices=[*Platform.choices, ("hotline", _("The national hotline"))]
+    )
+    kind = forms.ChoiceField(label=_("Request"), choices=Escalation.Kind.choices)
+    reference = forms.CharField(
+        label=_("Link, account name or report number"),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+
+
+class EscalationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[
+            ("acknowledged", _("Acknowledged")),
+            ("removed", _("Removed")),
+            ("refused", _("Refused")),
+            ("no_answer", _("No answer")),
+        ]
     )
 
 

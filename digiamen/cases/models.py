@@ -30,6 +30,8 @@ class CaseSettings(models.Model):
     self_assignment = models.BooleanField(default=False)
     # Closed cases are purged of everything identifying after this many days.
     retention_days = models.PositiveIntegerField(default=730)
+    # An escalation with no answer after this many days is flagged for a reminder.
+    escalation_reminder_days = models.PositiveIntegerField(default=3)
     next_number = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
@@ -231,3 +233,45 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.purpose}={self.granted}"
+
+
+class Escalation(models.Model):
+    """A takedown or report request to a platform or hotline, and how it was answered."""
+
+    class Kind(models.TextChoices):
+        TAKEDOWN = "takedown", _("Takedown request")
+        REPORT = "report", _("Report of an account or content")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        REMOVED = "removed", _("Removed")
+        REFUSED = "refused", _("Refused")
+        NO_ANSWER = "no_answer", _("No answer")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=32)  # a taxonomy Platform code, or "hotline"
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The link, handle or report number, sealed for the organisation.
+    content_reference = models.BinaryField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "platform", "sent_at"], name="escalation_platform")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.kind} for {self.case_id}"
+
+    @property
+    def hours_to_removal(self) -> float | None:
+        if self.outcome != self.Outcome.REMOVED or self.resolved_at is None:
+            return None
+        return (self.resolved_at - self.sent_at).total_seconds() / 3600

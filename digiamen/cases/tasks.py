@@ -7,7 +7,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from digiamen.cases.actions import purge_expired_cases
+from digiamen.cases.actions import purge_expired_cases, remind_unanswered_escalations
 from digiamen.cases.models import CaseEvent, Task
 
 
@@ -30,3 +30,9 @@ def remind_overdue_tasks() -> int:
             CaseEvent.objects.create(case=task.case, kind="task_overdue", details={"task": task.pk})
         reminded += 1
     return reminded
+
+
+@db_periodic_task(crontab(minute="5", hour="*"))
+def remind_escalations_without_answer() -> int:
+    """Escalations that platforms have not answered after the organisation's delay."""
+    return remind_unanswered_escalations()

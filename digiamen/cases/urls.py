@@ -18,6 +18,12 @@ urlpatterns = [
         name="complete_task",
     ),
     path("<slug:org>/cases/<str:number>/reply/", views.reply, name="reply"),
+    path("<slug:org>/cases/<str:number>/escalations/", views.escalate, name="escalate"),
+    path(
+        "<slug:org>/cases/<str:number>/escalations/<int:escalation_id>/",
+        views.escalation_answer,
+        name="escalation_answer",
+    ),
     path("<slug:org>/cases/<str:number>/consent/", views.record_consent, name="record_consent"),
     path(
         "<slug:org>/cases/<str:number>/consent/override/",

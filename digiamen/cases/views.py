@@ -20,6 +20,8 @@ from digiamen.cases.forms import (
     AssignForm,
     CloseForm,
     ConsentForm,
+    EscalationAnswerForm,
+    EscalationForm,
     OverrideForm,
     ProtocolForm,
     QueueFilterForm,
@@ -28,7 +30,7 @@ from digiamen.cases.forms import (
     TriageForm,
     VersionedForm,
 )
-from digiamen.cases.models import Case, CaseEvent, Note, ProtocolTick, Task
+from digiamen.cases.models import Case, CaseEvent, Escalation, Note, ProtocolTick, Task
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.core import encryption
 from digiamen.intake import actions as intake_actions
@@ -178,7 +180,12 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         context["opened"] = intake_actions.open_report(request, case.report)
         notes = list(Note.objects.filter(case=case).select_related("author"))
         tasks = list(Task.objects.filter(case=case).select_related("assigned_to"))
-        sealed = [bytes(n.body) for n in notes] + [bytes(t.title) for t in tasks]
+        escalations = list(Escalation.objects.filter(case=case))
+        sealed = (
+            [bytes(n.body) for n in notes]
+            + [bytes(t.title) for t in tasks]
+            + [bytes(e.content_reference) for e in escalations]
+        )
         texts = (
             encryption.open_many_for_member(
                 request,
@@ -190,12 +197,12 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
             if sealed
             else []
         )
-        context["notes"] = [
-            (n, t.decode()) for n, t in zip(notes, texts[: len(notes)], strict=True)
-        ]
-        context["tasks"] = [
-            (t, x.decode()) for t, x in zip(tasks, texts[len(notes) :], strict=True)
-        ]
+        decoded = iter(text.decode() for text in texts)
+        # The sealed values were opened in one batch: notes, then tasks, then escalations.
+        context["notes"] = [(note, next(decoded)) for note in notes]
+        context["tasks"] = [(task, next(decoded)) for task in tasks]
+        context["escalations"] = [(escalation, next(decoded)) for escalation in escalations]
+        context["escalation_form"] = EscalationForm()
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -400,6 +407,38 @@ def override_consent(request: HttpRequest, org: str, number: str) -> HttpRespons
         return _detail(request, access, status=400)
     try:
         actions.override_consent(access.case, current_user(request), **form.cleaned_data)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return _detail(request, access, status=400)
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def escalate(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    form = EscalationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Some values are not valid."))
+        return _detail(request, access, status=400)
+    actions.escalate(access.case, current_user(request), **form.cleaned_data)
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def escalation_answer(
+    request: HttpRequest, org: str, number: str, escalation_id: int
+) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    escalation = get_object_or_404(Escalation, pk=escalation_id, case=access.case)
+    form = EscalationAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.ActionError("wrong_state")
+        actions.record_escalation_answer(
+            escalation, current_user(request), answer=form.cleaned_data["answer"]
+        )
     except actions.ActionError as error:
         messages.error(request, error.message)
         return _detail(request, access, status=400)
