@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from digiamen.accounts.models import Membership, Organisation, Role, User
 from digiamen.cases import protocols
 from digiamen.cases.models import (
+    BlindIndexEntry,
     Case,
     CaseEvent,
     CaseSettings,
@@ -334,6 +335,7 @@ def purge_case(case: Case) -> None:
         Message.objects.filter(report=report).delete()
         Note.objects.filter(case=case).delete()
         Task.objects.filter(case=case).delete()
+        BlindIndexEntry.objects.filter(case=case).delete()
         case.purged_at = timezone.now()
         _save(case, "purged_at")
         _event(case, "purged", None)

@@ -79,6 +79,8 @@ class Case(models.Model):
     closure_requested_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # When a member first opened the case and its identifiers were indexed for duplicates.
+    indexed_at = models.DateTimeField(null=True, blank=True)
     # Every change increments it: a form made from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -275,3 +277,32 @@ class Escalation(models.Model):
         if self.outcome != self.Outcome.REMOVED or self.resolved_at is None:
             return None
         return (self.resolved_at - self.sent_at).total_seconds() / 3600
+
+
+class BlindIndexEntry(models.Model):
+    """A keyed hash of an identifier in a case (a phone number, a handle, a link).
+
+    The key derives from the organisation's private key, which only members hold: equal
+    identifiers in two cases give equal digests, and nobody with only the database can
+    test guesses against them.
+    """
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone number")
+        EMAIL = "email", _("Email")
+        HANDLE = "handle", _("Account name")
+        LINK = "link", _("Link")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="blind_index")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "digest"], name="blind_index_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "digest"], name="one_digest_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} digest of {self.case_id}"

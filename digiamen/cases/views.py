@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.cases import actions
+from digiamen.cases import actions, duplicates
 from digiamen.cases.forms import (
     AssignForm,
     CloseForm,
@@ -177,7 +177,10 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
             )
             for protocol in actions.protocols_for_case(case)
         ]
-        context["opened"] = intake_actions.open_report(request, case.report)
+        opened = intake_actions.open_report(request, case.report)
+        context["opened"] = opened
+        duplicates.index_case(request, case, opened.contact, opened.involved_accounts)
+        context["duplicates"] = duplicates.possible_duplicates(case)
         notes = list(Note.objects.filter(case=case).select_related("author"))
         tasks = list(Task.objects.filter(case=case).select_related("assigned_to"))
         escalations = list(Escalation.objects.filter(case=case))

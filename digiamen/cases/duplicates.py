@@ -1,0 +1,90 @@
+"""Duplicate hints: the same phone number, handle or link in several cases.
+
+Identifiers are normalised, then HMAC-ed with a key that derives from the organisation's
+first key generation (reachable through the key chain by every member, never by someone
+who has only the database). Anonymous intake holds no secret, so a case is indexed the
+first time a member who may open it does; hints appear among cases indexed so far.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from digiamen.cases.models import BlindIndexEntry, Case
+from digiamen.core import crypto
+from digiamen.core.digits import normalize_digits
+from digiamen.core.encryption import keyring_for
+
+URL = re.compile(r"https?://\S+", re.IGNORECASE)
+HANDLE = re.compile(r"@[\w.\-]{2,64}", re.UNICODE)
+
+
+def identifiers(contact_method: str, contact: str, accounts: str) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    contact = contact.strip()
+    if contact and contact_method in ("phone", "whatsapp"):
+        digits = re.sub(r"\D", "", normalize_digits(contact))
+        if len(digits) >= 6:
+            found.add((BlindIndexEntry.Kind.PHONE, digits[-9:]))  # ignore country prefixes
+    elif contact and contact_method == "email":
+        found.add((BlindIndexEntry.Kind.EMAIL, contact.lower()))
+    for url in URL.findall(accounts):
+        parts = urlsplit(url.rstrip(".,;)"))
+        host = (parts.hostname or "").removeprefix("www.")
+        found.add((BlindIndexEntry.Kind.LINK, f"{host}{parts.path.rstrip('/')}".lower()))
+    for handle in HANDLE.findall(URL.sub(" ", accounts)):
+        found.add((BlindIndexEntry.Kind.HANDLE, handle.lower()))
+    return found
+
+
+def _key(request: HttpRequest, case: Case) -> bytes:
+    first_generation = keyring_for(request).organisation_private_key(case.organisation, 1)
+    return crypto.derive_key(bytes(first_generation), purpose=b"blind-index")
+
+
+def digest(key: bytes, kind: str, value: str) -> str:
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def index_case(request: HttpRequest, case: Case, contact: str, accounts: str) -> None:
+    """Called when a member who may open the case opens it: index it once."""
+    if case.indexed_at is not None:
+        return
+    key = _key(request, case)
+    entries = {
+        digest(key, kind, value): kind
+        for kind, value in identifiers(case.report.contact_method, contact, accounts)
+    }
+    with transaction.atomic():
+        BlindIndexEntry.objects.bulk_create(
+            [
+                BlindIndexEntry(organisation=case.organisation, case=case, kind=kind, digest=d)
+                for d, kind in entries.items()
+            ],
+            ignore_conflicts=True,
+        )
+        Case.objects.filter(pk=case.pk).update(indexed_at=timezone.now())
+        case.indexed_at = timezone.now()
+
+
+def possible_duplicates(case: Case) -> list[tuple[Case, list[str]]]:
+    """Other cases of the organisation sharing an identifier, with what they share."""
+    digests = dict(BlindIndexEntry.objects.filter(case=case).values_list("digest", "kind"))
+    if not digests:
+        return []
+    shared: dict[int, set[str]] = {}
+    for other_id, found in (
+        BlindIndexEntry.objects.filter(organisation=case.organisation, digest__in=list(digests))
+        .exclude(case=case)
+        .values_list("case_id", "digest")
+    ):
+        shared.setdefault(other_id, set()).add(digests[found])
+    cases = Case.objects.in_bulk(list(shared))
+    return [(cases[i], sorted(kinds)) for i, kinds in sorted(shared.items())]
