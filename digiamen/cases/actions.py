@@ -6,10 +6,13 @@ else changed the case meanwhile, the action refuses (``ActionError("stale")``).
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +29,9 @@ from digiamen.cases.models import (
     Protocol,
     ProtocolTick,
     Task,
+    Transfer,
 )
-from digiamen.core import audit, encryption
+from digiamen.core import audit, crypto, encryption
 from digiamen.core.taxonomy import Platform, RiskLevel, UrgentFlag
 from digiamen.intake.models import Message, Report
 
@@ -49,6 +53,10 @@ ERROR_MESSAGES = {
     "needs_reason": _("Choose a reason."),
     "closure_not_requested": _("Nobody has asked to close this case."),
     "purged": _("This case was purged after its retention period."),
+    "no_consent": _(
+        "Consent does not allow sharing this case with another organisation. "
+        "Record the consent, or a supervisor's best-interests decision, first."
+    ),
     "needs_reference": _("Give the link, the account name or the report number."),
     "protocol_lines": _("Write one step per line, with the same number of lines in each language."),
 }
@@ -605,3 +613,150 @@ def remind_unanswered_escalations(now: datetime | None = None) -> int:
                 )
             reminded += 1
     return reminded
+
+
+# --- Transfers ---------------------------------------------------------------------------------
+
+TRANSFERRED_FIELDS = (
+    "reporter_type",
+    "harm_types",
+    "platforms",
+    "country",
+    "admin1",
+    "locality",
+    "age_band",
+    "sex",
+    "disability",
+)
+
+
+def transfer_case(
+    request: HttpRequest, case: Case, actor: User, *, to_organisation: Organisation
+) -> Transfer:
+    """Send what consent allows to another organisation, sealed to it."""
+    if to_organisation.pk == case.organisation_id:
+        raise ActionError("wrong_state")
+    if not consent_allows(case, ConsentRecord.Purpose.REFERRAL):
+        raise ActionError("no_consent")
+    # Imported here: intake's actions import this module to open a case for each report.
+    from digiamen.intake.actions import open_report
+
+    opened = open_report(request, case.report)
+    report = case.report
+    copy: dict[str, Any] = {field: getattr(report, field) for field in TRANSFERRED_FIELDS}
+    copy["narrative"] = opened.narrative
+    copy["involved_accounts"] = opened.involved_accounts
+    if consent_allows(case, ConsentRecord.Purpose.CONTACT):
+        copy["contact_method"] = report.contact_method
+        copy["contact_value"] = opened.contact
+    copy["consent_statistics"] = consent_allows(case, ConsentRecord.Purpose.STATISTICS)
+    copy["from_case"] = case.number
+    with transaction.atomic():
+        case = _locked(case, None)
+        if case.status == Case.Status.CLOSED:
+            raise ActionError("wrong_state")
+        transfer = Transfer.objects.create(
+            case=case,
+            from_organisation=case.organisation,
+            to_organisation=to_organisation,
+            created_by=actor,
+            sealed_copy=encryption.seal_for_organisation(
+                to_organisation, json.dumps(copy, ensure_ascii=False)
+            ),
+        )
+        _event(case, "transferred", actor, to=to_organisation.slug)
+        audit.record(
+            "transfer.received",
+            actor=actor,
+            organisation=to_organisation,
+            obj=transfer,
+            details={"from": case.organisation.slug},
+        )
+    return transfer
+
+
+def decide_transfer(
+    request: HttpRequest, transfer: Transfer, actor: User, *, accept: bool
+) -> Case | None:
+    """The receiving organisation's supervisor accepts (a new case) or declines."""
+    with transaction.atomic():
+        transfer = (
+            Transfer.objects.select_for_update()
+            .select_related("to_organisation", "case")
+            .get(pk=transfer.pk)
+        )
+        if transfer.status != Transfer.Status.PENDING:
+            raise ActionError("wrong_state")
+        if not is_supervisor(transfer.to_organisation, actor):
+            raise ActionError("needs_supervisor")
+        new_case = None
+        if accept:
+            copy = json.loads(
+                encryption.open_for_member(
+                    request,
+                    transfer.to_organisation,
+                    bytes(transfer.sealed_copy),
+                    audit_object=transfer,
+                    audit_action="transfer.opened",
+                )
+            )
+            new_case = _case_from_copy(transfer, copy)
+        transfer.status = Transfer.Status.ACCEPTED if accept else Transfer.Status.DECLINED
+        transfer.decided_by = actor
+        transfer.decided_at = timezone.now()
+        transfer.new_case = new_case
+        transfer.sealed_copy = b"" if not accept else transfer.sealed_copy
+        transfer.save(
+            update_fields=["status", "decided_by", "decided_at", "new_case", "sealed_copy"]
+        )
+        _event(
+            transfer.case,
+            "transfer_accepted" if accept else "transfer_declined",
+            actor,
+            to=transfer.to_organisation.slug,
+        )
+        audit.record(
+            "transfer.decided",
+            actor=actor,
+            organisation=transfer.to_organisation,
+            obj=transfer,
+            details={"accepted": accept},
+        )
+    return new_case
+
+
+def _case_from_copy(transfer: Transfer, copy: dict[str, Any]) -> Case:
+    """A report and case of the receiving organisation. The reporter's mailbox stays with
+    the sending organisation (the receipt keeps working there)."""
+    organisation = transfer.to_organisation
+    report = Report(
+        organisation=organisation,
+        channel="transfer",
+        **{field: copy[field] for field in TRANSFERRED_FIELDS},
+        contact_method=copy.get("contact_method", "receipt"),
+        consent_contact="contact_value" in copy,
+        consent_referral=True,
+        consent_statistics=bool(copy.get("consent_statistics")),
+        receipt_lookup=crypto.lookup_hash(secrets.token_bytes(32)),
+        mailbox_public_key=b"",
+        reporter_summary=b"",
+        submission_id=f"transfer-{transfer.pk}",
+    )
+    record_key = encryption.new_record_key(organisation)
+    record = str(report.public_id)
+    report.sealed_key = record_key.envelope
+    report.narrative = record_key.encrypt(
+        copy.get("narrative", ""), field="narrative", record=record
+    )
+    report.involved_accounts = record_key.encrypt(
+        copy.get("involved_accounts", ""), field="involved_accounts", record=record
+    )
+    report.contact = record_key.encrypt(
+        copy.get("contact_value", ""), field="contact", record=record
+    )
+    report.save()
+    case = open_case_for_report(report)
+    CaseEvent.objects.create(
+        case=case, kind="received_by_transfer", details={"from": transfer.from_organisation.slug}
+    )
+    return case

@@ -134,6 +134,20 @@ class EscalationAnswerForm(forms.Form):
     )
 
 
+class TransferForm(forms.Form):
+    to_organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Transfer to"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_organisation"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = Organisation.objects.exclude(pk=organisation.pk).order_by(
+                "country", "name"
+            )
+
+
 class ProtocolForm(forms.Form):
     """One step per line, in each language, the same number of lines."""
 

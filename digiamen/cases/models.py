@@ -306,3 +306,38 @@ class BlindIndexEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} digest of {self.case_id}"
+
+
+class Transfer(models.Model):
+    """A case handed to another organisation (possibly in another country).
+
+    The receiving organisation gets a copy sealed to it holding only what consent allows;
+    it accepts (a new case of its own is made from the copy) or declines. Both sides keep
+    this record.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers_out")
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    sealed_copy = models.BinaryField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_case = models.OneToOneField(
+        Case, on_delete=models.SET_NULL, null=True, related_name="transferred_from"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"transfer of {self.case_id} to {self.to_organisation_id}"

@@ -8,6 +8,8 @@ urlpatterns = [
     path("<slug:org>/cases/", views.queue, name="queue"),
     path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:org>/protocols/", views.protocols_page, name="protocols"),
+    path("<slug:org>/transfers/", views.transfers, name="transfers"),
+    path("<slug:org>/transfers/<int:transfer_id>/", views.decide_transfer, name="decide_transfer"),
     path("<slug:org>/cases/<str:number>/", views.case_detail, name="detail"),
     path("<slug:org>/cases/<str:number>/step/<slug:step>/", views.case_step, name="step"),
     path("<slug:org>/cases/<str:number>/notes/", views.add_note, name="add_note"),
@@ -18,6 +20,7 @@ urlpatterns = [
         name="complete_task",
     ),
     path("<slug:org>/cases/<str:number>/reply/", views.reply, name="reply"),
+    path("<slug:org>/cases/<str:number>/transfer/", views.transfer, name="transfer"),
     path("<slug:org>/cases/<str:number>/escalations/", views.escalate, name="escalate"),
     path(
         "<slug:org>/cases/<str:number>/escalations/<int:escalation_id>/",

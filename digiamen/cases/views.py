@@ -27,10 +27,19 @@ from digiamen.cases.forms import (
     QueueFilterForm,
     TaskForm,
     TextForm,
+    TransferForm,
     TriageForm,
     VersionedForm,
 )
-from digiamen.cases.models import Case, CaseEvent, Escalation, Note, ProtocolTick, Task
+from digiamen.cases.models import (
+    Case,
+    CaseEvent,
+    Escalation,
+    Note,
+    ProtocolTick,
+    Task,
+    Transfer,
+)
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.core import encryption
 from digiamen.intake import actions as intake_actions
@@ -206,6 +215,8 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         context["tasks"] = [(task, next(decoded)) for task in tasks]
         context["escalations"] = [(escalation, next(decoded)) for escalation in escalations]
         context["escalation_form"] = EscalationForm()
+        context["transfer_form"] = TransferForm(case.organisation)
+        context["transfers"] = Transfer.objects.filter(case=case).select_related("to_organisation")
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -446,3 +457,66 @@ def escalation_answer(
         messages.error(request, error.message)
         return _detail(request, access, status=400)
     return redirect("cases:detail", org, number)
+
+
+@staff_required
+@require_POST
+def transfer(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    access = get_case(request, org, number, opening=True)
+    if not access.is_supervisor:
+        raise Http404
+    form = TransferForm(access.case.organisation, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Some values are not valid."))
+        return _detail(request, access, status=400)
+    try:
+        actions.transfer_case(
+            request,
+            access.case,
+            current_user(request),
+            to_organisation=form.cleaned_data["to_organisation"],
+        )
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return _detail(request, access, status=400)
+    messages.success(
+        request, _("The case was sent. The other organisation will accept or decline it.")
+    )
+    return redirect("cases:detail", org, number)
+
+
+@staff_required
+def transfers(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, [Role.SUPERVISOR])
+    incoming = Transfer.objects.filter(to_organisation=membership.organisation).select_related(
+        "from_organisation", "new_case"
+    )
+    outgoing = Transfer.objects.filter(from_organisation=membership.organisation).select_related(
+        "to_organisation", "case"
+    )
+    return render(
+        request,
+        "cases/transfers.html",
+        {"membership": membership, "incoming": incoming, "outgoing": outgoing},
+    )
+
+
+@staff_required
+@require_POST
+def decide_transfer(request: HttpRequest, org: str, transfer_id: int) -> HttpResponse:
+    membership = get_membership(request, org, [Role.SUPERVISOR])
+    incoming = get_object_or_404(Transfer, pk=transfer_id, to_organisation=membership.organisation)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, _("Some values are not valid."))
+        return redirect("cases:transfers", org)
+    try:
+        new_case = actions.decide_transfer(
+            request, incoming, current_user(request), accept=decision == "accept"
+        )
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return redirect("cases:transfers", org)
+    if new_case is not None:
+        return redirect("cases:detail", org, new_case.number)
+    return redirect("cases:transfers", org)

@@ -148,6 +148,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     WHATSAPP = "whatsapp", "WhatsApp"
     OFFLINE_FORM = "offline_form", _("Offline form (ODK)")
+    TRANSFER = "transfer", _("Transfer from another organisation")
 
 
 class RiskLevel(models.TextChoices):

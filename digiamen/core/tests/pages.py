@@ -40,6 +40,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/cases/", "bob"),
         Page(f"/staff/amane/cases/{report.case.number}/", "bob"),
         Page("/staff/amane/cases/dashboard/", "sara"),
+        Page("/staff/amane/transfers/", "sara"),
         Page(f"/staff/amane/cases/{report.case.number}/", "sara"),
         Page("/staff/login/", "anonymous"),
         Page(f"/staff/invitation/{issued.token}/", "anonymous"),

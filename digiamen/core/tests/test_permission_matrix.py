@@ -30,6 +30,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/cases/": CASEWORK,
         f"/en/staff/amane/cases/{case.number}/": CASEWORK,
         "/en/staff/amane/cases/dashboard/": {Role.SUPERVISOR},
+        "/en/staff/amane/transfers/": {Role.SUPERVISOR},
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
