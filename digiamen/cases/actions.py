@@ -72,6 +72,17 @@ class ActionError(Exception):
         return str(ERROR_MESSAGES[self.code])
 
 
+def update_case_settings(case_settings: CaseSettings, actor: User, form: Any) -> None:
+    with transaction.atomic():
+        form.save()
+        audit.record(
+            "case_settings.changed",
+            actor=actor,
+            organisation=case_settings.organisation,
+            details={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+
+
 def settings_for(organisation: Organisation) -> CaseSettings:
     found, _created = CaseSettings.objects.get_or_create(organisation=organisation)
     return found
@@ -139,13 +150,36 @@ def open_case_for_report(report: Report) -> Case:
 # --- Triage, assignment, workflow ----------------------------------------------------------------
 
 
+SEXUAL_HARMS = {
+    "sexual_extortion",
+    "online_grooming",
+    "csam",
+    "live_streamed_abuse",
+    "non_consensual_image_sharing",
+    "online_commercial_sexual_exploitation",
+    "fake_opportunity_exploitation",
+}
+
+
+def suggested_risk(flags: list[str], harm_types: list[str]) -> str:
+    """The guided assessment: any urgent answer makes it high; sexual harms medium."""
+    if flags:
+        return RiskLevel.HIGH
+    if SEXUAL_HARMS & set(harm_types):
+        return RiskLevel.MEDIUM
+    return RiskLevel.LOW
+
+
 def triage(case: Case, actor: User, *, version: int, risk: str, flags: list[str]) -> Case:
-    if risk not in RiskLevel.values or not set(flags) <= set(UrgentFlag.values):
+    """Set the risk (or take the suggestion when ``risk`` is empty) and the urgent flags."""
+    if (risk and risk not in RiskLevel.values) or not set(flags) <= set(UrgentFlag.values):
         raise ActionError("wrong_state")
     with transaction.atomic():
         case = _locked(case, version)
         if case.status == Case.Status.CLOSED:
             raise ActionError("wrong_state")
+        suggested = not risk
+        risk = risk or suggested_risk(flags, case.report.harm_types)
         hours = settings_for(case.organisation).hours_for(risk)
         case.risk_level = risk
         case.urgent_flags = sorted(flags)
@@ -153,7 +187,14 @@ def triage(case: Case, actor: User, *, version: int, risk: str, flags: list[str]
         if case.status == Case.Status.NEW:
             case.status = Case.Status.TRIAGED
         _save(case, "risk_level", "urgent_flags", "first_contact_due", "status")
-        _event(case, "triaged", actor, risk=risk, flags=",".join(case.urgent_flags))
+        _event(
+            case,
+            "triaged",
+            actor,
+            risk=risk,
+            flags=",".join(case.urgent_flags),
+            suggested=suggested,
+        )
     return case
 
 

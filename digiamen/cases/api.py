@@ -265,3 +265,37 @@ def reply(request: HttpRequest, number: str, payload: TextIn) -> Any:
         payload.text,
     )
     return Status(201, {"created_at": message.created_at})
+
+
+class EscalationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: str = Field(
+        max_length=32, description='A platform code of the taxonomy, or "hotline".'
+    )
+    kind: Literal["takedown", "report"]
+    reference: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="The link, account name or report number (encrypted).",
+    )
+
+
+@router.post(
+    "/cases/{number}/escalations",
+    response={201: CreatedOut, 400: ErrorOut},
+    summary="Send a takedown or report request to a platform or hotline",
+)
+def escalate(request: HttpRequest, number: str, payload: EscalationIn) -> Any:
+    access = _access(request, number, opening=True)
+    try:
+        escalation = actions.escalate(
+            access.case,
+            request.user,  # type: ignore[arg-type]
+            platform=payload.platform,
+            kind=payload.kind,
+            reference=payload.reference,
+        )
+    except actions.ActionError as error:
+        return Status(400, {"detail": error.message})
+    return Status(201, {"created_at": escalation.sent_at})

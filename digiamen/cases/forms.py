@@ -6,8 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, Role, User
-from digiamen.cases.models import Case, ConsentRecord, Escalation
-from digiamen.core.taxonomy import AgeBand, Channel, HarmType, Platform, RiskLevel, UrgentFlag
+from digiamen.cases.models import Case, CaseSettings, ConsentRecord, Escalation
+from digiamen.core.taxonomy import (
+    AgeBand,
+    Channel,
+    HarmType,
+    Platform,
+    RiskLevel,
+    UrgentFlag,
+)
 
 
 def any_of(choices: Any) -> list[tuple[str, Any]]:
@@ -43,15 +50,36 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+RISK_QUESTIONS = [
+    (UrgentFlag.IMMEDIATE_DANGER, _("Is the child in danger right now?")),
+    (UrgentFlag.ACTIVE_THREAT_TO_SHARE, _("Is someone threatening to share images of the child?")),
+    (UrgentFlag.SELF_HARM_RISK, _("Has the child spoken of hurting themselves?")),
+    (
+        UrgentFlag.PERPETRATOR_PHYSICAL_ACCESS,
+        _("Can the person who harms the child reach them physically?"),
+    ),
+    (UrgentFlag.PERPETRATOR_IN_HOUSEHOLD, _("Does that person live with the child?")),
+]
+
+
 class TriageForm(VersionedForm):
-    risk = forms.ChoiceField(
-        label=_("Risk level"), choices=RiskLevel.choices, widget=forms.RadioSelect
-    )
+    """A short guided assessment: five questions, then the risk level (or the suggestion)."""
+
     flags = forms.MultipleChoiceField(
-        label=_("Urgent flags"),
-        choices=UrgentFlag.choices,
+        label=_("Tick every question answered yes"),
+        choices=RISK_QUESTIONS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk level"),
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Leave it empty to use the suggestion: high when any answer is yes, "
+            "medium for sexual harms, low otherwise."
+        ),
     )
 
 
@@ -192,3 +220,45 @@ class TaskForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("Due (YYYY-MM-DD HH:MM, UTC)"), widget=forms.DateTimeInput(attrs={"dir": "ltr"})
     )
+
+
+class CaseSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = CaseSettings
+        fields = [
+            "high_risk_hours",
+            "medium_risk_hours",
+            "low_risk_hours",
+            "untriaged_hours",
+            "closure_needs_approval",
+            "self_assignment",
+            "retention_days",
+            "escalation_reminder_days",
+        ]
+        labels = {
+            "high_risk_hours": _("First contact within (hours), high risk"),
+            "medium_risk_hours": _("First contact within (hours), medium risk"),
+            "low_risk_hours": _("First contact within (hours), low risk"),
+            "untriaged_hours": _("First contact within (hours), before triage"),
+            "closure_needs_approval": _("Closing a case needs a supervisor's approval"),
+            "self_assignment": _("Caseworkers may take cases themselves"),
+            "retention_days": _("Purge closed cases after (days)"),
+            "escalation_reminder_days": _("Remind about unanswered escalations after (days)"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in (
+            "high_risk_hours",
+            "medium_risk_hours",
+            "low_risk_hours",
+            "untriaged_hours",
+            "escalation_reminder_days",
+        ):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 24 * 30:
+                self.add_error(name, _("Choose a value between 1 and 720."))
+        retention = cleaned.get("retention_days")
+        if retention is not None and not 30 <= retention <= 3650:
+            self.add_error("retention_days", _("Choose between 30 days and 10 years."))
+        return cleaned

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:org>/cases/", views.queue, name="queue"),
     path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:org>/protocols/", views.protocols_page, name="protocols"),
+    path("<slug:org>/case-settings/", views.case_settings, name="settings"),
     path("<slug:org>/transfers/", views.transfers, name="transfers"),
     path("<slug:org>/transfers/<int:transfer_id>/", views.decide_transfer, name="decide_transfer"),
     path("<slug:org>/cases/<str:number>/", views.case_detail, name="detail"),

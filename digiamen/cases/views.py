@@ -18,6 +18,7 @@ from digiamen.accounts.permissions import current_user, get_membership, staff_re
 from digiamen.cases import actions, duplicates
 from digiamen.cases.forms import (
     AssignForm,
+    CaseSettingsForm,
     CloseForm,
     ConsentForm,
     EscalationAnswerForm,
@@ -42,6 +43,7 @@ from digiamen.cases.models import (
 )
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.core import encryption
+from digiamen.core.taxonomy import RiskLevel
 from digiamen.intake import actions as intake_actions
 
 PAGE_SIZE = 50
@@ -158,6 +160,9 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         "triage_form": TriageForm(
             initial={"version": case.version, "risk": case.risk_level, "flags": case.urgent_flags}
         ),
+        "suggested_risk": RiskLevel(
+            actions.suggested_risk(case.urgent_flags, case.report.harm_types)
+        ).label,
         "assign_form": AssignForm(
             case.organisation, initial={"version": case.version, "assignee": case.assigned_to_id}
         ),
@@ -520,3 +525,19 @@ def decide_transfer(request: HttpRequest, org: str, transfer_id: int) -> HttpRes
     if new_case is not None:
         return redirect("cases:detail", org, new_case.number)
     return redirect("cases:transfers", org)
+
+
+@staff_required
+def case_settings(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, [Role.ORG_ADMIN])
+    current = actions.settings_for(membership.organisation)
+    form = CaseSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if form.is_valid():
+            actions.update_case_settings(current, current_user(request), form)
+            messages.success(request, _("Saved."))
+            return redirect("cases:settings", org)
+        return render(
+            request, "cases/settings.html", {"membership": membership, "form": form}, status=400
+        )
+    return render(request, "cases/settings.html", {"membership": membership, "form": form})

@@ -77,6 +77,22 @@ def test_transitions_notes_tasks_and_replies(world: World) -> None:
         == 201
     )
     assert post(base + "/replies", {"text": "We are here."}, bob).status_code == 201
+    assert (
+        post(
+            base + "/escalations",
+            {"platform": "tiktok", "kind": "takedown", "reference": "https://t.example/v/1"},
+            bob,
+        ).status_code
+        == 201
+    )
+    assert (
+        post(
+            base + "/escalations",
+            {"platform": "myspace", "kind": "takedown", "reference": "x"},
+            bob,
+        ).status_code
+        == 400
+    )
     assert post(base + "/transitions", {"step": "fly", "version": 3}, bob).status_code == 422
     assert Note.objects.count() == Task.objects.count() == Message.objects.count() == 1
     assert Case.objects.get().risk_level == "high"

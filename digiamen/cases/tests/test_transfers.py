@@ -14,16 +14,16 @@ def test_transfer_across_borders_with_consent(signed_in: Any, world: World) -> N
     omar = world.add_member("omar", world.jordan, "supervisor")
     case = new_case(consent_referral=True, consent_contact=False)
     sender = signed_in(sara)
-    response = sender.post(f"/en/staff/amane/cases/{case.number}/transfer/",
-                           {"to_organisation": world.jordan.pk})
+    response = sender.post(
+        f"/en/staff/amane/cases/{case.number}/transfer/", {"to_organisation": world.jordan.pk}
+    )
     assert response.status_code == 302
     transfer = Transfer.objects.get()
     assert NARRATIVE.encode() not in bytes(transfer.sealed_copy)
     receiver = signed_in(omar)
     page = receiver.get("/en/staff/jordan/transfers/").content.decode()
     assert "Amane" in page
-    response = receiver.post(f"/en/staff/jordan/transfers/{transfer.pk}/",
-                             {"decision": "accept"})
+    response = receiver.post(f"/en/staff/jordan/transfers/{transfer.pk}/", {"decision": "accept"})
     assert response.status_code == 302
     new = Case.objects.get(organisation=world.jordan)
     assert new.number.startswith("JO-") and new.report.channel == "transfer"
@@ -34,8 +34,12 @@ def test_transfer_across_borders_with_consent(signed_in: Any, world: World) -> N
     assert transfer.status == "accepted" and transfer.new_case == new
     assert AuditEvent.objects.filter(action="transfer.decided").exists()
     # Deciding twice is refused.
-    assert receiver.post(f"/en/staff/jordan/transfers/{transfer.pk}/",
-                         {"decision": "decline"}).status_code == 302
+    assert (
+        receiver.post(
+            f"/en/staff/jordan/transfers/{transfer.pk}/", {"decision": "decline"}
+        ).status_code
+        == 302
+    )
     transfer.refresh_from_db()
     assert transfer.status == "accepted"
 
@@ -44,8 +48,9 @@ def test_transfer_without_consent_is_refused(signed_in: Any, world: World) -> No
     sara = world.add_member("sara", world.amane, "supervisor")
     case = new_case(consent_referral=False)
     assert not consent_allows(case, "referral")
-    response = signed_in(sara).post(f"/en/staff/amane/cases/{case.number}/transfer/",
-                                    {"to_organisation": world.jordan.pk})
+    response = signed_in(sara).post(
+        f"/en/staff/amane/cases/{case.number}/transfer/", {"to_organisation": world.jordan.pk}
+    )
     assert response.status_code == 400
     assert "Consent does not allow" in response.content.decode()
     assert not Transfer.objects.exists()
@@ -58,18 +63,35 @@ def test_only_supervisors_transfer_and_decide(signed_in: Any, world: World) -> N
 
     step(signed_in(sara), case, "assign", assignee=world.bob.user.pk)
     bob = signed_in(world.bob)
-    assert bob.post(f"/en/staff/amane/cases/{case.number}/transfer/",
-                    {"to_organisation": world.jordan.pk}).status_code == 404
-    assert signed_in(sara).post(f"/en/staff/amane/cases/{case.number}/transfer/",
-                                {"to_organisation": world.amane.pk}).status_code == 400
-    signed_in(sara).post(f"/en/staff/amane/cases/{case.number}/transfer/",
-                         {"to_organisation": world.jordan.pk})
+    assert (
+        bob.post(
+            f"/en/staff/amane/cases/{case.number}/transfer/", {"to_organisation": world.jordan.pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        signed_in(sara)
+        .post(f"/en/staff/amane/cases/{case.number}/transfer/", {"to_organisation": world.amane.pk})
+        .status_code
+        == 400
+    )
+    signed_in(sara).post(
+        f"/en/staff/amane/cases/{case.number}/transfer/", {"to_organisation": world.jordan.pk}
+    )
     transfer = Transfer.objects.get()
     charlie = signed_in(world.charlie)  # a caseworker of the receiving organisation
     assert charlie.get("/en/staff/jordan/transfers/").status_code == 404
-    assert charlie.post(f"/en/staff/jordan/transfers/{transfer.pk}/",
-                        {"decision": "accept"}).status_code == 404
-    assert signed_in(sara).post(f"/en/staff/amane/transfers/{transfer.pk}/",
-                                {"decision": "accept"}).status_code == 404  # not the receiver
+    assert (
+        charlie.post(
+            f"/en/staff/jordan/transfers/{transfer.pk}/", {"decision": "accept"}
+        ).status_code
+        == 404
+    )
+    assert (
+        signed_in(sara)
+        .post(f"/en/staff/amane/transfers/{transfer.pk}/", {"decision": "accept"})
+        .status_code
+        == 404
+    )  # not the receiver
     transfer.refresh_from_db()
     assert transfer.status == "pending"

@@ -132,3 +132,57 @@ def test_overdue_first_contact_stands_out(signed_in: Any, world: World) -> None:
     page = bob.get("/en/staff/amane/cases/?queue=overdue").content.decode()
     assert case.number in page and 'class="overdue"' in page
     assert case.number not in bob.get("/en/staff/amane/cases/?queue=high").content.decode()
+
+
+def test_guided_risk_assessment_suggests_a_level(signed_in: Any, world: World) -> None:
+    from digiamen.cases.actions import suggested_risk
+
+    assert suggested_risk(["self_harm_risk"], ["cyberbullying"]) == "high"
+    assert suggested_risk([], ["online_grooming"]) == "medium"
+    assert suggested_risk([], ["cyberbullying"]) == "low"
+    bob = signed_in(world.bob)
+    case = new_case(harm_types=["cyberbullying"])
+    assert step(bob, case, "triage", flags=["perpetrator_in_household"]).status_code == 302
+    case.refresh_from_db()
+    assert case.risk_level == "high" and case.urgent_flags == ["perpetrator_in_household"]
+    event = CaseEvent.objects.filter(case=case, kind="triaged").get()
+    assert event.details["suggested"] is True
+    other = new_case(harm_types=["cyberbullying"])
+    assert step(bob, other, "triage", risk="medium").status_code == 302  # the caseworker decides
+    other.refresh_from_db()
+    assert other.risk_level == "medium"
+
+
+def test_org_admin_sets_deadlines_and_rules(signed_in: Any, world: World) -> None:
+    from digiamen.cases.actions import settings_for
+
+    alice = signed_in(world.alice)
+    data = {
+        "high_risk_hours": 2,
+        "medium_risk_hours": 12,
+        "low_risk_hours": 48,
+        "untriaged_hours": 12,
+        "closure_needs_approval": "",
+        "self_assignment": "on",
+        "retention_days": 365,
+        "escalation_reminder_days": 5,
+    }
+    assert (
+        alice.post("/en/staff/amane/case-settings/", {**data, "retention_days": 1}).status_code
+        == 400
+    )
+    assert (
+        alice.post("/en/staff/amane/case-settings/", {**data, "high_risk_hours": -3}).status_code
+        == 400
+    )
+    assert settings_for(world.amane).high_risk_hours == 4
+    assert alice.post("/en/staff/amane/case-settings/", data).status_code == 302
+    saved = settings_for(world.amane)
+    assert saved.high_risk_hours == 2 and saved.self_assignment
+    assert not saved.closure_needs_approval and saved.retention_days == 365
+    case = new_case()
+    step(signed_in(world.bob), case, "triage", risk="high")
+    case.refresh_from_db()
+    assert case.first_contact_due - case.created_at == timedelta(hours=2)
+    assert signed_in(world.bob).get("/en/staff/amane/case-settings/").status_code == 404
+    assert AuditEvent.objects.filter(action="case_settings.changed").exists()

@@ -54,6 +54,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/settings/", "alice"),
         Page("/staff/amane/front-door/", "alice"),
         Page("/staff/amane/protocols/", "alice"),
+        Page("/staff/amane/case-settings/", "alice"),
         Page("/staff/account/", "bob"),
         Page("/staff/account/recovery-codes/", "bob"),
         Page("/no-such-page/", "anonymous"),

@@ -26,6 +26,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/settings/": ADMIN,
         "/en/staff/amane/front-door/": ADMIN,
         "/en/staff/amane/protocols/": ADMIN,
+        "/en/staff/amane/case-settings/": ADMIN,
         "/en/staff/amane/reports/new/": CASEWORK,
         "/en/staff/amane/cases/": CASEWORK,
         f"/en/staff/amane/cases/{case.number}/": CASEWORK,
