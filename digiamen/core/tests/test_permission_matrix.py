@@ -75,3 +75,64 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
             checked += 1
         assert Client().get(url).status_code == 401, url
     assert checked == (len(pages) + len(endpoints)) * len(Role.values)
+
+
+def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
+    """POST routes: anonymous visitors are sent to sign in (pages) or get 401 (API); another
+    organisation's member gets 404; nothing changes and nothing fails."""
+    from digiamen.cases.models import CaseEvent
+
+    case = new_case()
+    outsider = Client()
+    sign_in(outsider, world.charlie)
+    events_before = CaseEvent.objects.count()
+    routes = [
+        f"/en/staff/amane/cases/{case.number}/{suffix}"
+        for suffix in [
+            "step/triage/",
+            "step/assign/",
+            "step/take/",
+            "step/start/",
+            "step/first_contact/",
+            "step/close/",
+            "step/approve/",
+            "step/reopen/",
+            "notes/",
+            "tasks/",
+            "tasks/1/done/",
+            "reply/",
+            "consent/",
+            "consent/override/",
+            "escalations/",
+            "escalations/1/",
+            "transfer/",
+            "protocol/sexual_extortion-1/",
+        ]
+    ] + [
+        "/en/staff/amane/members/",
+        "/en/staff/amane/members/1/deactivate/",
+        "/en/staff/amane/members/1/role/",
+        "/en/staff/amane/members/1/reset-2fa/",
+        "/en/staff/amane/invitations/1/revoke/",
+        "/en/staff/amane/recovery-key/",
+        "/en/staff/amane/settings/",
+        "/en/staff/amane/front-door/",
+        "/en/staff/amane/front-door/rules/1/delete/",
+        "/en/staff/amane/front-door/helplines/1/delete/",
+        "/en/staff/amane/protocols/",
+        "/en/staff/amane/case-settings/",
+        "/en/staff/amane/transfers/1/",
+        "/en/staff/amane/reports/new/",
+    ]
+    for url in routes:
+        anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
+        assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"], url
+        assert outsider.post(url, {"version": 1, "text": "x", "risk": "high"}).status_code == 404, (
+            url
+        )
+    for url in [
+        f"/api/v1/cases/{case.number}/{suffix}"
+        for suffix in ["transitions", "notes", "tasks", "replies", "escalations"]
+    ]:
+        assert Client().post(url, "{}", content_type="application/json").status_code == 401, url
+    assert CaseEvent.objects.count() == events_before
