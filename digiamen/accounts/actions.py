@@ -29,6 +29,7 @@ from digiamen.accounts.models import (
     User,
 )
 from digiamen.core import audit, crypto, encryption
+from digiamen.core.errors import ActionError as BaseActionError
 
 ERROR_MESSAGES = {
     "recovery_key_mismatch": _("This is not the recovery key of this organisation."),
@@ -43,16 +44,8 @@ ERROR_MESSAGES = {
 }
 
 
-class ActionError(Exception):
-    """A request that cannot be carried out, with a translated, user-facing message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(ERROR_MESSAGES[self.code])
+class ActionError(BaseActionError):
+    messages = ERROR_MESSAGES
 
 
 # --- Organisations -----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from digiamen.cases.models import (
     Transfer,
 )
 from digiamen.core import audit, crypto, encryption
+from digiamen.core.errors import ActionError as BaseActionError
 from digiamen.core.taxonomy import Platform, RiskLevel, UrgentFlag
 from digiamen.intake.models import Message, Report
 
@@ -62,14 +63,8 @@ ERROR_MESSAGES = {
 }
 
 
-class ActionError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(ERROR_MESSAGES[self.code])
+class ActionError(BaseActionError):
+    messages = ERROR_MESSAGES
 
 
 def update_case_settings(case_settings: CaseSettings, actor: User, form: Any) -> None:

@@ -225,6 +225,21 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
     return render(request, "cases/case_detail.html", context, status=status)
 
 
+def _apply(
+    request: HttpRequest, access: CaseAccess, form: Any, run: Any, invalid: str | None = None
+) -> HttpResponse:
+    """Validate a case form, run its action, then back to the case, or the case with why not."""
+    if not form.is_valid():
+        messages.error(request, invalid or _("Some values are not valid."))
+        return _detail(request, access, status=400)
+    try:
+        run(form.cleaned_data)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return _detail(request, access, status=400)
+    return redirect("cases:detail", access.membership.organisation.slug, access.case.number)
+
+
 @staff_required
 def case_detail(request: HttpRequest, org: str, number: str) -> HttpResponse:
     return _detail(request, get_case(request, org, number))
@@ -307,30 +322,32 @@ def _run_step(step: str, case: Case, actor: User, data: Any) -> None:
 @require_POST
 def add_note(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
-    form = TextForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the note."))
-        return _detail(request, access, status=400)
-    actions.add_note(access.case, current_user(request), form.cleaned_data["text"])
-    return redirect("cases:detail", org, number)
+    return _apply(
+        request,
+        access,
+        TextForm(request.POST),
+        lambda data: actions.add_note(access.case, current_user(request), data["text"]),
+        _("Write the note."),
+    )
 
 
 @staff_required
 @require_POST
 def add_task(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
-    form = TaskForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the task a title and a due date."))
-        return _detail(request, access, status=400)
-    actions.add_task(
-        access.case,
-        current_user(request),
-        title=form.cleaned_data["title"],
-        due_at=form.cleaned_data["due_at"],
-        assignee=current_user(request),
+    return _apply(
+        request,
+        access,
+        TaskForm(request.POST),
+        lambda data: actions.add_task(
+            access.case,
+            current_user(request),
+            title=data["title"],
+            due_at=data["due_at"],
+            assignee=current_user(request),
+        ),
+        _("Give the task a title and a due date."),
     )
-    return redirect("cases:detail", org, number)
 
 
 @staff_required
@@ -346,21 +363,24 @@ def complete_task(request: HttpRequest, org: str, number: str, task_id: int) -> 
 @require_POST
 def reply(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
-    form = TextForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the message."))
-        return _detail(request, access, status=400)
-    intake_actions.post_staff_reply(
-        access.case.report, current_user(request), form.cleaned_data["text"]
-    )
-    messages.success(
+    response = _apply(
         request,
-        _(
-            "Your message was sent. The reporter sees it when they come "
-            "back with their secret number."
+        access,
+        TextForm(request.POST),
+        lambda data: intake_actions.post_staff_reply(
+            access.case.report, current_user(request), data["text"]
         ),
+        _("Write the message."),
     )
-    return redirect("cases:detail", org, number)
+    if response.status_code == 302:
+        messages.success(
+            request,
+            _(
+                "Your message was sent. The reporter sees it when they "
+                "come back with their secret number."
+            ),
+        )
+    return response
 
 
 @staff_required
@@ -408,40 +428,37 @@ def protocols_page(request: HttpRequest, org: str) -> HttpResponse:
 @require_POST
 def record_consent(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Some values are not valid."))
-        return _detail(request, access, status=400)
-    actions.record_consent(access.case, current_user(request), **form.cleaned_data)
-    return redirect("cases:detail", org, number)
+    return _apply(
+        request,
+        access,
+        ConsentForm(request.POST),
+        lambda data: actions.record_consent(access.case, current_user(request), **data),
+    )
 
 
 @staff_required
 @require_POST
 def override_consent(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("A best-interests decision needs a reason."))
-        return _detail(request, access, status=400)
-    try:
-        actions.override_consent(access.case, current_user(request), **form.cleaned_data)
-    except actions.ActionError as error:
-        messages.error(request, error.message)
-        return _detail(request, access, status=400)
-    return redirect("cases:detail", org, number)
+    return _apply(
+        request,
+        access,
+        OverrideForm(request.POST),
+        lambda data: actions.override_consent(access.case, current_user(request), **data),
+        _("A best-interests decision needs a reason."),
+    )
 
 
 @staff_required
 @require_POST
 def escalate(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
-    form = EscalationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Some values are not valid."))
-        return _detail(request, access, status=400)
-    actions.escalate(access.case, current_user(request), **form.cleaned_data)
-    return redirect("cases:detail", org, number)
+    return _apply(
+        request,
+        access,
+        EscalationForm(request.POST),
+        lambda data: actions.escalate(access.case, current_user(request), **data),
+    )
 
 
 @staff_required
