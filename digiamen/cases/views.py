@@ -468,17 +468,15 @@ def escalation_answer(
 ) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
     escalation = get_object_or_404(Escalation, pk=escalation_id, case=access.case)
-    form = EscalationAnswerForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise actions.ActionError("wrong_state")
-        actions.record_escalation_answer(
-            escalation, current_user(request), answer=form.cleaned_data["answer"]
-        )
-    except actions.ActionError as error:
-        messages.error(request, error.message)
-        return _detail(request, access, status=400)
-    return redirect("cases:detail", org, number)
+    return _apply(
+        request,
+        access,
+        EscalationAnswerForm(request.POST),
+        lambda data: actions.record_escalation_answer(
+            escalation, current_user(request), answer=data["answer"]
+        ),
+        actions.ActionError("wrong_state").message,
+    )
 
 
 @staff_required
@@ -487,24 +485,20 @@ def transfer(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
     if not access.is_supervisor:
         raise Http404
-    form = TransferForm(access.case.organisation, request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Some values are not valid."))
-        return _detail(request, access, status=400)
-    try:
-        actions.transfer_case(
-            request,
-            access.case,
-            current_user(request),
-            to_organisation=form.cleaned_data["to_organisation"],
-        )
-    except actions.ActionError as error:
-        messages.error(request, error.message)
-        return _detail(request, access, status=400)
-    messages.success(
-        request, _("The case was sent. The other organisation will accept or decline it.")
+    response = _apply(
+        request,
+        access,
+        TransferForm(access.case.organisation, request.POST),
+        lambda data: actions.transfer_case(
+            request, access.case, current_user(request), to_organisation=data["to_organisation"]
+        ),
     )
-    return redirect("cases:detail", org, number)
+    if response.status_code == 302:
+        messages.success(
+            request,
+            _("The case was sent. The other organisation will accept or decline it."),
+        )
+    return response
 
 
 @staff_required
