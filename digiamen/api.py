@@ -15,6 +15,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from digiamen.accounts.api import router as auth_router
 from digiamen.cases.api import router as cases_router
+from digiamen.directory.api import router as directory_router
+from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.intake.api import router as intake_router
 
 api = NinjaAPI(
@@ -75,3 +77,5 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/auth/", auth_router)
 api.add_router("/", intake_router)
 api.add_router("/", cases_router)
+api.add_router("/directory/", directory_router)
+api.add_router("/", referrals_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "digiamen.core",
     "digiamen.intake",
     "digiamen.cases",
+    "digiamen.directory",
 ]
 
 MIDDLEWARE = [

@@ -16,9 +16,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("digiamen.core.urls")),
     path("", include("digiamen.intake.urls")),
+    path("", include("digiamen.directory.urls_public")),
     path("staff/", include("digiamen.intake.urls_staff")),
     path("staff/", include("digiamen.cases.urls")),
     path("staff/", include("digiamen.accounts.urls")),
+    path("staff/", include("digiamen.directory.urls")),
     prefix_default_language=True,
 )
 

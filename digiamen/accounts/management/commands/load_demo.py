@@ -75,6 +75,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _load(self) -> dict[str, Any]:
+        from digiamen.directory import demo as directory_demo
         from digiamen.intake import demo as intake_demo
 
         users: list[dict[str, str]] = []
@@ -126,4 +127,5 @@ class Command(BaseCommand):
             "api_keys": api_keys,
             "organisations": organisations,
             **intake_demo.load(created_organisations),
+            **directory_demo.load(created_organisations),
         }

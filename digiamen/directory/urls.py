@@ -1,0 +1,14 @@
+"""Staff pages of the directory, under /<lang>/staff/<org>/directory/ (and the referrals)."""
+
+from __future__ import annotations
+
+from digiamen.directory import urls_coverage, urls_exchange, urls_manage, urls_referrals
+
+app_name = "directory"
+
+urlpatterns = [
+    *urls_manage.urlpatterns,
+    *urls_coverage.urlpatterns,
+    *urls_exchange.urlpatterns,
+    *urls_referrals.urlpatterns,
+]
