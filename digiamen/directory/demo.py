@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from digiamen.accounts.models import Organisation
+from digiamen.directory.boundaries import import_demo_boundaries
 from digiamen.directory.models import (
     DirectoryOrganisation,
     Location,
@@ -367,4 +368,5 @@ def load(organisations: list[Organisation]) -> dict[str, Any]:
                     **location_spec,
                 )
                 ServiceAtLocation.objects.create(service=service, location=location)
-    return {"directory": {"services": services}}
+    outlines = import_demo_boundaries()
+    return {"directory": {"services": services, "area_outlines": len(outlines.imported)}}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,7 @@ from digiamen.core.taxonomy import (
     ReporterType,
     Sex,
 )
+from digiamen.directory.nearby import services_near
 from digiamen.intake import actions, drafts, pow
 from digiamen.intake.advice import advice_for
 from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm
@@ -224,6 +226,10 @@ def send(
     return receipt_page(request, submission, operator=config.mode == Draft.Mode.OPERATOR)
 
 
+# Services shown on the receipt, the child's own area first; the help page lists the rest.
+NEARBY_SHOWN = 5
+
+
 def receipt_page(
     request: HttpRequest, submission: actions.Submission, *, operator: bool
 ) -> HttpResponse:
@@ -238,6 +244,12 @@ def receipt_page(
         "operator": operator,
         "report": report,
     }
+    if report.country and not operator:
+        nearby = services_near(report.country, report.admin1)
+        context["nearby"] = [*nearby.in_area[:NEARBY_SHOWN], *nearby.country_wide][:NEARBY_SHOWN]
+        context["help_query"] = urlencode(
+            {"country": report.country, **({"area": report.admin1} if report.admin1 else {})}
+        )
     template = "intake/operator_receipt.html" if operator else "intake/receipt.html"
     return render(request, template, context, status=201)
 
