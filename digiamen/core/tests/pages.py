@@ -31,6 +31,13 @@ def all_pages(world: World) -> list[Page]:
         channel="web",
         submission_id="pages-test",
     ).report
+    from digiamen.directory.boundaries import import_demo_boundaries
+    from digiamen.directory.tests.helpers import make_directory_organisation, make_service
+
+    entry = make_directory_organisation("Amane", "MA", owner=world.amane)
+    service = make_service(entry, areas=["MA-06"])
+    world.add_member("nour", world.amane, "network_coordinator")
+    import_demo_boundaries()
     return [
         Page("/", "anonymous"),
         Page("/report/", "anonymous"),
@@ -57,6 +64,18 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/case-settings/", "alice"),
         Page("/staff/account/", "bob"),
         Page("/staff/account/recovery-codes/", "bob"),
+        Page("/help/", "anonymous"),
+        Page("/help/?country=MA&area=MA-06", "anonymous"),
+        Page("/staff/amane/directory/", "bob"),
+        Page(f"/staff/amane/directory/organisations/{entry.pk}/", "alice"),
+        Page(f"/staff/amane/directory/services/{service.pk}/", "nour"),
+        Page(f"/staff/amane/directory/services/{service.pk}/edit/", "alice"),
+        Page(f"/staff/amane/directory/organisations/{entry.pk}/locations/new/", "alice"),
+        Page("/staff/amane/directory/organisations/new/", "nour"),
+        Page("/staff/amane/directory/areas/", "alice"),
+        Page("/staff/amane/directory/coverage/", "nour"),
+        Page("/staff/amane/directory/coverage/?country=network", "alice"),
+        Page("/staff/amane/directory/boundaries/", "nour"),
         Page("/no-such-page/", "anonymous"),
     ]
 

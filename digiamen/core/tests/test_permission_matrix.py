@@ -13,10 +13,21 @@ from digiamen.conftest import World, sign_in
 ALL = set(Role.values)
 ADMIN = {Role.ORG_ADMIN}
 CASEWORK = {Role.CASEWORKER, Role.SUPERVISOR}
+DIRECTORY_READERS = ALL - {Role.PLATFORM_LIAISON}
+DIRECTORY_KEEPERS = {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
+
+
+def directory_entry(world: World) -> tuple[str, str]:
+    """(directory organisation id, service id) of an entry the organisation keeps."""
+    from digiamen.directory.tests.helpers import make_directory_organisation, make_service
+
+    entry = make_directory_organisation("Amane", "MA", owner=world.amane)
+    return str(entry.pk), str(make_service(entry, areas=["MA-06"]).pk)
 
 
 def test_every_staff_url_and_endpoint(world: World) -> None:
     case = new_case()
+    entry, service = directory_entry(world)
     members = {role: world.add_member(f"m-{role}", world.amane, role) for role in Role.values}
     pages = {
         "/en/staff/amane/": ALL,
@@ -32,6 +43,17 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         f"/en/staff/amane/cases/{case.number}/": CASEWORK,
         "/en/staff/amane/cases/dashboard/": {Role.SUPERVISOR},
         "/en/staff/amane/transfers/": {Role.SUPERVISOR},
+        "/en/staff/amane/directory/": DIRECTORY_READERS,
+        f"/en/staff/amane/directory/organisations/{entry}/": DIRECTORY_READERS,
+        f"/en/staff/amane/directory/services/{service}/": DIRECTORY_READERS,
+        "/en/staff/amane/directory/organisations/new/": DIRECTORY_KEEPERS,
+        f"/en/staff/amane/directory/organisations/{entry}/edit/": DIRECTORY_KEEPERS,
+        f"/en/staff/amane/directory/organisations/{entry}/services/new/": DIRECTORY_KEEPERS,
+        f"/en/staff/amane/directory/organisations/{entry}/locations/new/": DIRECTORY_KEEPERS,
+        f"/en/staff/amane/directory/services/{service}/edit/": DIRECTORY_KEEPERS,
+        "/en/staff/amane/directory/areas/": DIRECTORY_KEEPERS,
+        "/en/staff/amane/directory/coverage/": DIRECTORY_KEEPERS,
+        "/en/staff/amane/directory/boundaries/": DIRECTORY_KEEPERS,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -83,6 +105,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
     from digiamen.cases.models import CaseEvent
 
     case = new_case()
+    entry, service = directory_entry(world)
     outsider = Client()
     sign_in(outsider, world.charlie)
     events_before = CaseEvent.objects.count()
@@ -123,6 +146,15 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/case-settings/",
         "/en/staff/amane/transfers/1/",
         "/en/staff/amane/reports/new/",
+        "/en/staff/amane/directory/organisations/new/",
+        f"/en/staff/amane/directory/organisations/{entry}/edit/",
+        f"/en/staff/amane/directory/organisations/{entry}/services/new/",
+        f"/en/staff/amane/directory/organisations/{entry}/locations/new/",
+        f"/en/staff/amane/directory/services/{service}/edit/",
+        f"/en/staff/amane/directory/services/{service}/status/",
+        f"/en/staff/amane/directory/services/{service}/verify/",
+        "/en/staff/amane/directory/areas/",
+        "/en/staff/amane/directory/boundaries/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
