@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -20,33 +18,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "digiamen_bench"
 REPEAT = 30
 
 
 def main() -> None:
-    try:
-        import psycopg
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from harness import run_worker
 
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {DATABASE}")
-    except Exception as error:
-        print(f"   PostgreSQL not reachable ({error.__class__.__name__}): skipped")
-        return
-    env = dict(
-        os.environ,
-        DATABASE_URL=ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}",
-        DJANGO_SETTINGS_MODULE="digiamen.settings",
-        DIGIAMEN_MODE="demo",
-        PYTHONPATH=str(ROOT),
-    )
-    try:
-        subprocess.run([sys.executable, __file__, "--worker"], env=env, check=True, cwd=ROOT)
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    run_worker(__file__, DATABASE)
 
 
 def worker() -> None:
@@ -60,6 +40,7 @@ def worker() -> None:
     from django.utils import timezone
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from harness import print_page, timed_get
 
     from digiamen.accounts import actions as account_actions
     from digiamen.cases.models import Case, CaseSettings
@@ -147,23 +128,10 @@ def worker() -> None:
         "case page (decrypts, audits)": f"/en/staff/bench/cases/{middle.number}/",
     }
     for label, url in pages.items():
-        client.get(url)  # warm
-        samples = []
-        for _ in range(REPEAT):
-            begin = time.perf_counter()
-            response = client.get(url)
-            samples.append(time.perf_counter() - begin)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url}: {response.status_code}")
+        samples, _response = timed_get(client, url, REPEAT)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        ordered = sorted(samples)
-        p95 = ordered[int(0.95 * (len(ordered) - 1))] * 1000
-        flag = "ok" if p95 < 150 else "OVER BUDGET"
-        print(
-            f"   {label:<34} p50 {statistics.median(ordered) * 1000:6.1f} ms  "
-            f"p95 {p95:6.1f} ms ({p95 / 150:4.0%} of 150 ms)  {len(queries):3d} queries  {flag}"
-        )
+        print_page(label, samples, len(queries), 150)
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:
