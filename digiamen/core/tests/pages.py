@@ -76,6 +76,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/directory/coverage/", "nour"),
         Page("/staff/amane/directory/coverage/?country=network", "alice"),
         Page("/staff/amane/directory/boundaries/", "nour"),
+        Page("/staff/amane/directory/exchange/", "nour"),
         Page("/no-such-page/", "anonymous"),
     ]
 

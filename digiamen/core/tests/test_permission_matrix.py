@@ -54,6 +54,8 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/directory/areas/": DIRECTORY_KEEPERS,
         "/en/staff/amane/directory/coverage/": DIRECTORY_KEEPERS,
         "/en/staff/amane/directory/boundaries/": DIRECTORY_KEEPERS,
+        "/en/staff/amane/directory/exchange/": DIRECTORY_KEEPERS,
+        "/en/staff/amane/directory/exchange/json/": DIRECTORY_KEEPERS,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -155,6 +157,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         f"/en/staff/amane/directory/services/{service}/verify/",
         "/en/staff/amane/directory/areas/",
         "/en/staff/amane/directory/boundaries/",
+        "/en/staff/amane/directory/exchange/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
