@@ -94,6 +94,10 @@ def _event(case: Case, kind: str, actor: User | None, **details: Any) -> None:
     )
 
 
+# For other apps' actions on a case (a referral from the directory): same timeline, same audit.
+record_event = _event
+
+
 def _locked(case: Case, version: int | None) -> Case:
     current = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
     if version is not None and current.version != version:

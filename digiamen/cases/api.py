@@ -24,7 +24,7 @@ from digiamen.intake import actions as intake_actions
 router = Router(tags=["cases"], auth=bearer)
 
 
-def _membership(request: HttpRequest) -> Membership:
+def api_membership(request: HttpRequest) -> Membership:
     principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
     if principal.user is None or principal.role not in CASE_ROLES:
         raise Http404
@@ -33,8 +33,8 @@ def _membership(request: HttpRequest) -> Membership:
     )
 
 
-def _access(request: HttpRequest, number: str, *, opening: bool = False) -> CaseAccess:
-    membership = _membership(request)
+def api_case_access(request: HttpRequest, number: str, *, opening: bool = False) -> CaseAccess:
+    membership = api_membership(request)
     case = get_object_or_404(
         Case.objects.select_related("report", "assigned_to", "organisation"),
         organisation=membership.organisation,
@@ -117,7 +117,7 @@ class ErrorOut(Schema):
     summary="The organisation's cases, by queue and filters (no identifying fields)",
 )
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
-    membership = _membership(request)
+    membership = api_membership(request)
     form = QueueFilterForm(filters.model_dump())
     if not form.is_valid():
         return Status(422, {"detail": _("Some values are not valid.")})
@@ -147,7 +147,7 @@ class CaseDetailOut(CaseSummaryOut):
     summary="One case; its identifying fields only for the assignee and supervisors",
 )
 def case_detail(request: HttpRequest, number: str) -> Any:
-    access = _access(request, number)
+    access = api_case_access(request, number)
     data: dict[str, Any] = {**summary(access.case), "may_open": access.may_open}
     if access.may_open:
         opened = intake_actions.open_report(request, access.case.report)
@@ -184,7 +184,7 @@ class TransitionIn(Schema):
     summary="Move a case through its workflow",
 )
 def transition(request: HttpRequest, number: str, payload: TransitionIn) -> Any:
-    access = _access(request, number)
+    access = api_case_access(request, number)
     actor: User = request.user  # type: ignore[assignment]
     case, version = access.case, payload.version
     try:
@@ -229,7 +229,7 @@ class CreatedOut(Schema):
 
 @router.post("/cases/{number}/notes", response={201: CreatedOut}, summary="Add an encrypted note")
 def add_note(request: HttpRequest, number: str, payload: TextIn) -> Any:
-    access = _access(request, number, opening=True)
+    access = api_case_access(request, number, opening=True)
     note = actions.add_note(access.case, request.user, payload.text)  # type: ignore[arg-type]
     return Status(201, {"created_at": note.created_at})
 
@@ -243,7 +243,7 @@ class TaskIn(Schema):
 
 @router.post("/cases/{number}/tasks", response={201: CreatedOut}, summary="Add a task")
 def add_task(request: HttpRequest, number: str, payload: TaskIn) -> Any:
-    access = _access(request, number, opening=True)
+    access = api_case_access(request, number, opening=True)
     actor: User = request.user  # type: ignore[assignment]
     due_at = payload.due_at
     if timezone.is_naive(due_at):
@@ -258,7 +258,7 @@ def add_task(request: HttpRequest, number: str, payload: TaskIn) -> Any:
     summary="Write to the reporter (they read it on their follow-up page)",
 )
 def reply(request: HttpRequest, number: str, payload: TextIn) -> Any:
-    access = _access(request, number, opening=True)
+    access = api_case_access(request, number, opening=True)
     message = intake_actions.post_staff_reply(
         access.case.report,
         request.user,  # type: ignore[arg-type]
@@ -287,7 +287,7 @@ class EscalationIn(Schema):
     summary="Send a takedown or report request to a platform or hotline",
 )
 def escalate(request: HttpRequest, number: str, payload: EscalationIn) -> Any:
-    access = _access(request, number, opening=True)
+    access = api_case_access(request, number, opening=True)
     try:
         escalation = actions.escalate(
             access.case,

@@ -173,6 +173,7 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         "self_assignment": actions.settings_for(case.organisation).self_assignment,
         "now": timezone.now(),
         "consents": actions.current_consent(case),
+        "referrals": case.referrals.select_related("service").order_by("-sent_at", "-id"),
         "consent_form": ConsentForm(),
         "override_form": OverrideForm(),
     }

@@ -38,6 +38,7 @@ def all_pages(world: World) -> list[Page]:
     service = make_service(entry, areas=["MA-06"])
     world.add_member("nour", world.amane, "network_coordinator")
     import_demo_boundaries()
+    referred = _referred_case(world, service)
     return [
         Page("/", "anonymous"),
         Page("/report/", "anonymous"),
@@ -77,8 +78,39 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/directory/coverage/?country=network", "alice"),
         Page("/staff/amane/directory/boundaries/", "nour"),
         Page("/staff/amane/directory/exchange/", "nour"),
+        Page(f"/staff/amane/cases/{report.case.number}/referrals/", "sara"),
+        Page(f"/staff/amane/cases/{referred.case.number}/referrals/", "sara"),
+        Page(f"/staff/amane/cases/{referred.case.number}/referrals/{referred.pk}/slip/", "sara"),
+        Page("/staff/amane/referrals/", "bob"),
+        Page(f"/staff/amane/referrals/{referred.pk}/", "sara"),
         Page("/no-such-page/", "anonymous"),
     ]
+
+
+def _referred_case(world: World, service: Any) -> Any:
+    """A case with consent to referral, referred to a service its own organisation keeps."""
+    from django.http import HttpRequest
+
+    from digiamen.directory import actions_referrals
+    from digiamen.intake import actions as intake_actions
+
+    report = intake_actions.submit_report(
+        {
+            "harm_types": ["sexual_extortion"],
+            "country": "MA",
+            "admin1": "MA-06",
+            "consent_referral": True,
+        },
+        channel="web",
+        submission_id="pages-test-referral",
+    ).report
+    return actions_referrals.refer(
+        HttpRequest(),
+        report.case,
+        world.members["sara"].user,
+        service=service,
+        reason="Needs advice on reporting.",
+    )
 
 
 def client_for(world: World, who: str, language: str) -> Client:

@@ -56,11 +56,18 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/directory/boundaries/": DIRECTORY_KEEPERS,
         "/en/staff/amane/directory/exchange/": DIRECTORY_KEEPERS,
         "/en/staff/amane/directory/exchange/json/": DIRECTORY_KEEPERS,
+        # Referring seals what the case holds, so only those who may open the case refer.
+        f"/en/staff/amane/cases/{case.number}/referrals/": {Role.SUPERVISOR},
+        "/en/staff/amane/referrals/": CASEWORK,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
         "/api/v1/cases?queue=all": CASEWORK,
         f"/api/v1/cases/{case.number}": CASEWORK,
+        f"/api/v1/cases/{case.number}/referrals": CASEWORK,
+        f"/api/v1/cases/{case.number}/referral-suggestions": CASEWORK,
+        "/api/v1/referrals?direction=in": CASEWORK,
+        "/api/v1/referrals?direction=out": CASEWORK,
     }
     clients = {}
     tokens = {}
@@ -158,6 +165,8 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/directory/areas/",
         "/en/staff/amane/directory/boundaries/",
         "/en/staff/amane/directory/exchange/",
+        f"/en/staff/amane/cases/{case.number}/referrals/",
+        "/en/staff/amane/referrals/1/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
@@ -167,7 +176,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         )
     for url in [
         f"/api/v1/cases/{case.number}/{suffix}"
-        for suffix in ["transitions", "notes", "tasks", "replies", "escalations"]
-    ]:
+        for suffix in ["transitions", "notes", "tasks", "replies", "escalations", "referrals"]
+    ] + ["/api/v1/referrals/1/status"]:
         assert Client().post(url, "{}", content_type="application/json").status_code == 401, url
     assert CaseEvent.objects.count() == events_before
