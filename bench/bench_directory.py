@@ -124,8 +124,9 @@ def worker() -> None:
     from harness import p95_ms, print_page, timed_get
 
     from digiamen.accounts import actions as account_actions
-    from digiamen.directory import boundaries, hsds
+    from digiamen.directory import actions_referrals, boundaries, hsds
     from digiamen.directory.models import Service
+    from digiamen.intake import actions as intake_actions
 
     call_command("migrate", verbosity=0)
     created = account_actions.create_organisation(slug="bench", name="Bench", country="MA")
@@ -184,6 +185,31 @@ def worker() -> None:
         with CaptureQueriesContext(connection) as queries:
             staff.get(url)
         print_page(label, samples, len(queries), STAFF_BUDGET_MS)
+
+    report = intake_actions.submit_report(
+        {
+            "harm_types": ["sexual_extortion"],
+            "country": "MA",
+            "admin1": "MA-06",
+            "age_band": "12_14",
+            "consent_referral": True,
+        },
+        channel="web",
+        submission_id="bench-referral",
+    ).report
+    suggestions_samples = []
+    for _ in range(REPEAT + 1):
+        begin = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            suggested = actions_referrals.suggest_services(report.case)
+        suggestions_samples.append(time.perf_counter() - begin)
+    suggestions_samples = sorted(suggestions_samples[1:])
+    print_page(
+        f"referral suggestions ({len(suggested)} shown)",
+        suggestions_samples,
+        len(queries),
+        STAFF_BUDGET_MS,
+    )
 
     begin = time.perf_counter()
     document = hsds.export_json()

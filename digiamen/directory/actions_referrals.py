@@ -222,7 +222,9 @@ def refer(
         if locked.status == Case.Status.CLOSED:
             raise ReferralError("case_closed")
         service = (
-            Service.objects.select_for_update()
+            # Only the service row is locked: the owner is an outer join, which PostgreSQL
+            # cannot lock.
+            Service.objects.select_for_update(of=("self",))
             .select_related("organisation__owner")
             .get(pk=service.pk)
         )

@@ -1,14 +1,15 @@
 """How many active services cover each area, per service type: the gaps in the ecosystem map.
 
 A service for a whole country covers each of its areas; a service for an area covers that
-area. Counts come from one query over service areas, so the matrix for every country costs
-the same as for one.
+area. The database counts, grouped by area and type, so the cost does not grow with the number
+of services shown.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef
 
 from digiamen.core import places as core_places
 from digiamen.directory import places
@@ -48,27 +49,44 @@ def _types() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in ServiceType.choices]
 
 
-def _coverage() -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
-    """({(country, type): services for the whole country}, {(area, type): area services})."""
-    whole: dict[tuple[str, str], set[str]] = defaultdict(set)
-    local: dict[tuple[str, str], set[str]] = defaultdict(set)
-    rows = ServiceArea.objects.filter(service__status=ServiceStatus.ACTIVE).values_list(
-        "country", "admin1", "service__service_type", "service_id"
+def _coverage(
+    country: str | None = None,
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """({(country, type): services for the whole country}, {(area, type): other services of
+    the area}), counted by the database. A service listed both for its whole country and for
+    one of its areas is counted once, as country-wide."""
+    active = ServiceArea.objects.filter(service__status=ServiceStatus.ACTIVE)
+    if country is not None:
+        active = active.filter(country=country)
+    whole_rows = (
+        active.filter(admin1="")
+        .values_list("country", "service__service_type")
+        .annotate(n=Count("service_id", distinct=True))
+        .order_by()
     )
-    for country, admin1, service_type, service_id in rows:
-        if admin1:
-            local[(admin1, service_type)].add(str(service_id))
-        else:
-            whole[(country, service_type)].add(str(service_id))
+    country_wide_too = ServiceArea.objects.filter(
+        service=OuterRef("service"), country=OuterRef("country"), admin1=""
+    )
+    local_rows = (
+        active.exclude(admin1="")
+        .exclude(Exists(country_wide_too))
+        .values_list("admin1", "service__service_type")
+        .annotate(n=Count("service_id", distinct=True))
+        .order_by()
+    )
+    whole = {(code, kind): n for code, kind, n in whole_rows}
+    local = {(code, kind): n for code, kind, n in local_rows}
     return whole, local
 
 
 def country_matrix(country: str) -> Matrix:
-    whole, local = _coverage()
+    whole, local = _coverage(country)
     types = _types()
     rows = []
     for area in places.areas_of(country, level=1):
-        cells = [len(whole[(country, code)] | local[(area.code, code)]) for code, _ in types]
+        cells = [
+            whole.get((country, code), 0) + local.get((area.code, code), 0) for code, _ in types
+        ]
         rows.append(Row(area.code, area.name, cells))
     return Matrix(places.country_name(country), rows, types)
 
@@ -83,10 +101,10 @@ def network_matrix() -> Matrix:
         areas = places.areas_of(country, level=1)
         cells = []
         for code, _label in types:
-            if whole[(country, code)]:
+            if whole.get((country, code)):
                 cells.append(len(areas))
             else:
-                cells.append(sum(1 for area in areas if local[(area.code, code)]))
+                cells.append(sum(1 for area in areas if local.get((area.code, code))))
         rows.append(Row(country, places.country_name(country), cells, of=len(areas)))
     return Matrix("", rows, types)
 

@@ -21,6 +21,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -90,6 +91,12 @@ def service_type_term(code: str) -> tuple[str, str]:
 
 
 def term_of(taxonomy: str, code: str) -> dict[str, str]:
+    """The term as HSDS writes it (a fresh dict: callers may change theirs)."""
+    return dict(_term(taxonomy, code))
+
+
+@lru_cache(maxsize=256)
+def _term(taxonomy: str, code: str) -> dict[str, str]:
     if taxonomy == SERVICE_TYPE_TAXONOMY:
         name, description = service_type_term(code)
     elif taxonomy == FLAG_TAXONOMY:
@@ -371,7 +378,9 @@ def export_document() -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def export_json() -> bytes:

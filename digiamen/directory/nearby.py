@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -19,6 +20,7 @@ from digiamen.directory.models import Location, Schedule, Service, ServiceAtLoca
 class NearbyServices:
     in_area: list[Service] = field(default_factory=list)
     country_wide: list[Service] = field(default_factory=list)
+    more: bool = False  # more services matched than were fetched
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         yield from self.in_area
@@ -46,27 +48,48 @@ def public_services(services: QuerySet[Service]) -> QuerySet[Service]:
     )
 
 
+def _matching_ids(services: QuerySet[Service], language: str) -> list[Any]:
+    """Ids in display order, filtered by language here (JSON lists differ per database)."""
+    rows = services.active().values_list("pk", "languages").distinct()  # type: ignore[attr-defined]
+    ordered = rows.order_by("service_type", "name", "id")
+    return [pk for pk, languages in ordered if not language or language in (languages or [])]
+
+
 def services_near(
-    country: str, admin1: str = "", *, services: QuerySet[Service] | None = None
+    country: str,
+    admin1: str = "",
+    *,
+    services: QuerySet[Service] | None = None,
+    language: str = "",
+    limit: int | None = None,
 ) -> NearbyServices:
-    """Services of ``admin1`` (any area under it too), then the country-wide ones."""
-    base = public_services(services if services is not None else Service.objects.all())
-    in_area: list[Service] = []
-    if admin1:
-        in_area = list(
-            base.filter(areas__country=country, areas__admin1=admin1)
-            .distinct()
-            .order_by("service_type", "name", "id")
-        )
-    seen = {service.pk for service in in_area}
-    country_wide = [
-        service
-        for service in base.filter(areas__country=country, areas__admin1="")
-        .distinct()
-        .order_by("service_type", "name", "id")
-        if service.pk not in seen
+    """Services of ``admin1``, then the country-wide ones, at most ``limit`` in all.
+
+    Only the ids are read for every match; the services shown are then fetched with what the
+    public may see of them, so a country with thousands of services costs little more.
+    """
+    base = services if services is not None else Service.objects.all()
+    in_area_ids = (
+        _matching_ids(base.filter(areas__country=country, areas__admin1=admin1), language)
+        if admin1
+        else []
+    )
+    seen = set(in_area_ids)
+    wide_ids = [
+        pk
+        for pk in _matching_ids(base.filter(areas__country=country, areas__admin1=""), language)
+        if pk not in seen
     ]
-    return NearbyServices(in_area, country_wide)
+    total = len(in_area_ids) + len(wide_ids)
+    if limit is not None:
+        in_area_ids = in_area_ids[:limit]
+        wide_ids = wide_ids[: max(0, limit - len(in_area_ids))]
+    fetched = public_services(Service.objects.filter(pk__in=[*in_area_ids, *wide_ids])).in_bulk()
+    return NearbyServices(
+        in_area=[fetched[pk] for pk in in_area_ids if pk in fetched],
+        country_wide=[fetched[pk] for pk in wide_ids if pk in fetched],
+        more=limit is not None and total > limit,
+    )
 
 
 def public_locations(service: Service) -> Iterable[Location]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -97,28 +99,48 @@ def directory_home(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "directory/manage/home.html", context, status=status)
 
 
-def _save_organisation(
-    request: HttpRequest, membership: Membership, entry: DirectoryOrganisation | None
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    template: str,
+    context: dict[str, Any],
+    save: Callable[[dict[str, Any]], str],
 ) -> HttpResponse:
-    form = DirectoryOrganisationForm(request.POST or None, instance=entry)
+    """Show a directory form; on POST save it through an action and go to the page ``save``
+    names, or show the form again (400) with why it was refused."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                saved = actions.save_directory_organisation(
-                    membership, entry, fields, translations_from(form.cleaned_data)
-                )
+                destination = save(form.cleaned_data)
             except actions.DirectoryError as error:
                 messages.error(request, error.message)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Saved."))
-                return redirect("directory:organisation", membership.organisation.slug, saved.pk)
+                return redirect(destination)
         status = 400
-    context = _context(membership, form=form, entry=entry)
-    return render(request, "directory/manage/organisation_form.html", context, status=status)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _model_fields(form: Any, data: dict[str, Any]) -> dict[str, Any]:
+    return {name: data[name] for name in form.Meta.fields}
+
+
+def _save_organisation(
+    request: HttpRequest, membership: Membership, entry: DirectoryOrganisation | None
+) -> HttpResponse:
+    form = DirectoryOrganisationForm(request.POST or None, instance=entry)
+
+    def save(data: dict[str, Any]) -> str:
+        saved = actions.save_directory_organisation(
+            membership, entry, _model_fields(form, data), translations_from(data)
+        )
+        return reverse("directory:organisation", args=[membership.organisation.slug, saved.pk])
+
+    context = _context(membership, entry=entry)
+    return _form_page(request, form, "directory/manage/organisation_form.html", context, save)
 
 
 @staff_required
@@ -185,24 +207,15 @@ def _save_service(
     service: Service | None,
 ) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=service, organisation=entry)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            try:
-                saved = actions.save_service(
-                    membership, entry, service, fields, _service_details(form)
-                )
-            except actions.DirectoryError as error:
-                messages.error(request, error.message)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("directory:service", membership.organisation.slug, saved.pk)
-        status = 400
-    context = _context(membership, form=form, entry=entry, service=service)
-    return render(request, "directory/manage/service_form.html", context, status=status)
+
+    def save(data: dict[str, Any]) -> str:
+        saved = actions.save_service(
+            membership, entry, service, _model_fields(form, data), _service_details(form)
+        )
+        return reverse("directory:service", args=[membership.organisation.slug, saved.pk])
+
+    context = _context(membership, entry=entry, service=service)
+    return _form_page(request, form, "directory/manage/service_form.html", context, save)
 
 
 @staff_required
@@ -277,29 +290,16 @@ def _save_location(
     location: Location | None,
 ) -> HttpResponse:
     form = LocationForm(request.POST or None, instance=location)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            try:
-                actions.save_location(
-                    membership,
-                    entry,
-                    location,
-                    fields,
-                    form.cleaned_data["area"],
-                    translations_from(form.cleaned_data),
-                )
-            except actions.DirectoryError as error:
-                messages.error(request, error.message)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("directory:organisation", membership.organisation.slug, entry.pk)
-        status = 400
-    context = _context(membership, form=form, entry=entry, location=location)
-    return render(request, "directory/manage/location_form.html", context, status=status)
+
+    def save(data: dict[str, Any]) -> str:
+        fields = _model_fields(form, data)
+        actions.save_location(
+            membership, entry, location, fields, data["area"], translations_from(data)
+        )
+        return reverse("directory:organisation", args=[membership.organisation.slug, entry.pk])
+
+    context = _context(membership, entry=entry, location=location)
+    return _form_page(request, form, "directory/manage/location_form.html", context, save)
 
 
 @staff_required

@@ -59,10 +59,6 @@ def _filtered(data: dict[str, Any]) -> Any:
     return services
 
 
-def _speaks(service: Service, language: str) -> bool:
-    return not language or language in (service.languages or [])
-
-
 def help_page(request: HttpRequest) -> HttpResponse:
     form = HelpSearchForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "searched": False}
@@ -73,16 +69,14 @@ def help_page(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     country, area = data["country"], data["area"]
     if country:
-        found = services_near(country, area, services=_filtered(data))
-        language = data["language"]
-        in_area = [s for s in found.in_area if _speaks(s, language)]
-        country_wide = [s for s in found.country_wide if _speaks(s, language)]
-        shown = in_area[:MAX_SHOWN]
+        found = services_near(
+            country, area, services=_filtered(data), language=data["language"], limit=MAX_SHOWN
+        )
         context.update(
             searched=True,
-            in_area=shown,
-            country_wide=country_wide[: max(0, MAX_SHOWN - len(shown))],
-            more=len(in_area) + len(country_wide) > MAX_SHOWN,
+            in_area=found.in_area,
+            country_wide=found.country_wide,
+            more=found.more,
             country_name=places.country_name(country),
             area_name=places.place_name(area) if area else "",
         )

@@ -245,8 +245,7 @@ def receipt_page(
         "report": report,
     }
     if report.country and not operator:
-        nearby = services_near(report.country, report.admin1)
-        context["nearby"] = [*nearby.in_area[:NEARBY_SHOWN], *nearby.country_wide][:NEARBY_SHOWN]
+        context["nearby"] = list(services_near(report.country, report.admin1, limit=NEARBY_SHOWN))
         context["help_query"] = urlencode(
             {"country": report.country, **({"area": report.admin1} if report.admin1 else {})}
         )

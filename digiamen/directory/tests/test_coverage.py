@@ -30,6 +30,17 @@ def cell(matrix: coverage.Matrix, row_code: str, service_type: str) -> int:
     return row.cells[TYPES.index(service_type)]
 
 
+def test_a_service_listed_for_its_country_and_an_area_counts_once(db: Any) -> None:
+    tn = make_directory_organisation("TN org", "TN")
+    make_service(tn, service_type="legal_aid", areas=["TN", "TN-61"])
+    make_service(tn, service_type="legal_aid", areas=["TN-61"])
+    matrix = coverage.country_matrix("TN")
+    assert cell(matrix, "TN-61", "legal_aid") == 2
+    assert cell(matrix, "TN-11", "legal_aid") == 1
+    network = coverage.network_matrix()
+    assert cell(network, "TN", "legal_aid") == 24
+
+
 def test_country_matrix_counts_area_and_country_wide_services(services: None) -> None:
     matrix = coverage.country_matrix("TN")
     assert len(matrix.rows) == 24

@@ -121,3 +121,15 @@ def test_receipt_in_sfax_shows_sfax_services_first(
     assert html.index("Sfax listening centre") < html.index("National child line")
     assert "Tunis legal aid" not in html
     assert 'href="/en/help/?country=TN&amp;area=TN-61"' in html
+
+
+def test_services_near_fetches_only_what_is_shown(tunisia: Any) -> None:
+    from digiamen.directory.nearby import services_near
+
+    everything = services_near("TN", "TN-61")
+    assert [s.name for s in everything] == ["Sfax listening centre", "National child line"]
+    assert not everything.more
+    first = services_near("TN", "TN-61", limit=1)
+    assert [s.name for s in first] == ["Sfax listening centre"] and first.more
+    french = services_near("TN", "TN-61", language="fr")
+    assert [s.name for s in french] == ["Sfax listening centre"]
