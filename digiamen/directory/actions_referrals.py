@@ -214,7 +214,6 @@ def refer(
     """Send a referral: refused without consent, for a closed case or an inactive service."""
     if not case_actions.consent_allows(case, ConsentRecord.Purpose.REFERRAL):
         raise ReferralError("no_consent")
-    copy = _copy_for_receiver(request, case, reason)
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
         if locked.purged_at is not None:
@@ -240,8 +239,12 @@ def refer(
             country=case.report.country,
             admin1=case.report.admin1,
             sealed_reason=encryption.seal_for_organisation(locked.organisation, reason),
+            # Only an organisation on the platform gets a copy; nothing is opened otherwise.
             sealed_copy=(
-                encryption.seal_for_organisation(receiver, json.dumps(copy, ensure_ascii=False))
+                encryption.seal_for_organisation(
+                    receiver,
+                    json.dumps(_copy_for_receiver(request, locked, reason), ensure_ascii=False),
+                )
                 if receiver is not None
                 else b""
             ),
