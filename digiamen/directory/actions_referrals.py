@@ -136,9 +136,9 @@ class Suggestion:
 
 
 def suggest_services(case: Case, *, service_type: str = "") -> list[Suggestion]:
-    """Active services for the child's area and needs: the area's own before country-wide,
-    needed types first (in order of need), accessible ones first for a child with a disability,
-    leaving out services whose age range excludes the child."""
+    """Active services for the child's area and needs: needed types first, the area's own
+    before country-wide ones, then in order of need; accessible ones first for a child with a
+    disability; services whose age range excludes the child are left out."""
     report = case.report
     if not report.country:
         raise ReferralError("no_area")
@@ -160,6 +160,11 @@ def suggest_services(case: Case, *, service_type: str = "") -> list[Suggestion]:
             in_area=in_area,
             country_wide=Exists(areas.filter(country=report.country, admin1="")),
             need_rank=need_rank,
+            meets_need=models.Case(
+                When(need_rank__lt=len(needs), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
         )
         .filter(Q(in_area=True) | Q(country_wide=True))
         .select_related("organisation")
@@ -174,7 +179,8 @@ def suggest_services(case: Case, *, service_type: str = "") -> list[Suggestion]:
             Q(minimum_age__isnull=True) | Q(minimum_age__lte=oldest),
             Q(maximum_age__isnull=True) | Q(maximum_age__gte=youngest),
         )
-    order = ["-in_area", "need_rank"]
+    # Needed types first; among them, the area's own before country-wide ones.
+    order = ["-meets_need", "-in_area", "need_rank"]
     if report.disability == "yes":
         order.append("-disability_access")
     services = services.order_by(*order, "name", "id")[:MAX_SUGGESTIONS]
@@ -187,7 +193,7 @@ def suggest_services(case: Case, *, service_type: str = "") -> list[Suggestion]:
         Suggestion(
             service=service,
             in_area=bool(service.in_area),  # type: ignore[attr-defined]
-            meets_need=service.need_rank < len(needs),  # type: ignore[attr-defined]
+            meets_need=bool(service.meets_need),  # type: ignore[attr-defined]
             already_referred=service.pk in referred,
         )
         for service in services

@@ -84,8 +84,8 @@ def _page(case: Case) -> str:
 
 def test_suggestions_put_the_area_and_the_needs_first(scene: Scene) -> None:
     names = [s.service.name for s in referrals.suggest_services(scene.case)]
-    assert names == ["Casa legal aid", "Awareness club", "Takedown desk"]
-    legal, awareness, takedown = referrals.suggest_services(scene.case)
+    assert names == ["Casa legal aid", "Takedown desk", "Awareness club"]
+    legal, takedown, awareness = referrals.suggest_services(scene.case)
     assert legal.in_area and legal.meets_need
     assert awareness.in_area and not awareness.meets_need
     assert not takedown.in_area and takedown.meets_need
