@@ -14,6 +14,7 @@ country is refused), texts through ``directory.validation``, lengths from the mo
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from digiamen.directory.validation import text_problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_RECORDS = 50_000  # organisations, locations and services together
+MAX_OBJECTS = 500_000  # every object of the document, phones and attributes included
 MAX_PROBLEMS = 200
 TRANSLATED_FIELDS = ("name", "description")
 
@@ -113,12 +115,13 @@ def too_big_message(limit_bytes: int = MAX_FILE_BYTES) -> str:
     ) % {"count": megabytes}
 
 
-def too_many_message() -> str:
+def too_many_message(limit: int | None = None) -> str:
+    count = MAX_RECORDS if limit is None else limit
     return ngettext(
         "The file holds too many records: at most %(count)d.",
         "The file holds too many records: at most %(count)d.",
-        MAX_RECORDS,
-    ) % {"count": MAX_RECORDS}
+        count,
+    ) % {"count": count}
 
 
 @dataclass
@@ -214,6 +217,7 @@ class Reader:
         self.problems: list[Problem] = []
         self.origins = origins or {}
         self.seen_ids: dict[str, set[str]] = {}
+        self.objects_read = 0
 
     # Where things are -------------------------------------------------------------------
     def row(self, obj: Any, path: str) -> str:
@@ -315,7 +319,7 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.note(obj, path, name, WRONG_TYPE)
             return None
-        if value != int(value):
+        if not math.isfinite(value) or value != int(value):
             self.note(obj, path, name, WRONG_TYPE)
             return None
         if not low <= value <= high:
@@ -358,6 +362,10 @@ class Reader:
         if not isinstance(value, list):
             self.note(obj, path, name, WRONG_TYPE)
             return []
+        self.objects_read += len(value)
+        if self.objects_read > MAX_OBJECTS:
+            self.problems.append(Problem("", "", too_many_message(MAX_OBJECTS)))
+            raise TooManyProblems
         found = []
         for index, item in enumerate(value):
             if isinstance(item, dict):
@@ -455,7 +463,7 @@ class Reader:
         item, where, value = attribute.item, attribute.where, attribute.value
         try:
             parsed = json.loads(value) if isinstance(value, str) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             parsed = None
         languages = {code for code, _name in settings.LANGUAGES}
         if not isinstance(parsed, dict) or not all(
@@ -755,7 +763,11 @@ def read_document(document: Any, origins: Mapping[int, str] | None = None) -> tu
     ):
         reader.problems.append(Problem("", "", str(NOT_DOCUMENT)))
         return plan, reader
-    records = len(document.get("organizations") or []) + len(document.get("services") or [])
+    records = sum(
+        len(document[key])
+        for key in ("organizations", "services")
+        if isinstance(document.get(key), list)
+    )
     if records > MAX_RECORDS:
         reader.problems.append(Problem("", "", too_many_message()))
         return plan, reader
@@ -787,7 +799,7 @@ def _check_against_directory(reader: Reader, plan: Plan) -> None:
         for pk, organisation_id in Location.objects.filter(
             pk__in=[
                 *plan.locations,
-                *(loc for s in plan.services.values() for _i, loc, _d in s.links),
+                *(loc for s in plan.services.values() for _i, loc, _d in s.links if loc),
             ]
         ).values_list("pk", "organisation_id")
     }
@@ -796,6 +808,8 @@ def _check_against_directory(reader: Reader, plan: Plan) -> None:
         if service.organisation_id and service.organisation_id not in known_organisations:
             reader.note(item, where, "organization_id", UNKNOWN_ORGANISATION)
         for _link_id, location_id, _description in service.links:
+            if not location_id:
+                continue  # already reported as not a UUID
             owner = (
                 plan.locations[location_id].organisation_id
                 if location_id in plan.locations
@@ -1042,12 +1056,16 @@ def import_document(
     return summary
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity, which Python would accept
+
+
 def parse_json(data: bytes) -> Any:
     """The document in a JSON file, or HsdsImportError."""
     if len(data) > MAX_FILE_BYTES:
         raise HsdsImportError([Problem("", "", too_big_message())])
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise HsdsImportError([Problem("", "", str(NOT_JSON))]) from error
 

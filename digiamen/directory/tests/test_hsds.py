@@ -7,6 +7,7 @@ import copy
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from digiamen.directory import hsds, hsds_import, tabular
 from digiamen.directory.hsds_import import HsdsImportError, Problem
@@ -34,6 +36,13 @@ from digiamen.directory.tests.helpers import (
 )
 
 SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "testdata" / "hsds-3.0" / "compiled"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Problems are compared as English text, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def _validator(name: str) -> jsonschema.protocols.Validator:
@@ -314,6 +323,32 @@ def test_an_id_used_twice_is_refused(directory: Any) -> None:
         b"[" * 100_000,
         json.dumps({"services": [7]}).encode(),
         json.dumps({"services": [{"id": 5, "name": ["x"], "status": None}]}).encode(),
+        b'{"organizations": 5, "services": []}',
+        b'{"services": [{"id": "6a0e0d4c-1111-4222-8333-444455556666", "minimum_age": NaN}]}',
+        json.dumps(
+            {
+                "services": [
+                    {
+                        "id": "6a0e0d4c-1111-4222-8333-444455556666",
+                        "organization_id": "6a0e0d4c-1111-4222-8333-444455556667",
+                        "name": "x",
+                        "status": "active",
+                        "minimum_age": 1e308,
+                        "service_areas": [{"id": "nope", "extent": "TN"}],
+                        "service_at_locations": [{"id": "x", "location_id": "not-a-uuid"}],
+                        "attributes": [
+                            {
+                                "taxonomy_term": {
+                                    "taxonomy": "digiamen-text",
+                                    "code": "translations",
+                                },
+                                "value": "[" * 50_000,
+                            }
+                        ],
+                    }
+                ]
+            }
+        ).encode(),
     ],
 )
 def test_malformed_files_import_nothing(db: Any, data: bytes) -> None:
@@ -474,3 +509,21 @@ def test_commands_round_trip(directory: Any, tmp_path: Path) -> None:
     assert hsds.export_json() == before
     call_command("import_hsds", str(tmp_path / "d.json"), stdout=io.StringIO())
     assert hsds.export_json() == before
+
+
+def test_a_document_with_too_many_objects_is_refused(
+    directory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hsds_import, "MAX_OBJECTS", 10)
+    problems = _problems_of(hsds.export_document())
+    assert [p.why for p in problems] == ["The file holds too many records: at most 10."]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "12.5"])
+def test_package_numbers_that_are_not_whole_are_refused(directory: Any, value: str) -> None:
+    def break_age(rows: list[dict[str, str]]) -> None:
+        rows[0]["minimum_age"] = value
+
+    with pytest.raises(HsdsImportError) as raised:
+        tabular.import_package(_package_with("service", break_age), membership=None)
+    assert _where(raised.value.problems) == {("service.csv, line 2", "minimum_age")}
