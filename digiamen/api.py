@@ -17,6 +17,7 @@ from digiamen.accounts.api import router as auth_router
 from digiamen.cases.api import router as cases_router
 from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
+from digiamen.evidence.api import router as evidence_router
 from digiamen.intake.api import router as intake_router
 
 api = NinjaAPI(
@@ -79,3 +80,4 @@ api.add_router("/", intake_router)
 api.add_router("/", cases_router)
 api.add_router("/directory/", directory_router)
 api.add_router("/", referrals_router)
+api.add_router("/", evidence_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "digiamen.intake",
     "digiamen.cases",
     "digiamen.directory",
+    "digiamen.evidence",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.cases.urls")),
     path("staff/", include("digiamen.accounts.urls")),
     path("staff/", include("digiamen.directory.urls")),
+    path("staff/", include("digiamen.evidence.urls")),
     prefix_default_language=True,
 )
 

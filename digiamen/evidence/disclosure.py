@@ -71,7 +71,7 @@ def protect(counts: Sequence[Sequence[int]], threshold: int = MINIMUM_THRESHOLD)
     if threshold < MINIMUM_THRESHOLD:
         raise ValueError(f"the threshold is never below {MINIMUM_THRESHOLD}")
     if not counts or not counts[0]:
-        return ProtectedTable(values=[[0]], threshold=threshold)
+        return ProtectedTable(values=extend(counts) if counts else [[0]], threshold=threshold)
     values = extend(counts)
     table = ProtectedTable(values=values, threshold=threshold)
     table.primary = {

@@ -83,6 +83,8 @@ def all_pages(world: World) -> list[Page]:
         Page(f"/staff/amane/cases/{referred.case.number}/referrals/{referred.pk}/slip/", "sara"),
         Page("/staff/amane/referrals/", "bob"),
         Page(f"/staff/amane/referrals/{referred.pk}/", "sara"),
+        Page("/staff/amane/statistics/", "sara"),
+        Page("/staff/amane/statistics/?rows=month&columns=harm_type", "nour"),
         Page("/no-such-page/", "anonymous"),
     ]
 
@@ -100,6 +102,7 @@ def _referred_case(world: World, service: Any) -> Any:
             "country": "MA",
             "admin1": "MA-06",
             "consent_referral": True,
+            "consent_statistics": True,
         },
         channel="web",
         submission_id="pages-test-referral",

@@ -15,6 +15,7 @@ ADMIN = {Role.ORG_ADMIN}
 CASEWORK = {Role.CASEWORKER, Role.SUPERVISOR}
 DIRECTORY_READERS = ALL - {Role.PLATFORM_LIAISON}
 DIRECTORY_KEEPERS = {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
+STATISTICS = {Role.DATA_OFFICER, Role.SUPERVISOR, Role.NETWORK_COORDINATOR}
 
 
 def directory_entry(world: World) -> tuple[str, str]:
@@ -59,6 +60,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         # Referring seals what the case holds, so only those who may open the case refer.
         f"/en/staff/amane/cases/{case.number}/referrals/": {Role.SUPERVISOR},
         "/en/staff/amane/referrals/": CASEWORK,
+        "/en/staff/amane/statistics/": STATISTICS,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -68,6 +70,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         f"/api/v1/cases/{case.number}/referral-suggestions": CASEWORK,
         "/api/v1/referrals?direction=in": CASEWORK,
         "/api/v1/referrals?direction=out": CASEWORK,
+        "/api/v1/stats?by=harm_type,admin1": STATISTICS,
     }
     clients = {}
     tokens = {}

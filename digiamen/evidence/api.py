@@ -1,0 +1,67 @@
+"""Statistics in the API (see digiamen/api.py): the same protected tables as the pages.
+
+``GET /api/v1/stats?by=harm_type,admin1&from=2026-01&to=2026-12`` answers with the table after
+disclosure control: a small count is the string "<5", a count hidden to protect another is "x".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from digiamen.accounts.api import ApiPrincipal, bearer
+from digiamen.evidence import statistics
+from digiamen.evidence.permissions import STATISTICS_ROLES
+from digiamen.evidence.statistics import StatisticsError
+
+router = Router(tags=["statistics"], auth=bearer)
+
+
+class StatsQuery(Schema):
+    by: str = Field(default="harm_type", max_length=60, description="One or two dimensions.")
+    start: str = Field(default="", alias="from", max_length=7, description="YYYY-MM")
+    end: str = Field(default="", alias="to", max_length=7, description="YYYY-MM")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def table_json(table: statistics.StatisticsTable) -> dict[str, Any]:
+    width = len(table.columns)
+    height = len(table.rows)
+    return {
+        "dimensions": [dimension.code for dimension in table.dimensions],
+        "period": {"from": table.period.months[0], "to": table.period.months[-1]},
+        "threshold": table.protected.threshold,
+        "rows": [{"value": code, "label": label} for code, label in table.rows],
+        "columns": [{"value": code, "label": label} for code, label in table.columns],
+        "cells": [[table.cell(i, j) for j in range(width)] for i in range(height)],
+        "row_totals": [table.cell(i, width) for i in range(height)],
+        "column_totals": [table.cell(height, j) for j in range(width)],
+        "total": table.cell(height, width),
+        "reports_counted": table.counted,
+        "reports_without_consent": table.excluded,
+    }
+
+
+@router.get(
+    "/stats",
+    response={200: dict[str, Any], 400: ErrorOut},
+    summary="A protected count table of the organisation's reports (one or two dimensions)",
+)
+def stats(request: HttpRequest, query: Query[StatsQuery]) -> Any:
+    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
+    if principal.user is None or principal.role not in STATISTICS_ROLES:
+        raise Http404
+    try:
+        chosen = statistics.period(query.start, query.end)
+        table = statistics.count_table(
+            principal.organisation, [code for code in query.by.split(",") if code], chosen
+        )
+    except StatisticsError as error:
+        return Status(400, {"detail": error.message})
+    return table_json(table)

@@ -1,0 +1,102 @@
+"""The statistics page and API: allowed roles, other organisations, anonymous; bad input."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from digiamen.cases.tests.test_api import token_for
+from digiamen.conftest import World
+from digiamen.evidence.tests.test_statistics import report
+
+URL = "/{lang}/staff/amane/statistics/"
+
+
+@pytest.fixture
+def officer(world: World) -> Any:
+    for n in range(8):
+        report(n, month=1)
+    report(8, harm_types=["online_grooming"], month=1)
+    return world.add_member("dora", world.amane, "data_officer")
+
+
+def _this_year_period() -> str:
+    return "start=2026-01&end=2026-12"
+
+
+def test_the_page_in_three_languages(officer: Any, signed_in: Any) -> None:
+    for language in ("ar", "fr", "en"):
+        client = signed_in(officer, language)
+        response = client.get(URL.format(lang=language) + "?rows=harm_type&" + _this_year_period())
+        assert response.status_code == 200, language
+        html = response.content.decode()
+        assert "<svg" in html and "<table" in html
+        assert "&lt;5" in html  # the lone grooming report is hidden
+        cells = re.findall(r"<td>([^<]*)</td>", html)
+        assert "1" not in cells
+
+
+def test_two_dimensions_and_the_default(officer: Any, signed_in: Any) -> None:
+    client = signed_in(officer)
+    assert client.get(URL.format(lang="en")).status_code == 200
+    crossed = client.get(
+        URL.format(lang="en") + "?rows=month&columns=harm_type&" + _this_year_period()
+    )
+    assert crossed.status_code == 200
+    assert "2026-01" in crossed.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "rows=narrative",
+        "rows=harm_type&columns=harm_type",
+        "rows=harm_type&start=2026-13",
+        "rows=harm_type&start=2026-06&end=2026-01",
+        "rows=harm_type&start=1900-01",
+    ],
+)
+def test_bad_requests_are_400(officer: Any, signed_in: Any, query: str) -> None:
+    response = signed_in(officer).get(URL.format(lang="en") + "?" + query)
+    assert response.status_code == 400
+    assert '<table class="statistics"' not in response.content.decode()
+
+
+def test_who_may_see_statistics(world: World, officer: Any, signed_in: Any, client: Client) -> None:
+    url = URL.format(lang="en")
+    assert signed_in(world.bob).get(url).status_code == 404  # a caseworker
+    assert signed_in(world.alice).get(url).status_code == 404  # an org admin
+    assert signed_in(world.charlie).get(url).status_code == 404  # another organisation
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"]
+
+
+def test_api_returns_the_protected_table(world: World, officer: Any) -> None:
+    auth = token_for(officer)
+    response = Client().get("/api/v1/stats?by=harm_type&from=2026-01&to=2026-12", **auth)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    rows = {row["value"]: cells[0] for row, cells in zip(data["rows"], data["cells"], strict=True)}
+    assert rows["online_grooming"] == "<5"
+    assert rows["sexual_extortion"] == "x"  # hidden: with the total, it would give the 1 away
+    assert data["reports_counted"] == 9 and data["threshold"] == 5
+    crossed = Client().get("/api/v1/stats?by=harm_type,admin1&from=2026-01&to=2026-12", **auth)
+    assert crossed.status_code == 200
+    assert crossed.json()["dimensions"] == ["harm_type", "admin1"]
+
+
+@pytest.mark.parametrize(
+    "query", ["by=name", "by=harm_type,harm_type", "by=a,b,c", "by=harm_type&from=2026-99"]
+)
+def test_api_bad_requests(world: World, officer: Any, query: str) -> None:
+    response = Client().get(f"/api/v1/stats?{query}", **token_for(officer))
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+def test_api_refuses_other_roles_and_anonymous(world: World, officer: Any) -> None:
+    assert Client().get("/api/v1/stats", **token_for(world.bob)).status_code == 404
+    assert Client().get("/api/v1/stats").status_code == 401
