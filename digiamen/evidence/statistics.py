@@ -203,9 +203,10 @@ def threshold() -> int:
     return max(MINIMUM_THRESHOLD, int(getattr(settings, "STATISTICS_THRESHOLD", 5)))
 
 
-def count_table(organisation: Organisation, codes: list[str], chosen: Period) -> StatisticsTable:
-    """The protected table of the organisation's consenting reports for the period."""
-    chosen_dimensions = dimensions(codes)
+def table_query(
+    organisation: Organisation, chosen_dimensions: list[Dimension], chosen: Period
+) -> tuple[str, list[Any], str]:
+    """(the counting SQL, its parameters, the consent-count SQL) for a table."""
     joins, values = "", []
     for index, dimension in enumerate(chosen_dimensions):
         join, value = _expression(dimension, f"d{index}")
@@ -221,15 +222,21 @@ def count_table(organisation: Organisation, codes: list[str], chosen: Period) ->
         f"SELECT {values[0]}, {values[1]}, COUNT(*) FROM intake_report r{joins} "  # noqa: S608
         f"WHERE {where} AND r.consent_statistics GROUP BY 1, 2"
     )
-    params: list[Any] = [organisation.pk, start, end]
+    consent_sql = (
+        f"SELECT r.consent_statistics, COUNT(*) FROM intake_report r WHERE {where} "  # noqa: S608
+        "GROUP BY 1"
+    )
+    return sql, [organisation.pk, start, end], consent_sql
+
+
+def count_table(organisation: Organisation, codes: list[str], chosen: Period) -> StatisticsTable:
+    """The protected table of the organisation's consenting reports for the period."""
+    chosen_dimensions = dimensions(codes)
+    sql, params, consent_sql = table_query(organisation, chosen_dimensions, chosen)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = [(str(a), str(b), int(n)) for a, b, n in cursor.fetchall()]
-        cursor.execute(
-            f"SELECT r.consent_statistics, COUNT(*) FROM intake_report r WHERE {where} "  # noqa: S608
-            "GROUP BY 1",
-            params,
-        )
+        cursor.execute(consent_sql, params)
         consent = {bool(allowed): int(n) for allowed, n in cursor.fetchall()}
     row_dimension = chosen_dimensions[0]
     row_values = [a for a, _b, _n in found]
