@@ -188,7 +188,8 @@ def _expression(dimension: Dimension, alias: str) -> tuple[str, str]:
     vendor = connection.vendor
     if dimension.code == "month":
         if vendor == "postgresql":
-            return "", f"to_char(date_trunc('month', {column} AT TIME ZONE 'UTC'), 'YYYY-MM')"
+            # The connection's time zone is UTC (Django sets it); formatted in Python.
+            return "", f"date_trunc('month', {column})"
         return "", f"strftime('%%Y-%%m', {column})"
     if dimension.multi:
         if vendor == "postgresql":
@@ -197,6 +198,13 @@ def _expression(dimension: Dimension, alias: str) -> tuple[str, str]:
             )
         return f", json_each({column}) AS {alias}", f"{alias}.value"
     return "", column
+
+
+def _text(value: Any) -> str:
+    """A grouped value as the table shows it: months as YYYY-MM."""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m")
+    return str(value)
 
 
 def threshold() -> int:
@@ -235,7 +243,7 @@ def count_table(organisation: Organisation, codes: list[str], chosen: Period) ->
     sql, params, consent_sql = table_query(organisation, chosen_dimensions, chosen)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = [(str(a), str(b), int(n)) for a, b, n in cursor.fetchall()]
+        found = [(_text(a), _text(b), int(n)) for a, b, n in cursor.fetchall()]
         cursor.execute(consent_sql, params)
         consent = {bool(allowed): int(n) for allowed, n in cursor.fetchall()}
     row_dimension = chosen_dimensions[0]

@@ -10,4 +10,9 @@ app_name = "evidence"
 
 urlpatterns: list[URLPattern] = [
     path("<slug:org>/statistics/", views.statistics_page, name="statistics"),
+    path(
+        "<slug:org>/statistics/export/<slug:kind>/",
+        views.statistics_export,
+        name="statistics_export",
+    ),
 ]

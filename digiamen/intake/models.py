@@ -140,7 +140,14 @@ class Report(models.Model):
     submission_id = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "-created_at"], name="report_org_recent")]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="report_org_recent"),
+            # Statistics count an organisation's reports of a period by consent.
+            models.Index(
+                fields=["organisation", "created_at", "consent_statistics"],
+                name="report_org_statistics",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"report {self.public_id}"

@@ -10,6 +10,7 @@ import pytest
 from django.utils import translation
 
 from digiamen.accounts.models import Organisation
+from digiamen.cases.tests.helpers import NARRATIVE
 from digiamen.conftest import World
 from digiamen.core import places
 from digiamen.evidence import statistics
@@ -33,6 +34,8 @@ def report(number: int, *, month: int = 3, consent: bool = True, **answers: Any)
         "admin1": "MA-06",
         "age_band": "15_17",
         "consent_statistics": consent,
+        "narrative": NARRATIVE,
+        "involved_accounts": "@threat_account",
         **answers,
     }
     created = intake_actions.submit_report(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from digiamen.cases.tests.helpers import NARRATIVE
 from digiamen.cases.tests.test_api import token_for
 from digiamen.conftest import World
 from digiamen.evidence.tests.test_statistics import report
@@ -100,3 +101,56 @@ def test_api_bad_requests(world: World, officer: Any, query: str) -> None:
 def test_api_refuses_other_roles_and_anonymous(world: World, officer: Any) -> None:
     assert Client().get("/api/v1/stats", **token_for(world.bob)).status_code == 404
     assert Client().get("/api/v1/stats").status_code == 401
+
+
+def _numbers_in(values: list[Any]) -> list[int]:
+    found = []
+    for value in values:
+        if isinstance(value, int):
+            found.append(value)
+        elif isinstance(value, str) and value.strip().isdigit():
+            found.append(int(value))
+    return found
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "hxl"])
+@pytest.mark.parametrize("query", ["rows=harm_type", "rows=month&columns=harm_type"])
+def test_exports_hold_no_small_count_no_text_no_case_id(
+    officer: Any, signed_in: Any, kind: str, query: str
+) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from digiamen.cases.models import Case
+
+    url = URL.format(lang="fr") + f"export/{kind}/?{query}&{_this_year_period()}"
+    response = signed_in(officer, "fr").get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    if kind == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+        text = " ".join(str(value) for value in values if value is not None)
+    else:
+        text = response.content.decode("utf-8-sig")
+        values = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not [n for n in _numbers_in(values) if 0 < n < 5], values
+    assert "<5" in text
+    assert NARRATIVE not in text and "@threat_account" not in text
+    for number in Case.objects.values_list("number", flat=True):
+        assert number not in text
+    if kind == "hxl":
+        assert "#affected+children+reports" in text and "#indicator+harm+code" in text
+
+
+def test_exports_refuse_bad_requests_and_others(
+    world: World, officer: Any, signed_in: Any, client: Client
+) -> None:
+    base = URL.format(lang="en") + "export/"
+    assert signed_in(officer).get(base + "pdf/").status_code == 404
+    assert signed_in(officer).get(base + "csv/?rows=narrative").status_code == 400
+    assert signed_in(world.bob).get(base + "csv/").status_code == 404
+    assert signed_in(world.charlie).get(base + "csv/").status_code == 404
+    assert client.get(base + "csv/").status_code == 302

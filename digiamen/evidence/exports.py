@@ -1,0 +1,125 @@
+"""Exports of a protected table: CSV, XLSX and HXL-tagged CSV.
+
+Each export is written from a ``StatisticsTable``, whose cells are already protected; nothing
+here reads reports, so no export can hold a small count, a free text or a case id. Labels are
+the project's own category names and place names, never text someone typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from digiamen.evidence.statistics import StatisticsTable
+
+# HXL hashtags and attributes per dimension (https://hxlstandard.org/standard/dictionary/).
+HXL_TAGS: dict[str, str] = {
+    "harm_type": "#indicator+harm",
+    "platform": "#indicator+platform",
+    "age_band": "#group+age",
+    "sex": "#group+sex",
+    "disability": "#group+disability",
+    "country": "#country",
+    "admin1": "#adm1",
+    "locality": "#loc+type",
+    "reporter_type": "#group+reporter",
+    "channel": "#meta+channel",
+    "month": "#date+month",
+}
+HXL_COUNT = "#affected+children+reports"
+
+
+def _header(table: StatisticsTable) -> list[str]:
+    return [
+        str(table.dimensions[0].label),
+        *(label for _code, label in table.columns),
+        _("Total"),
+    ]
+
+
+def _body(table: StatisticsTable) -> list[list[Any]]:
+    rows = []
+    for index, (label, cells, total) in enumerate(table.as_rows()):
+        first = label if index < len(table.rows) else _("Total")
+        rows.append([first, *cells, total])
+    return rows
+
+
+def _about(table: StatisticsTable) -> list[str]:
+    months = table.period.months
+    return [
+        _("Period: %(start)s to %(end)s") % {"start": months[0], "end": months[-1]},
+        _("Reports counted: %(counted)s; left out (no consent to statistics): %(excluded)s")
+        % {"counted": table.counted, "excluded": table.excluded},
+        _(
+            "“<%(threshold)s” is a count from 1 to %(threshold)s minus one, hidden. “x” is "
+            "hidden so that a small count cannot be worked out from the totals."
+        )
+        % {"threshold": table.protected.threshold},
+    ]
+
+
+def as_csv(table: StatisticsTable) -> bytes:
+    """The table as on the page, then the notes; UTF-8 with a BOM so spreadsheets read Arabic."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_header(table))
+    writer.writerows(_body(table))
+    writer.writerow([])
+    for line in _about(table):
+        writer.writerow([line])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def as_xlsx(table: StatisticsTable, *, right_to_left: bool) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = _("Statistics")[:31]
+    sheet.sheet_view.rightToLeft = right_to_left
+    sheet.append(_header(table))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _body(table):
+        sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.append([])
+    for line in _about(table):
+        sheet.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def as_hxl(table: StatisticsTable) -> bytes:
+    """One line per cell (long format), with an HXL hashtag row under the header.
+
+    Totals are left out: a machine can add up what it needs, and a reader of the file learns
+    nothing the page does not show.
+    """
+    dimensions = table.dimensions
+    header: list[str] = []
+    tags: list[str] = []
+    code = _("code")
+    for dimension in dimensions:
+        tag = HXL_TAGS[dimension.code]
+        header += [f"{dimension.label} ({code})", str(dimension.label)]
+        tags += [f"{tag}+code", f"{tag}+name"]
+    header.append(_("Reports"))
+    tags.append(HXL_COUNT)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow(tags)
+    for i, (row_code, row_label) in enumerate(table.rows):
+        for j, (column_code, column_label) in enumerate(table.columns):
+            line: list[Any] = [row_code, row_label]
+            if len(dimensions) == 2:
+                line += [column_code, column_label]
+            writer.writerow([*line, table.cell(i, j)])
+    return out.getvalue().encode("utf-8")
