@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-ROW_HEIGHT = 26
-LABEL_WIDTH = 230
-VALUE_WIDTH = 48
+# Sized for a phone: drawn 1:1 on a 400 px screen, scaled up on wider ones.
+WIDTH = 400
+ROW_HEIGHT = 24
+LABEL_WIDTH = 150
+VALUE_WIDTH = 40
 
 
 def bar_chart(
@@ -26,7 +27,9 @@ def bar_chart(
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     height = ROW_HEIGHT * len(items) + 8
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        # Geometry is laid out left to right here (direction="ltr"), mirrored for a
+        # right-to-left page; each label's own text still runs in its own direction.
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" direction="ltr" role="img" '
         f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)}</desc>',
