@@ -93,4 +93,12 @@ def services_near(
 
 
 def public_locations(service: Service) -> Iterable[Location]:
-    return [link.location for link in getattr(service, "public_locations", [])]
+    """The service's non-confidential locations: prefetched by ``public_services``, or read."""
+    links = getattr(service, "public_locations", None)
+    if links is None:
+        links = (
+            service.at_locations.filter(location__is_confidential=False)
+            .select_related("location")
+            .order_by("location__name", "id")
+        )
+    return [link.location for link in links]

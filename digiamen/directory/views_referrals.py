@@ -22,6 +22,7 @@ from digiamen.directory import actions_referrals as referrals
 from digiamen.directory import places
 from digiamen.directory.actions_referrals import ReferralError
 from digiamen.directory.models import Referral, Service
+from digiamen.directory.nearby import public_locations
 from digiamen.directory.taxonomy import ServiceType
 from digiamen.directory.validation import validate_directory_text
 
@@ -148,15 +149,6 @@ def _about_the_child(details: dict[str, Any]) -> list[tuple[str, str]]:
     return [(str(label), str(text)) for label, text in rows]
 
 
-def _public_locations(service: Service) -> list[Any]:
-    """A slip may be handed over or left on a desk: never a shelter's address on it."""
-    return [
-        link.location
-        for link in service.at_locations.select_related("location")
-        if not link.location.is_confidential
-    ]
-
-
 def _contact_if_allowed(request: HttpRequest, access: CaseAccess) -> str:
     if not case_actions.consent_allows(access.case, ConsentRecord.Purpose.CONTACT):
         return ""
@@ -181,7 +173,7 @@ def referral_slip(request: HttpRequest, org: str, number: str, referral_id: int)
         "case": access.case,
         "referral": referral,
         "service": referral.service,
-        "locations": _public_locations(referral.service),
+        "locations": public_locations(referral.service),
         "about": _about_the_child(details),
         "reason": referrals.open_reason(request, referral),
         "contact": _contact_if_allowed(request, access),
@@ -268,7 +260,7 @@ def referral_detail(request: HttpRequest, org: str, referral_id: int) -> HttpRes
         "membership": membership,
         "referral": referral,
         "service": referral.service,
-        "locations": _public_locations(referral.service),
+        "locations": public_locations(referral.service),
         "received": received,
         "about": _about_the_child(copy) if copy else [],
         "reason": copy.get("reason", ""),

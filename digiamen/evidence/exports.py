@@ -56,12 +56,16 @@ def _about(table: StatisticsTable) -> list[str]:
         _("Period: %(start)s to %(end)s") % {"start": months[0], "end": months[-1]},
         _("Reports counted: %(counted)s; left out (no consent to statistics): %(excluded)s")
         % {"counted": table.counted, "excluded": table.excluded},
-        _(
-            "“<%(threshold)s” is a count from 1 to %(threshold)s minus one, hidden. “x” is "
-            "hidden so that a small count cannot be worked out from the totals."
-        )
-        % {"threshold": table.protected.threshold},
+        legend(table.protected.threshold),
     ]
+
+
+def legend(threshold: int) -> str:
+    """What "<5" and "x" mean, for the page and every export."""
+    return _(
+        "“<%(threshold)s” is a count from 1 to %(threshold)s minus one, hidden. “x” is "
+        "hidden so that a small count cannot be worked out from the totals."
+    ) % {"threshold": threshold}
 
 
 def as_csv(table: StatisticsTable) -> bytes:

@@ -67,6 +67,7 @@ def statistics_page(request: HttpRequest, org: str) -> HttpResponse:
         excluded_percent=round(table.excluded_share * 100),
         multi=any(dimension.multi for dimension in table.dimensions),
         query=request.GET.urlencode(),
+        legend=exports.legend(table.protected.threshold),
     )
     return render(request, "evidence/statistics.html", context)
 
