@@ -16,3 +16,4 @@ FOLLOWUP_MIN_SECONDS = 0.05
 INTAKE_REPORTS_PER_HOUR = 200
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise expects it)
 INTAKE_POW_BITS = 12
+DEMO_HISTORY_PER_MONTH = 4

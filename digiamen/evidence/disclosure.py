@@ -43,17 +43,19 @@ class ProtectedTable:
     threshold: int
     primary: set[Cell] = field(default_factory=set)
     secondary: set[Cell] = field(default_factory=set)
+    # Cells whose value is not known here (hidden at the source of a combined table).
+    unknown: set[Cell] = field(default_factory=set)
 
     @property
     def hidden(self) -> set[Cell]:
-        return self.primary | self.secondary
+        return self.primary | self.secondary | self.unknown
 
     def shown(self, row: int, column: int) -> int | str:
         """The value to show: the count, ``"<5"`` for a small one, ``"x"`` for one hidden to
         protect another."""
         if (row, column) in self.primary:
             return f"<{self.threshold}"
-        if (row, column) in self.secondary:
+        if (row, column) in self.secondary or (row, column) in self.unknown:
             return "x"
         return self.values[row][column]
 
@@ -72,18 +74,32 @@ def protect(counts: Sequence[Sequence[int]], threshold: int = MINIMUM_THRESHOLD)
         raise ValueError(f"the threshold is never below {MINIMUM_THRESHOLD}")
     if not counts or not counts[0]:
         return ProtectedTable(values=extend(counts) if counts else [[0]], threshold=threshold)
-    values = extend(counts)
-    table = ProtectedTable(values=values, threshold=threshold)
+    return protect_extended(extend(counts), threshold)
+
+
+def protect_extended(
+    values: list[list[int]], threshold: int, unknown: set[Cell] | None = None
+) -> ProtectedTable:
+    """Protect a table that already has its margins (last row, last column).
+
+    ``unknown`` cells are hidden from the start: in a table combined from several protected
+    tables, a cell that any source hid is not known, and must not become derivable from the
+    combined totals either. Their ``values`` entry is a placeholder used only for costs.
+    """
+    if threshold < MINIMUM_THRESHOLD:
+        raise ValueError(f"the threshold is never below {MINIMUM_THRESHOLD}")
+    unknown = set(unknown or ())
+    table = ProtectedTable(values=values, threshold=threshold, unknown=unknown)
     table.primary = {
         (i, j)
         for i, row in enumerate(values)
         for j, value in enumerate(row)
-        if 0 < value < threshold
+        if 0 < value < threshold and (i, j) not in unknown
     }
-    hidden = set(table.primary)
+    hidden = table.primary | unknown
     while _repair_single_lines(values, hidden) or _repair_bridges(values, hidden):
         pass
-    table.secondary = hidden - table.primary
+    table.secondary = hidden - table.primary - unknown
     return table
 
 

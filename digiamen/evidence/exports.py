@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from digiamen.evidence.accountability import PlatformReport
 from digiamen.evidence.statistics import StatisticsTable
 
 # HXL hashtags and attributes per dimension (https://hxlstandard.org/standard/dictionary/).
@@ -127,3 +128,48 @@ def as_hxl(table: StatisticsTable) -> bytes:
                 line += [column_code, column_label]
             writer.writerow([*line, table.cell(i, j)])
     return out.getvalue().encode("utf-8")
+
+
+def transparency_csv(report: PlatformReport) -> bytes:
+    """The platform accountability report: the period per platform, then month by month."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("Platform"),
+            _("Month"),
+            _("Requests"),
+            _("Answered (%)"),
+            _("Removed (%)"),
+            _("Median hours to removal"),
+            _("90% removed within (hours)"),
+        ]
+    )
+    everything = _("Whole period")
+    for _code, label, figures, months in report.platforms:
+        for month, month_figures in [(everything, figures), *months.items()]:
+            shown = month_figures.shown(report.threshold)
+            writer.writerow(
+                [
+                    label,
+                    month,
+                    shown["requests"],
+                    *("" if shown[key] is None else shown[key] for key in TRANSPARENCY_FIGURES),
+                ]
+            )
+    writer.writerow([])
+    period = report.period.months
+    writer.writerow([_("Period: %(start)s to %(end)s") % {"start": period[0], "end": period[-1]}])
+    writer.writerow(
+        [
+            _(
+                "Counts below %(threshold)s are shown as “<%(threshold)s”; rates and hours need at "
+                "least %(threshold)s requests or removals."
+            )
+            % {"threshold": report.threshold}
+        ]
+    )
+    return out.getvalue().encode("utf-8-sig")
+
+
+TRANSPARENCY_FIGURES = ["answered_percent", "removed_percent", "median_hours", "p90_hours"]

@@ -33,3 +33,51 @@ class StatisticsForm(forms.Form):
         help_text=_("YYYY-MM"),
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-12"}),
     )
+
+
+class PeriodForm(forms.Form):
+    start = StatisticsForm.base_fields["start"]
+    end = StatisticsForm.base_fields["end"]
+
+
+def _network_dimension_choices() -> list[tuple[str, Any]]:
+    from digiamen.evidence.network import SHARED_DIMENSIONS
+
+    return (
+        [("month", _("Month"))]
+        + [(code, DIMENSIONS[code].label) for code in SHARED_DIMENSIONS if code != "country"]
+        + [("country", DIMENSIONS["country"].label)]
+    )
+
+
+class NetworkStatisticsForm(forms.Form):
+    rows = forms.ChoiceField(
+        label=_("Count by"), choices=_network_dimension_choices, initial="harm_type"
+    )
+    start = StatisticsForm.base_fields["start"]
+    end = StatisticsForm.base_fields["end"]
+
+
+class AddMemberForm(forms.Form):
+    organisation = forms.SlugField(
+        label=_("Short name of the organisation"),
+        max_length=50,
+        help_text=_("As in its address, for example amane-demo."),
+    )
+
+
+class PeerForm(forms.Form):
+    name = forms.SlugField(
+        label=_("Name of the other instance"),
+        max_length=50,
+        help_text=_("A short name, for example jordan-instance."),
+    )
+    public_key = forms.CharField(
+        label=_("Its public key"),
+        max_length=60,
+        help_text=_("Given by the other instance's coordinator, out of band (base64)."),
+    )
+
+
+class AggregateFileForm(forms.Form):
+    file = forms.FileField(label=_("Signed aggregate file (HXL CSV)"))

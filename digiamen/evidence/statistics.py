@@ -58,6 +58,9 @@ class Dimension:
 
     def labels(self, values: list[str]) -> list[tuple[str, str]]:
         """(value, label) for the table's rows or columns, in a stable order."""
+        if "" in values:
+            given = self.labels([value for value in values if value != ""])
+            return [*given, ("", str(_("Not given")))]
         if self.choices is not None:
             known = self.choices()
             found = set(values)
@@ -237,8 +240,15 @@ def table_query(
     return sql, [organisation.pk, start, end], consent_sql
 
 
-def count_table(organisation: Organisation, codes: list[str], chosen: Period) -> StatisticsTable:
-    """The protected table of the organisation's consenting reports for the period."""
+def count_table(
+    organisation: Organisation, codes: list[str], chosen: Period, *, every_category: bool = False
+) -> StatisticsTable:
+    """The protected table of the organisation's consenting reports for the period.
+
+    With ``every_category``, a one-way table lists every category of its dimension, zeros
+    included: zeros are then cheap cells to hide beside a small one (an unseen zero protects
+    as well as any count), which is what monthly tables shared with a network need.
+    """
     chosen_dimensions = dimensions(codes)
     sql, params, consent_sql = table_query(organisation, chosen_dimensions, chosen)
     with connection.cursor() as cursor:
@@ -250,6 +260,8 @@ def count_table(organisation: Organisation, codes: list[str], chosen: Period) ->
     row_values = [a for a, _b, _n in found]
     if row_dimension.code == "month" and found:
         row_values = chosen.months
+    if every_category and row_dimension.choices is not None and len(chosen_dimensions) == 1:
+        row_values += [code for code, _label in row_dimension.choices()]
     rows = row_dimension.labels(list(dict.fromkeys(row_values)))
     if len(chosen_dimensions) == 2:
         column_dimension = chosen_dimensions[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from digiamen.evidence import views
+from digiamen.evidence import views, views_network
 
 app_name = "evidence"
 
@@ -14,5 +14,27 @@ urlpatterns: list[URLPattern] = [
         "<slug:org>/statistics/export/<slug:kind>/",
         views.statistics_export,
         name="statistics_export",
+    ),
+    path("<slug:org>/statistics/platforms/", views_network.platforms_page, name="platforms"),
+    path("<slug:org>/sharing/", views_network.sharing_page, name="sharing"),
+    path(
+        "<slug:org>/networks/<slug:network_slug>/",
+        views_network.network_statistics,
+        name="network_statistics",
+    ),
+    path(
+        "<slug:org>/networks/<slug:network_slug>/platforms/",
+        views_network.network_platforms_page,
+        name="network_platforms",
+    ),
+    path(
+        "<slug:org>/networks/<slug:network_slug>/settings/",
+        views_network.network_settings,
+        name="network_settings",
+    ),
+    path(
+        "<slug:org>/networks/<slug:network_slug>/export/",
+        views_network.network_export,
+        name="network_export",
     ),
 ]

@@ -76,6 +76,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self) -> dict[str, Any]:
         from digiamen.directory import demo as directory_demo
+        from digiamen.evidence import demo as evidence_demo
         from digiamen.intake import demo as intake_demo
 
         users: list[dict[str, str]] = []
@@ -128,4 +129,5 @@ class Command(BaseCommand):
             "organisations": organisations,
             **intake_demo.load(created_organisations),
             **directory_demo.load(created_organisations),
+            **evidence_demo.load(created_organisations),
         }

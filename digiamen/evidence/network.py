@@ -1,0 +1,474 @@
+"""Network aggregates: what members share, the combined cross-border table, signed HXL files.
+
+Sharing: for every month and every shared dimension, a member's one-way table is computed
+exactly as its own statistics page would (``statistics.count_table``, so only consenting
+reports, and protected), and its shown cells are stored; a hidden cell is stored as NULL.
+Nothing else leaves the organisation: no report, no case, no unprotected count.
+
+Combining: a cell of the network's table (a category by country of the member) is the sum of
+the members' cells for the months of the period. If any of them was hidden at its source, the
+combined cell is not known and stays hidden; then the same disclosure control runs again on
+the combined table with its totals, so that no small or hidden value can be worked out.
+
+Between instances: the shared cells of this instance's members are written as an HXL-tagged
+CSV whose first line carries an Ed25519 signature of the rest of the file. Importing checks the
+signature against the network's trusted peers, then every row: known dimension and category
+codes only, no count below the threshold, no table with a single hidden cell, totals that add
+up. One error and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import nacl.exceptions
+import nacl.signing
+import pycountry
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from digiamen.accounts.models import Organisation
+from digiamen.core import crypto, places
+from digiamen.evidence import statistics
+from digiamen.evidence.disclosure import Cell, ProtectedTable, protect_extended
+from digiamen.evidence.models import Network, NetworkMember, PeerInstance, SharedAggregate
+from digiamen.evidence.statistics import DIMENSIONS, Dimension, Period, StatisticsError
+
+# Every dimension but the month, which is the key of each shared table; "reports" is the
+# month's number of counted reports (the trend line of the network).
+SHARED_DIMENSIONS = [code for code in DIMENSIONS if code != "month"]
+REPORTS = "reports"
+TOTAL = "TOTAL"  # the value of a table's total cell (no category code is written so)
+MONTHS_SHARED = 24  # how far back a member's figures are shared and refreshed
+FILE_MAGIC = "Digi-Amen network aggregates v1"
+FILE_TAGS = [
+    "#meta+source",
+    "#country+code",
+    "#date+month",
+    "#indicator+dimension",
+    "#indicator+value+code",
+    "#affected+children+reports",
+]
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_COUNT = 100_000_000
+SOURCE = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+MAX_ERRORS_SHOWN = 20
+
+
+class AggregateFileError(ValueError):
+    """An aggregate file refused; ``messages`` are translated, with line numbers."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+# --- Sharing -----------------------------------------------------------------------------------
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def shared_months(today: date) -> list[date]:
+    """The months a member shares: the last ``MONTHS_SHARED``, this one included."""
+    months = [today.replace(day=1)]
+    while len(months) < MONTHS_SHARED:
+        first = months[-1]
+        months.append(date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1))
+    return sorted(months)
+
+
+def month_cells(organisation: Organisation, month: date) -> list[tuple[str, str, int | None]]:
+    """(dimension, value or TOTAL, shown count or None) of one month's tables."""
+    chosen = Period(month, _next_month(month))
+    cells: list[tuple[str, str, int | None]] = []
+    counted = None
+    for code in SHARED_DIMENSIONS:
+        table = statistics.count_table(organisation, [code], chosen, every_category=True)
+        counted = table.counted
+        if not counted:
+            return []  # a month without reports shares nothing
+        height = len(table.rows)
+        for index, (value, _label) in enumerate(table.rows):
+            cells.append((code, value, _known(table.protected, (index, 0))))
+        cells.append((code, TOTAL, _known(table.protected, (height, 0))))
+    if counted:
+        threshold = statistics.threshold()
+        cells.append((REPORTS, TOTAL, counted if counted >= threshold else None))
+    return cells
+
+
+def _known(protected: ProtectedTable, cell: Cell) -> int | None:
+    return None if cell in protected.hidden else protected.values[cell[0]][cell[1]]
+
+
+def share(member: NetworkMember, today: date) -> int:
+    """Replace the member's shared cells with fresh ones; the number of cells stored."""
+    organisation = member.organisation
+    months = shared_months(today)
+    rows = [
+        SharedAggregate(
+            network=member.network,
+            organisation=organisation,
+            source=organisation.slug,
+            country=organisation.country,
+            month=month,
+            dimension=dimension,
+            value=value,
+            count=count,
+        )
+        for month in months
+        for dimension, value, count in month_cells(organisation, month)
+    ]
+    with transaction.atomic():
+        withdraw(member)
+        SharedAggregate.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def withdraw(member: NetworkMember) -> None:
+    SharedAggregate.objects.filter(
+        network=member.network, organisation=member.organisation
+    ).delete()
+
+
+# --- The combined table ------------------------------------------------------------------------
+
+
+@dataclass
+class CombinedTable:
+    dimension: Dimension | None  # None: reports by month
+    period: Period
+    rows: list[tuple[str, str]]
+    columns: list[tuple[str, str]]  # countries
+    protected: ProtectedTable
+    sources: int
+
+    def cell(self, row: int, column: int) -> int | str:
+        return self.protected.shown(row, column)
+
+    def as_rows(self) -> list[tuple[str, list[int | str], int | str]]:
+        width = len(self.columns)
+        return [
+            (label, [self.cell(i, j) for j in range(width)], self.cell(i, width))
+            for i, (_code, label) in enumerate([*self.rows, ("", "")])
+        ]
+
+
+def _add(total: int | None, count: int | None) -> int | None:
+    return None if total is None or count is None else total + count
+
+
+def combined_table(network: Network, code: str, chosen: Period) -> CombinedTable:
+    """The network's table of ``code`` (or "month") by country, protected again."""
+    by_month = code == "month"
+    if not by_month and code not in SHARED_DIMENSIONS:
+        raise StatisticsError(_("This dimension is not known."))
+    shared = SharedAggregate.objects.filter(
+        network=network,
+        dimension=REPORTS if by_month else code,
+        month__gte=chosen.start,
+        month__lt=chosen.end,
+    ).values_list("source", "country", "month", "value", "count")
+    cells: dict[tuple[str, str], int | None] = defaultdict(int)
+    column_totals: dict[str, int | None] = defaultdict(int)
+    sources: set[str] = set()
+    for source, country, month, value, count in shared:
+        sources.add(source)
+        if by_month:
+            key = month.strftime("%Y-%m")
+            cells[(key, country)] = _add(cells[(key, country)], count)
+            column_totals[country] = _add(column_totals[country], count)
+        elif value == TOTAL:
+            column_totals[country] = _add(column_totals[country], count)
+        else:
+            cells[(value, country)] = _add(cells[(value, country)], count)
+    countries = sorted(column_totals)
+    language = get_language() or "en"
+    columns = [
+        (country, places.country_name(country, language) or country) for country in countries
+    ]
+    if by_month:
+        rows = [(month, month) for month in chosen.months] if cells else []
+    else:
+        rows = DIMENSIONS[code].labels(list(dict.fromkeys(value for value, _c in cells)))
+    values: list[list[int]] = []
+    unknown: set[Cell] = set()
+    for i, (value, _label) in enumerate(rows):
+        line: list[int | None] = [cells.get((value, country), 0) for country in countries]
+        total: int | None = 0
+        for count in line:
+            total = _add(total, count)
+        line.append(total)
+        values.append(_placeholders(line, i, unknown))
+    bottom: list[int | None] = [column_totals[country] for country in countries]
+    grand: int | None = 0
+    for count in bottom:
+        grand = _add(grand, count)
+    bottom.append(grand)
+    values.append(_placeholders(bottom, len(rows), unknown))
+    threshold = statistics.threshold()
+    protected = (
+        protect_extended(values, threshold, unknown)
+        if rows and countries
+        else ProtectedTable(values=[[0]], threshold=threshold)
+    )
+    return CombinedTable(
+        dimension=None if by_month else DIMENSIONS[code],
+        period=chosen,
+        rows=rows,
+        columns=columns,
+        protected=protected,
+        sources=len(sources),
+    )
+
+
+def _placeholders(line: list[int | None], row: int, unknown: set[Cell]) -> list[int]:
+    """The line with unknown counts replaced by 0 and recorded in ``unknown``."""
+    out = []
+    for column, count in enumerate(line):
+        if count is None:
+            unknown.add((row, column))
+            out.append(0)
+        else:
+            out.append(count)
+    return out
+
+
+# --- Signed files between instances ------------------------------------------------------------
+
+
+def signing_key() -> nacl.signing.SigningKey:
+    """This instance's key for aggregate files, derived from its secret key."""
+    seed = crypto.derive_key(settings.SECRET_KEY.encode(), purpose=b"aggregate-signing")
+    return nacl.signing.SigningKey(seed)
+
+
+def public_key_text() -> str:
+    return base64.b64encode(bytes(signing_key().verify_key)).decode("ascii")
+
+
+def export_file(network: Network) -> bytes:
+    """The shared cells of this instance's members, signed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [_("Source"), _("Country"), _("Month"), _("Dimension"), _("Category"), _("Reports")]
+    )
+    writer.writerow(FILE_TAGS)
+    shared = (
+        SharedAggregate.objects.filter(network=network, organisation__isnull=False)
+        .order_by("source", "month", "dimension", "value")
+        .values_list("source", "country", "month", "dimension", "value", "count")
+    )
+    for source, country, month, dimension, value, count in shared:
+        shown = "x" if count is None else count
+        writer.writerow([source, country, month.strftime("%Y-%m"), dimension, value, shown])
+    body = out.getvalue().encode("utf-8")
+    signature = signing_key().sign(body).signature
+    first = (
+        f"{FILE_MAGIC},ed25519:{public_key_text()},"
+        f"signature:{base64.b64encode(signature).decode('ascii')}\r\n"
+    )
+    return first.encode("ascii") + body
+
+
+def parse_public_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise AggregateFileError([_("A public key is 32 bytes written in base64.")])
+    return key
+
+
+def _split_signature(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(public key, signature, signed body) from a file's first line."""
+    first, newline, body = data.partition(b"\n")
+    parts = first.rstrip(b"\r").decode("ascii", errors="replace").split(",")
+    if not newline or len(parts) != 3 or parts[0] != FILE_MAGIC:
+        raise AggregateFileError([_("This is not a signed aggregate file.")])
+    key_text, signature_text = parts[1], parts[2]
+    if not key_text.startswith("ed25519:") or not signature_text.startswith("signature:"):
+        raise AggregateFileError([_("This is not a signed aggregate file.")])
+    try:
+        key = base64.b64decode(key_text.removeprefix("ed25519:"), validate=True)
+        signature = base64.b64decode(signature_text.removeprefix("signature:"), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise AggregateFileError([_("The file's signature is damaged.")]) from error
+    return key, signature, body
+
+
+def verify(network: Network, data: bytes) -> tuple[PeerInstance, str]:
+    """The trusted peer that signed the file, and the file's text; or an error."""
+    if len(data) > MAX_FILE_BYTES:
+        raise AggregateFileError([_("The file is too large.")])
+    key, signature, body = _split_signature(data)
+    peer = next(
+        (peer for peer in network.peers.all() if bytes(peer.public_key) == key),
+        None,
+    )
+    if peer is None:
+        raise AggregateFileError(
+            [_("The file is signed by an instance this network does not trust.")]
+        )
+    try:
+        nacl.signing.VerifyKey(key).verify(body, signature)
+    except (nacl.exceptions.BadSignatureError, ValueError) as error:
+        raise AggregateFileError(
+            [_("The signature does not match: the file was changed after it was signed.")]
+        ) from error
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise AggregateFileError([_("The file is not UTF-8 text.")]) from error
+    return peer, text
+
+
+@dataclass(frozen=True)
+class _Row:
+    source: str
+    country: str
+    month: date
+    dimension: str
+    value: str
+    count: int | None
+
+
+def _known_value(dimension: str, value: str) -> bool:
+    if dimension == REPORTS:
+        return False
+    if value == "":
+        return dimension in ("country", "admin1")  # not given
+    if dimension == "country":
+        return bool(re.fullmatch(r"[A-Z]{2}", value)) and (
+            pycountry.countries.get(alpha_2=value) is not None
+        )
+    if dimension == "admin1":
+        return places.area(value) is not None
+    choices = DIMENSIONS[dimension].choices
+    return choices is not None and value in {code for code, _label in choices()}
+
+
+def _parse_row(line: list[str], threshold: int) -> _Row | str:
+    """The row, or what is wrong with it (translated)."""
+    if len(line) != len(FILE_TAGS):
+        return _("wrong number of columns")
+    source, country, month_text, dimension, value, count_text = (cell.strip() for cell in line)
+    if not SOURCE.fullmatch(source):
+        return _("the source is not a short code")
+    if not re.fullmatch(r"[A-Z]{2}", country) or pycountry.countries.get(alpha_2=country) is None:
+        return _("unknown country code")
+    try:
+        month = statistics.period(month_text, month_text).start
+    except StatisticsError as error:
+        return error.message
+    if dimension != REPORTS and dimension not in SHARED_DIMENSIONS:
+        return _("unknown dimension")
+    if value != TOTAL and not _known_value(dimension, value):
+        return _("unknown category for this dimension")
+    if count_text == "x":
+        count = None
+    elif count_text.isascii() and count_text.isdigit() and int(count_text) <= MAX_COUNT:
+        count = int(count_text)
+        if 0 < count < threshold:
+            return _("a count below %(threshold)s: the file is not protected") % {
+                "threshold": threshold
+            }
+    else:
+        return _("the count is neither a number nor “x”")
+    return _Row(source, country, month, dimension, value, count)
+
+
+def _check_tables(rows: Iterable[_Row]) -> list[str]:
+    """Each shared table must add up and must not hide a single cell (it could be derived)."""
+    tables: dict[tuple[str, date, str], list[_Row]] = defaultdict(list)
+    for row in rows:
+        tables[(row.source, row.month, row.dimension)].append(row)
+    problems = []
+    for (source, month, dimension), cells in sorted(tables.items()):
+        if dimension == REPORTS:
+            continue
+        where = f"{source} {month:%Y-%m} {dimension}"
+        totals = [row for row in cells if row.value == TOTAL]
+        inner = [row for row in cells if row.value != TOTAL]
+        if len(totals) != 1:
+            problems.append(_("%(table)s: one total is needed") % {"table": where})
+            continue
+        hidden = [row for row in cells if row.count is None]
+        if len(hidden) == 1:
+            problems.append(
+                _("%(table)s: a single hidden cell could be worked out") % {"table": where}
+            )
+        elif not hidden and sum(row.count or 0 for row in inner) != totals[0].count:
+            problems.append(_("%(table)s: the cells do not add up to the total") % {"table": where})
+    return problems
+
+
+def import_file(network: Network, data: bytes) -> tuple[PeerInstance, int]:
+    """Store a peer's signed aggregates (replacing its earlier ones for the same months)."""
+    peer, text = verify(network, data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = list(reader)
+    except csv.Error as error:
+        raise AggregateFileError([_("The file is not a valid CSV file.")]) from error
+    if len(lines) < 2 or [cell.strip() for cell in lines[1]] != FILE_TAGS:
+        raise AggregateFileError([_("The file's HXL hashtag row is not the expected one.")])
+    threshold = statistics.threshold()
+    rows: list[_Row] = []
+    errors: list[str] = []
+    seen: set[tuple[str, date, str, str]] = set()
+    for number, line in enumerate(lines[2:], start=4):  # the signature line is line 1
+        if not any(cell.strip() for cell in line):
+            continue
+        parsed = _parse_row(line, threshold)
+        if isinstance(parsed, str):
+            errors.append(_("Line %(line)s: %(problem)s") % {"line": number, "problem": parsed})
+            continue
+        key = (parsed.source, parsed.month, parsed.dimension, parsed.value)
+        if key in seen:
+            errors.append(
+                _("Line %(line)s: %(problem)s")
+                % {"line": number, "problem": _("this cell is already in the file")}
+            )
+            continue
+        seen.add(key)
+        rows.append(parsed)
+    errors += _check_tables(rows)
+    if errors:
+        raise AggregateFileError(errors[:MAX_ERRORS_SHOWN])
+    with transaction.atomic():
+        for source, month in {(row.source, row.month) for row in rows}:
+            SharedAggregate.objects.filter(
+                network=network, peer=peer, source=f"{peer.name}/{source}", month=month
+            ).delete()
+        SharedAggregate.objects.bulk_create(
+            [
+                SharedAggregate(
+                    network=network,
+                    peer=peer,
+                    source=f"{peer.name}/{row.source}",
+                    country=row.country,
+                    month=row.month,
+                    dimension=row.dimension,
+                    value=row.value,
+                    count=row.count,
+                )
+                for row in rows
+            ],
+            batch_size=1000,
+        )
+    return peer, len(rows)
