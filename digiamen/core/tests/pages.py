@@ -39,6 +39,11 @@ def all_pages(world: World) -> list[Page]:
     world.add_member("nour", world.amane, "network_coordinator")
     import_demo_boundaries()
     referred = _referred_case(world, service)
+    from digiamen.evidence import actions as evidence_actions
+
+    evidence_actions.create_network(
+        slug="mena", name="MENA", kind="regional", secretariat=world.amane
+    )
     return [
         Page("/", "anonymous"),
         Page("/report/", "anonymous"),
@@ -85,6 +90,11 @@ def all_pages(world: World) -> list[Page]:
         Page(f"/staff/amane/referrals/{referred.pk}/", "sara"),
         Page("/staff/amane/statistics/", "sara"),
         Page("/staff/amane/statistics/?rows=month&columns=harm_type", "nour"),
+        Page("/staff/amane/statistics/platforms/", "sara"),
+        Page("/staff/amane/sharing/", "alice"),
+        Page("/staff/amane/networks/mena/", "nour"),
+        Page("/staff/amane/networks/mena/platforms/", "nour"),
+        Page("/staff/amane/networks/mena/settings/", "nour"),
         Page("/no-such-page/", "anonymous"),
     ]
 

@@ -30,6 +30,12 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
     case = new_case()
     entry, service = directory_entry(world)
     members = {role: world.add_member(f"m-{role}", world.amane, role) for role in Role.values}
+    from digiamen.evidence import actions as evidence_actions
+
+    evidence_actions.create_network(
+        slug="mena", name="MENA", kind="regional", secretariat=world.amane
+    )
+    coordinator = {Role.NETWORK_COORDINATOR}
     pages = {
         "/en/staff/amane/": ALL,
         "/en/staff/amane/members/": ADMIN,
@@ -61,6 +67,12 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         f"/en/staff/amane/cases/{case.number}/referrals/": {Role.SUPERVISOR},
         "/en/staff/amane/referrals/": CASEWORK,
         "/en/staff/amane/statistics/": STATISTICS,
+        "/en/staff/amane/statistics/platforms/": STATISTICS,
+        "/en/staff/amane/sharing/": ADMIN,
+        "/en/staff/amane/networks/mena/": coordinator,
+        "/en/staff/amane/networks/mena/platforms/": coordinator,
+        "/en/staff/amane/networks/mena/settings/": coordinator,
+        "/en/staff/amane/networks/mena/export/": coordinator,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -170,6 +182,8 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/directory/exchange/",
         f"/en/staff/amane/cases/{case.number}/referrals/",
         "/en/staff/amane/referrals/1/",
+        "/en/staff/amane/sharing/",
+        "/en/staff/amane/networks/mena/settings/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})

@@ -31,6 +31,9 @@ def _sign_in(username: str, credentials: dict[str, object], language: str) -> Cl
     return client
 
 
+NETWORK = "mena-network-demo"
+
+
 @pytest.mark.django_db
 def test_demo_network_and_transparency(tmp_path: Path) -> None:
     with override_settings(VAR_DIR=tmp_path, DEMO_HISTORY_PER_MONTH=20):

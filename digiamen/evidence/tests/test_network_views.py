@@ -97,8 +97,8 @@ def test_the_coordinator_manages_members_peers_and_files(
     unknown = _post(client, url, {"operation": "add_member", "organisation": "nobody"})
     assert unknown.status_code == 400
     key = base64.b64encode(bytes(_other_key().verify_key)).decode()
-    added = _post(client, url, {"operation": "add_peer", "name": "tunisia", "public_key": key})
-    assert added.status_code == 302
+    trusted = _post(client, url, {"operation": "add_peer", "name": "tunisia", "public_key": key})
+    assert trusted.status_code == 302
     token = csrf_token_of(client.get(url).content.decode())
     upload = io.BytesIO(signed(GOOD))
     upload.name = "tunisia.hxl.csv"
