@@ -279,6 +279,9 @@ LOGGING = {
     "loggers": {
         # Runserver's request lines and 4xx warnings carry paths; they are not needed.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        # The PDF brief's renderer and its font subsetter talk a lot at INFO and DEBUG.
+        "weasyprint": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

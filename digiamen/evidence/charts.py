@@ -50,18 +50,161 @@ def bar_chart(
             value_x = bar_x + length + 4
             value_anchor = "start"
         parts.append(
-            f'<text x="{label_x}" y="{text_y:.1f}" text-anchor="{anchor}" class="label">'
+            f'<text x="{label_x}" y="{text_y:.1f}" text-anchor="{anchor}" '
+            f'class="label" font-size="12">'
             f"{escape(label)}</text>"
         )
         if length:
             parts.append(
                 f'<rect x="{bar_x:.1f}" y="{y + 4}" width="{length:.1f}" '
-                f'height="{ROW_HEIGHT - 8}" class="bar"/>'
+                f'height="{ROW_HEIGHT - 8}" class="bar" fill="#0b5d53"/>'
             )
         css = "value" if isinstance(value, int) else "value hidden-value"
         parts.append(
             f'<text x="{value_x:.1f}" y="{text_y:.1f}" text-anchor="{value_anchor}" '
-            f'class="{css}">{shown}</text>'
+            f'class="{css}" font-size="12">{shown}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+LINE_HEIGHT = 180
+PALETTE_SIZE = 6  # series colours: CSS classes series-0 .. series-5, then again
+# The same colours as attributes, for renderers without the site's CSS (the PDF brief);
+# each has a contrast of at least 3:1 on white (WCAG 2.1 non-text contrast).
+SERIES = ["#0b5d53", "#b3541e", "#3b5ba5", "#7a3e9d", "#6b6b00", "#a3214b"]
+
+
+def line_chart(
+    points: list[tuple[str, int | str]], *, title: str, description: str, right_to_left: bool
+) -> SafeString:
+    """A trend: one point per period, joined where both neighbours are shown.
+
+    A hidden value breaks the line (no point, no guess); time runs from the start side of the
+    page: left to right in English and French, right to left in Arabic.
+    """
+    if not points:
+        return mark_safe("")
+    shown = [value for _label, value in points if isinstance(value, int)]
+    largest = max([*shown, 1])
+    left, right, top, bottom = 40, 30, 20, 40
+    plot_width = WIDTH - left - right
+    plot_height = LINE_HEIGHT - top - bottom
+    step = plot_width / max(len(points) - 1, 1)
+
+    def x_of(index: int) -> float:
+        offset = step * index if len(points) > 1 else plot_width / 2
+        return WIDTH - right - offset if right_to_left else left + offset
+
+    def y_of(value: int) -> float:
+        return top + plot_height * (1 - value / largest)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {LINE_HEIGHT}" direction="ltr" role="img" '
+        f'aria-labelledby="line-title line-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="line-title">{escape(title)}</title>',
+        f'<desc id="line-desc">{escape(description)}</desc>',
+        f'<line x1="{left}" y1="{top + plot_height}" x2="{WIDTH - right}" '
+        f'y2="{top + plot_height}" class="axis" stroke="#5c5c5c"/>',
+        f'<text x="{4 if not right_to_left else WIDTH - 4}" y="{top + 4}" class="value" font-size="10" '
+        f'text-anchor="{"start" if not right_to_left else "end"}">{largest}</text>',
+    ]
+    segments: list[list[str]] = [[]]
+    for index, (label, value) in enumerate(points):
+        x = x_of(index)
+        if isinstance(value, int):
+            segments[-1].append(f"{x:.1f},{y_of(value):.1f}")
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="3" class="point" fill="#0b5d53"/>'
+            )
+        else:
+            segments.append([])
+            parts.append(
+                f'<text x="{x:.1f}" y="{top + plot_height - 4}" text-anchor="middle" '
+                f'class="value hidden-value" font-size="12" fill="#5c5c5c">{escape(value)}</text>'
+            )
+        # Label every other period: a phone-width chart has room for six or so.
+        if index % 2 == 0:
+            parts.append(
+                f'<text x="{x:.1f}" y="{LINE_HEIGHT - bottom + 16}" text-anchor="middle" '
+                f'class="label tick" font-size="10">{escape(label)}</text>'
+            )
+    parts.extend(
+        f'<polyline points="{" ".join(segment)}" class="line" fill="none" '
+        'stroke="#0b5d53" stroke-width="2"/>'
+        for segment in segments
+        if len(segment) > 1
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def stacked_bar_chart(
+    rows: list[tuple[str, list[int | str]]],
+    series: list[str],
+    *,
+    title: str,
+    description: str,
+    right_to_left: bool,
+) -> SafeString:
+    """One bar per row, split into its columns' shown values; hidden parts are left out and
+    the row is marked, so the bar never suggests a value the table hides."""
+    if not rows or not series:
+        return mark_safe("")
+    totals = [sum(v for v in values if isinstance(v, int)) for _label, values in rows]
+    largest = max([*totals, 1])
+    plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    legend_height = ROW_HEIGHT * ((len(series) + 1) // 2)
+    height = ROW_HEIGHT * len(rows) + 8 + legend_height
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" direction="ltr" role="img" '
+        f'aria-labelledby="stack-title stack-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="stack-title">{escape(title)}</title>',
+        f'<desc id="stack-desc">{escape(description)}</desc>',
+    ]
+    for index, (label, values) in enumerate(rows):
+        y = 4 + index * ROW_HEIGHT
+        text_y = y + ROW_HEIGHT * 0.65
+        label_x, anchor = (WIDTH - 4, "end") if right_to_left else (4, "start")
+        parts.append(
+            f'<text x="{label_x}" y="{text_y:.1f}" text-anchor="{anchor}" '
+            f'class="label" font-size="12">'
+            f"{escape(label)}</text>"
+        )
+        position = 0.0
+        for column, value in enumerate(values):
+            if not isinstance(value, int) or value == 0:
+                continue
+            length = plot * value / largest
+            x = WIDTH - LABEL_WIDTH - position - length if right_to_left else LABEL_WIDTH + position
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{length:.1f}" height="{ROW_HEIGHT - 8}" '
+                f'class="bar series-{column % PALETTE_SIZE}" '
+                f'fill="{SERIES[column % PALETTE_SIZE]}"/>'
+            )
+            position += length
+        if any(not isinstance(value, int) for value in values):
+            mark_x = (
+                WIDTH - LABEL_WIDTH - position - 4 if right_to_left else LABEL_WIDTH + position + 4
+            )
+            parts.append(
+                f'<text x="{mark_x:.1f}" y="{text_y:.1f}" '
+                f'text-anchor="{"end" if right_to_left else "start"}" '
+                f'class="value hidden-value" font-size="12" fill="#5c5c5c">+x</text>'
+            )
+    legend_top = 8 + ROW_HEIGHT * len(rows)
+    anchor = "end" if right_to_left else "start"
+    for column, name in enumerate(series):
+        x = (column % 2) * (WIDTH / 2)
+        y = legend_top + (column // 2) * ROW_HEIGHT
+        box_x = WIDTH - x - 14 if right_to_left else x + 4
+        text_x = box_x - 4 if right_to_left else box_x + 14
+        parts.append(
+            f'<rect x="{box_x:.1f}" y="{y + 6}" width="10" height="10" '
+            f'class="bar series-{column % PALETTE_SIZE}" '
+            f'fill="{SERIES[column % PALETTE_SIZE]}"/>'
+            f'<text x="{text_x:.1f}" y="{y + 15}" text-anchor="{anchor}" '
+            f'class="label" font-size="12">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import staff_required
-from digiamen.evidence import charts, exports, statistics
+from digiamen.evidence import brief, charts, exports, statistics
 from digiamen.evidence.forms import StatisticsForm
 from digiamen.evidence.permissions import statistics_reader
 from digiamen.evidence.statistics import StatisticsError
@@ -22,17 +22,51 @@ EXPORTS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "hxl": ("text/csv; charset=utf-8", "hxl.csv"),
+    "pdf": ("application/pdf", "pdf"),
 }
 
 
-def _chart(table: statistics.StatisticsTable) -> str:
-    """A bar per row, of the row totals (what the table's last column shows)."""
+def chart(table: statistics.StatisticsTable) -> str:
+    """The chart that suits the table: a line for a trend over months, stacked bars for two
+    dimensions, bars otherwise. Every chart draws only what the table shows."""
     width = len(table.columns)
-    items = [(label, table.cell(i, width)) for i, (_code, label) in enumerate(table.rows)]
-    title = _("Reports by %(dimension)s") % {"dimension": table.dimensions[0].label}
-    description = _("Bar chart of the totals column of the table below. Hidden values have no bar.")
+    right_to_left = get_language_bidi()
+    first = table.dimensions[0]
+    totals = [(label, table.cell(i, width)) for i, (_code, label) in enumerate(table.rows)]
+    if len(table.dimensions) == 2:
+        second = table.dimensions[1]
+        rows = [
+            (label, [table.cell(i, j) for j in range(width)])
+            for i, (_code, label) in enumerate(table.rows)
+        ]
+        return charts.stacked_bar_chart(
+            rows,
+            [label for _code, label in table.columns],
+            title=_("Reports by %(rows)s and %(columns)s")
+            % {"rows": first.label, "columns": second.label},
+            description=_(
+                "Stacked bar chart of the table below: one bar per row, one colour per column. "
+                "Hidden values are left out and marked “+x”."
+            ),
+            right_to_left=right_to_left,
+        )
+    if first.code == "month":
+        return charts.line_chart(
+            totals,
+            title=_("Reports per month"),
+            description=_(
+                "Line chart of the totals column of the table below, one point per month. "
+                "A hidden value breaks the line."
+            ),
+            right_to_left=right_to_left,
+        )
     return charts.bar_chart(
-        items, title=title, description=description, right_to_left=get_language_bidi()
+        totals,
+        title=_("Reports by %(dimension)s") % {"dimension": first.label},
+        description=_(
+            "Bar chart of the totals column of the table below. Hidden values have no bar."
+        ),
+        right_to_left=right_to_left,
     )
 
 
@@ -63,7 +97,7 @@ def statistics_page(request: HttpRequest, org: str) -> HttpResponse:
         return render(request, "evidence/statistics.html", context, status=400)
     context.update(
         table=table,
-        chart=_chart(table),
+        chart=chart(table),
         excluded_percent=round(table.excluded_share * 100),
         multi=any(dimension.multi for dimension in table.dimensions),
         query=request.GET.urlencode(),
@@ -86,8 +120,10 @@ def statistics_export(request: HttpRequest, org: str, kind: str) -> HttpResponse
         data = exports.as_csv(table)
     elif kind == "xlsx":
         data = exports.as_xlsx(table, right_to_left=get_language_bidi())
-    else:
+    elif kind == "hxl":
         data = exports.as_hxl(table)
+    else:
+        data = brief.brief_pdf(membership.organisation, table.period, table)
     content_type, extension = EXPORTS[kind]
     codes = "-".join(dimension.code for dimension in table.dimensions)
     name = f"statistics-{codes}-{timezone.localdate().isoformat()}.{extension}"

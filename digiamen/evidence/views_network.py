@@ -161,11 +161,11 @@ def network_statistics(request: HttpRequest, org: str, network_slug: str) -> Htt
         table=table,
         row_label=label,
         legend=exports.legend(table.protected.threshold),
-        chart=charts.bar_chart(
+        chart=(charts.line_chart if code == "month" else charts.bar_chart)(
             items,
             title=_("Reports by %(dimension)s, all countries") % {"dimension": label},
             description=_(
-                "Bar chart of the totals column of the table below. Hidden values have no bar."
+                "Chart of the totals column of the table below. Hidden values are not drawn."
             ),
             right_to_left=get_language_bidi(),
         ),

@@ -1,0 +1,73 @@
+"""The advocacy brief: a PDF of key figures, charts and tables for a period, in one language.
+
+Everything in it comes from protected tables (``statistics.count_table``) and the platform
+report, so it holds no small count, no free text and no case id, like every other export.
+WeasyPrint draws it from an HTML template; nothing is fetched while drawing (no URL is
+resolved), and the fonts are the machine's own (DejaVu covers Arabic, French and English).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import gettext as _
+
+from digiamen.accounts.models import Organisation
+from digiamen.evidence import accountability, exports, statistics
+from digiamen.evidence.statistics import Period, StatisticsTable
+
+BRIEF_TABLES = ["harm_type", "age_band", "sex", "platform"]
+
+
+class NoFetching(Exception):
+    """A brief asked for a URL: it never should."""
+
+
+def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise NoFetching(url)
+
+
+def brief_html(
+    organisation: Organisation, chosen: Period, selected: StatisticsTable | None = None
+) -> str:
+    from digiamen.evidence.views import chart
+
+    trend = statistics.count_table(organisation, ["month"], chosen)
+    tables = [statistics.count_table(organisation, [code], chosen) for code in BRIEF_TABLES]
+    if selected is not None and [d.code for d in selected.dimensions] not in (
+        [[code] for code in [*BRIEF_TABLES, "month"]]
+    ):
+        tables.append(selected)
+    platforms = accountability.platform_report([organisation.pk], chosen)
+    context = {
+        "organisation": organisation,
+        "period": chosen,
+        "language": get_language(),
+        "direction": "rtl" if get_language_bidi() else "ltr",
+        "made_on": timezone.localdate(),
+        "trend": trend,
+        "trend_chart": chart(trend) if trend.rows else "",
+        "tables": [(table, chart(table)) for table in tables if table.rows],
+        "counted": trend.counted,
+        "excluded": trend.excluded,
+        "excluded_percent": round(trend.excluded_share * 100),
+        "platforms": [
+            (label, figures.shown(platforms.threshold))
+            for _code, label, figures, _months in platforms.platforms
+        ],
+        "legend": exports.legend(statistics.threshold()),
+        "title": _("Evidence brief"),
+    }
+    return render_to_string("evidence/brief.html", context)
+
+
+def brief_pdf(
+    organisation: Organisation, chosen: Period, selected: StatisticsTable | None = None
+) -> bytes:
+    from weasyprint import HTML  # imported here: it needs Pango, only for this export
+
+    html = brief_html(organisation, chosen, selected)
+    return bytes(HTML(string=html, url_fetcher=_refuse).write_pdf())
