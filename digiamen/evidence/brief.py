@@ -22,6 +22,10 @@ from digiamen.evidence.statistics import Period, StatisticsTable
 BRIEF_TABLES = ["harm_type", "age_band", "sex", "platform"]
 
 
+class BriefUnavailable(Exception):
+    """The machine lacks what draws PDFs (Pango); the operations guide says what to install."""
+
+
 class NoFetching(Exception):
     """A brief asked for a URL: it never should."""
 
@@ -67,7 +71,9 @@ def brief_html(
 def brief_pdf(
     organisation: Organisation, chosen: Period, selected: StatisticsTable | None = None
 ) -> bytes:
-    from weasyprint import HTML  # imported here: it needs Pango, only for this export
-
+    try:
+        from weasyprint import HTML  # imported here: it needs Pango, only for this export
+    except OSError as error:  # the system's Pango library is missing
+        raise BriefUnavailable from error
     html = brief_html(organisation, chosen, selected)
     return bytes(HTML(string=html, url_fetcher=_refuse).write_pdf())

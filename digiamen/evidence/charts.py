@@ -106,8 +106,9 @@ def line_chart(
         f'<desc id="line-desc">{escape(description)}</desc>',
         f'<line x1="{left}" y1="{top + plot_height}" x2="{WIDTH - right}" '
         f'y2="{top + plot_height}" class="axis" stroke="#5c5c5c"/>',
-        f'<text x="{4 if not right_to_left else WIDTH - 4}" y="{top + 4}" class="value" font-size="10" '
-        f'text-anchor="{"start" if not right_to_left else "end"}">{largest}</text>',
+        f'<text x="{4 if not right_to_left else WIDTH - 4}" y="{top + 4}" class="value" '
+        f'font-size="10" text-anchor="{"start" if not right_to_left else "end"}">'
+        f"{largest}</text>",
     ]
     segments: list[list[str]] = [[]]
     for index, (label, value) in enumerate(points):

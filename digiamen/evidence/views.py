@@ -123,7 +123,12 @@ def statistics_export(request: HttpRequest, org: str, kind: str) -> HttpResponse
     elif kind == "hxl":
         data = exports.as_hxl(table)
     else:
-        data = brief.brief_pdf(membership.organisation, table.period, table)
+        try:
+            data = brief.brief_pdf(membership.organisation, table.period, table)
+        except brief.BriefUnavailable:
+            form.add_error(None, _("The PDF brief cannot be made on this server yet."))
+            context = {"membership": membership, "form": form}
+            return render(request, "evidence/statistics.html", context, status=503)
     content_type, extension = EXPORTS[kind]
     codes = "-".join(dimension.code for dimension in table.dimensions)
     name = f"statistics-{codes}-{timezone.localdate().isoformat()}.{extension}"
