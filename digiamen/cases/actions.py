@@ -664,6 +664,7 @@ TRANSFERRED_FIELDS = (
     "country",
     "admin1",
     "locality",
+    "perpetrator_relationship",
     "age_band",
     "sex",
     "disability",

@@ -66,6 +66,15 @@ REPORTERS = {
     "other": 5,
 }
 LOCALITIES = {"urban": 65, "rural": 30, "unknown": 5}
+PERPETRATORS = {
+    "stranger_online": 40,
+    "online_acquaintance": 25,
+    "friend_or_peer": 12,
+    "romantic_partner": 8,
+    "family_member": 5,
+    "other_known_adult": 4,
+    "unknown": 6,
+}
 CHANNELS = {"web": 55, "phone": 25, "walk_in": 5, "outreach": 10, "api": 5}
 ESCALATED_SHARE = 0.2
 
@@ -100,6 +109,7 @@ def _history_report(
         country=organisation.country,
         admin1=rng.choice(organisation.admin1_areas or areas) if areas else "",
         locality=_pick(rng, LOCALITIES),
+        perpetrator_relationship=_pick(rng, PERPETRATORS),
         age_band=_pick(rng, AGE_BANDS),
         sex=_pick(rng, SEXES),
         disability=_pick(rng, DISABILITY),

@@ -30,6 +30,7 @@ HXL_TAGS: dict[str, str] = {
     "locality": "#loc+type",
     "reporter_type": "#group+reporter",
     "channel": "#meta+channel",
+    "perpetrator": "#group+perpetrator",
     "month": "#date+month",
 }
 HXL_COUNT = "#affected+children+reports"

@@ -30,6 +30,7 @@ from digiamen.core.taxonomy import (
     Disability,
     HarmType,
     Locality,
+    PerpetratorRelationship,
     Platform,
     ReporterType,
     Sex,
@@ -99,6 +100,12 @@ DIMENSIONS: dict[str, Dimension] = {
             "reporter_type", _("Who reported"), "reporter_type", choices=_choices(ReporterType)
         ),
         Dimension("channel", _("Channel"), "channel", choices=_choices(Channel)),
+        Dimension(
+            "perpetrator",
+            _("Who harms the child"),
+            "perpetrator_relationship",
+            choices=_choices(PerpetratorRelationship),
+        ),
         Dimension("month", _("Month"), "created_at"),
     ]
 }

@@ -92,6 +92,7 @@ def _create_report(
         country=answers.get("country") or "",
         admin1=answers.get("admin1") or "",
         locality=answers.get("locality") or "unknown",
+        perpetrator_relationship=answers.get("perpetrator_relationship") or "unknown",
         age_band=answers.get("age_band") or "unknown",
         sex=answers.get("sex") or "unknown",
         disability=answers.get("disability") or "unknown",

@@ -28,6 +28,7 @@ from digiamen.core.taxonomy import (
     Disability,
     HarmType,
     Locality,
+    PerpetratorRelationship,
     Platform,
     ReporterType,
     Sex,
@@ -62,6 +63,7 @@ class ReportIn(Schema):
     platforms: list[Platform] = Field(default_factory=list, max_length=len(Platform.values))
     reporter_type: ReporterType = ReporterType.UNKNOWN
     locality: Locality = Locality.UNKNOWN
+    perpetrator_relationship: PerpetratorRelationship = PerpetratorRelationship.UNKNOWN
     age_band: AgeBand = AgeBand.UNKNOWN
     sex: Sex = Sex.UNKNOWN
     disability: Disability = Disability.UNKNOWN

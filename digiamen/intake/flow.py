@@ -24,6 +24,7 @@ from digiamen.core.taxonomy import (
     Disability,
     HarmType,
     Locality,
+    PerpetratorRelationship,
     Platform,
     ReporterType,
     Sex,
@@ -293,6 +294,11 @@ def review_rows(answers: dict[str, Any], config: FlowConfig) -> list[dict[str, A
         (3, _("Age"), _label(AgeBand.choices, answers.get("age_band", ""))),
         (3, _("Girl or boy"), _label(Sex.choices, answers.get("sex", ""))),
         (3, _("Disability"), _label(Disability.choices, answers.get("disability", ""))),
+        (
+            4,
+            _("Who is doing this"),
+            _label(PerpetratorRelationship.choices, answers.get("perpetrator_relationship", "")),
+        ),
         (4, _("In your words"), answers.get("narrative", "")),
         (4, _("Accounts and links"), answers.get("involved_accounts", "")),
         (

@@ -20,6 +20,7 @@ from digiamen.core.taxonomy import (
     Disability,
     HarmType,
     Locality,
+    PerpetratorRelationship,
     Platform,
     ReporterType,
     Sex,
@@ -158,6 +159,9 @@ class ChildStep(StepForm):
 class StoryStep(StepForm):
     title = _("Tell us more")
     intro = _("Write in your own words, in any language. Only our counsellors can read it.")
+    perpetrator_relationship = radios(
+        PerpetratorRelationship.choices, _("Who is doing this to the child, if you know?")
+    )
     narrative = forms.CharField(
         label=_("What happened?"),
         required=False,

@@ -14,7 +14,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation, User
-from digiamen.core.taxonomy import AgeBand, Channel, Disability, Locality, ReporterType, Sex
+from digiamen.core.taxonomy import (
+    AgeBand,
+    Channel,
+    Disability,
+    Locality,
+    PerpetratorRelationship,
+    ReporterType,
+    Sex,
+)
 
 
 class RoutingRule(models.Model):
@@ -116,6 +124,13 @@ class Report(models.Model):
     country = models.CharField(max_length=2, blank=True)
     admin1 = models.CharField(max_length=8, blank=True)
     locality = models.CharField(max_length=16, choices=Locality.choices, default=Locality.UNKNOWN)
+    # Who harms the child, as the reporter sees it; a category, never a name.
+    perpetrator_relationship = models.CharField(
+        max_length=24,
+        choices=PerpetratorRelationship.choices,
+        default=PerpetratorRelationship.UNKNOWN,
+        db_default=PerpetratorRelationship.UNKNOWN,
+    )
     age_band = models.CharField(max_length=16, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
     disability = models.CharField(

@@ -142,3 +142,21 @@ def test_no_consenting_reports_crossed_by_month(world: World) -> None:
     table = statistics.count_table(world.amane, ["month", "harm_type"], PERIOD)
     assert table.rows == [] and table.columns == [] and table.excluded == 1
     assert table.as_rows() == [("", [], 0)]
+
+
+def test_who_harms_the_child_is_a_dimension(world: World) -> None:
+    for n in range(6):
+        report(100 + n, perpetrator_relationship="stranger_online")
+    for n in range(5):
+        report(110 + n, perpetrator_relationship="family_member")
+    report(120, perpetrator_relationship="teacher_or_tutor")
+    table = statistics.count_table(world.amane, ["perpetrator", "age_band"], PERIOD)
+    rows = {label: cells for label, cells, _total in table.as_rows()}
+    assert rows["A stranger met online"] == [6]
+    assert rows["A teacher or tutor"] == ["<5"]
+    assert Report.objects.filter(perpetrator_relationship="family_member").count() == 5
+
+
+def test_every_category_lists_zeros(reports: Organisation) -> None:
+    table = statistics.count_table(reports, ["sex"], PERIOD, every_category=True)
+    assert {code for code, _label in table.rows} == {"female", "male", "other", "unknown"}

@@ -149,7 +149,7 @@ def test_exports_refuse_bad_requests_and_others(
     world: World, officer: Any, signed_in: Any, client: Client
 ) -> None:
     base = URL.format(lang="en") + "export/"
-    assert signed_in(officer).get(base + "pdf/").status_code == 404
+    assert signed_in(officer).get(base + "docx/").status_code == 404
     assert signed_in(officer).get(base + "csv/?rows=narrative").status_code == 400
     assert signed_in(world.bob).get(base + "csv/").status_code == 404
     assert signed_in(world.charlie).get(base + "csv/").status_code == 404
