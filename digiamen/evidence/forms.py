@@ -81,3 +81,17 @@ class PeerForm(forms.Form):
 
 class AggregateFileForm(forms.Form):
     file = forms.FileField(label=_("Signed aggregate file (HXL CSV)"))
+
+
+class ServiceOutcomesForm(forms.Form):
+    rows = forms.ChoiceField(
+        label=_("Count by"),
+        choices=[
+            ("service_type", _("Type of service")),
+            ("admin1", _("Area")),
+            ("both", _("Type of service and area")),
+        ],
+        initial="service_type",
+    )
+    start = StatisticsForm.base_fields["start"]
+    end = StatisticsForm.base_fields["end"]

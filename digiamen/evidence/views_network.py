@@ -17,13 +17,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core.errors import ActionError
-from digiamen.evidence import accountability, actions, charts, exports, network, statistics
+from digiamen.evidence import (
+    accountability,
+    actions,
+    charts,
+    exports,
+    network,
+    services,
+    statistics,
+)
 from digiamen.evidence.forms import (
     AddMemberForm,
     AggregateFileForm,
     NetworkStatisticsForm,
     PeerForm,
     PeriodForm,
+    ServiceOutcomesForm,
 )
 from digiamen.evidence.models import Network, NetworkMember, PeerInstance
 from digiamen.evidence.permissions import (
@@ -36,7 +45,9 @@ from digiamen.evidence.statistics import StatisticsError
 MAX_UPLOAD_BYTES = network.MAX_FILE_BYTES
 
 
-def _period(form: PeriodForm | NetworkStatisticsForm) -> statistics.Period | None:
+def _period(
+    form: PeriodForm | NetworkStatisticsForm | ServiceOutcomesForm,
+) -> statistics.Period | None:
     """The form's period, or None with the error added to the form."""
     if form.is_bound and not form.is_valid():
         return None
@@ -292,3 +303,21 @@ def sharing_page(request: HttpRequest, org: str) -> HttpResponse:
     )
     messages.success(request, text % {"network": member.network.name})
     return redirect(request.path)
+
+
+# --- Service outcomes --------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def services_page(request: HttpRequest, org: str) -> HttpResponse:
+    membership = statistics_reader(request, org)
+    form = ServiceOutcomesForm(request.GET or None)
+    chosen = _period(form)
+    context: dict[str, Any] = {"membership": membership, "form": form}
+    if chosen is None:
+        return render(request, "evidence/services.html", context, status=400)
+    grouping = form.cleaned_data["rows"] if form.is_bound else "service_type"
+    table = services.outcome_table(membership.organisation, grouping, chosen)
+    context.update(table=table, legend=exports.legend(table.protected.threshold))
+    return render(request, "evidence/services.html", context)

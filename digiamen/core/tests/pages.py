@@ -92,6 +92,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/statistics/?rows=month&columns=harm_type", "nour"),
         Page("/staff/amane/statistics/platforms/", "sara"),
         Page("/staff/amane/sharing/", "alice"),
+        Page("/staff/amane/statistics/services/", "sara"),
         Page("/staff/amane/networks/mena/", "nour"),
         Page("/staff/amane/networks/mena/platforms/", "nour"),
         Page("/staff/amane/networks/mena/settings/", "nour"),

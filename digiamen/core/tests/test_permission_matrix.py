@@ -69,6 +69,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/statistics/": STATISTICS,
         "/en/staff/amane/statistics/platforms/": STATISTICS,
         "/en/staff/amane/sharing/": ADMIN,
+        "/en/staff/amane/statistics/services/": STATISTICS,
         "/en/staff/amane/networks/mena/": coordinator,
         "/en/staff/amane/networks/mena/platforms/": coordinator,
         "/en/staff/amane/networks/mena/settings/": coordinator,
