@@ -1,7 +1,8 @@
 """Statistics in the API (see digiamen/api.py): the same protected tables as the pages.
 
 ``GET /api/v1/stats?by=harm_type,admin1&from=2026-01&to=2026-12`` answers with the table after
-disclosure control: a small count is the string "<5", a count hidden to protect another is "x".
+disclosure control: every hidden cell is the string "<5" (a small count, or one hidden so that
+a small count cannot be worked out from the totals; the two are not told apart, on purpose).
 """
 
 from __future__ import annotations

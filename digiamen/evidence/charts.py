@@ -1,7 +1,7 @@
 """Charts drawn on the server as SVG: no script, no fonts fetched, classes for the colours.
 
 A horizontal bar chart of a protected column: a hidden value gets no bar, only its marker
-("<5" or "x"), so the chart never shows more than the table beside it. In a right-to-left
+("<5"), so the chart never shows more than the table beside it. In a right-to-left
 page the labels sit on the right and the bars grow to the left.
 """
 
@@ -191,7 +191,7 @@ def stacked_bar_chart(
             parts.append(
                 f'<text x="{mark_x:.1f}" y="{text_y:.1f}" '
                 f'text-anchor="{"end" if right_to_left else "start"}" '
-                f'class="value hidden-value" font-size="12" fill="#5c5c5c">+x</text>'
+                f'class="value hidden-value" font-size="12" fill="#5c5c5c">+*</text>'
             )
     legend_top = 8 + ROW_HEIGHT * len(rows)
     anchor = "end" if right_to_left else "start"

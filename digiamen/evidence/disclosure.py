@@ -50,13 +50,18 @@ class ProtectedTable:
     def hidden(self) -> set[Cell]:
         return self.primary | self.secondary | self.unknown
 
+    @property
+    def symbol(self) -> str:
+        return f"<{self.threshold}"
+
     def shown(self, row: int, column: int) -> int | str:
-        """The value to show: the count, ``"<5"`` for a small one, ``"x"`` for one hidden to
-        protect another."""
-        if (row, column) in self.primary:
-            return f"<{self.threshold}"
-        if (row, column) in self.secondary or (row, column) in self.unknown:
-            return "x"
+        """The value to show: the count, or ``"<5"`` for every hidden cell.
+
+        One symbol for small counts and for the counts hidden to protect them: a reader who
+        could tell them apart would know which cells are the small ones, and their bounds.
+        """
+        if (row, column) in self.hidden:
+            return self.symbol
         return self.values[row][column]
 
 

@@ -63,10 +63,10 @@ def _about(table: StatisticsTable) -> list[str]:
 
 
 def legend(threshold: int) -> str:
-    """What "<5" and "x" mean, for the page and every export."""
+    """What "<5" means, for the page and every export."""
     return _(
-        "“<%(threshold)s” is a count from 1 to %(threshold)s minus one, hidden. “x” is "
-        "hidden so that a small count cannot be worked out from the totals."
+        "“<%(threshold)s” is a hidden count: either from 1 to %(threshold)s minus one, or "
+        "hidden so that such a count cannot be worked out from the totals."
     ) % {"threshold": threshold}
 
 

@@ -44,7 +44,7 @@ class OutcomeTable:
             accepted: int | str = (
                 in_progress + completed
                 if isinstance(in_progress, int) and isinstance(completed, int)
-                else "x"
+                else self.protected.symbol
             )
             out.append((label, cells, accepted, self.protected.shown(i, width)))
         return out

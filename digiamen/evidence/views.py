@@ -46,7 +46,7 @@ def chart(table: statistics.StatisticsTable) -> str:
             % {"rows": first.label, "columns": second.label},
             description=_(
                 "Stacked bar chart of the table below: one bar per row, one colour per column. "
-                "Hidden values are left out and marked “+x”."
+                "Hidden values are left out and marked “+*”."
             ),
             right_to_left=right_to_left,
         )

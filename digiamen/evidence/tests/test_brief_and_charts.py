@@ -72,7 +72,7 @@ def test_a_stacked_bar_chart_leaves_hidden_parts_out() -> None:
     )
     assert svg.count('class="bar series-0"') == 3  # two bars and the legend
     assert svg.count('class="bar series-1"') == 2  # one bar and the legend
-    assert "+x" in svg and "<title" in svg and "<desc" in svg
+    assert "+*" in svg and "<title" in svg and "<desc" in svg
 
 
 def test_the_statistics_page_picks_the_chart(officer: Any, signed_in: Any) -> None:

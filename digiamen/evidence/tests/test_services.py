@@ -53,9 +53,9 @@ def test_the_outcome_table_is_a_protected_partition(world: World, referred: Case
     table = services.outcome_table(world.amane, "service_type", statistics.period("2026-01", ""))
     (_label, cells, accepted, made), totals = table.as_rows()
     assert made == 16 and cells[3] == 9  # made and completed are shown
-    assert cells[2] == "<5" and accepted == "x"  # one in progress: hidden, and so "accepted"
+    assert cells[2] == "<5" and accepted == "<5"  # one in progress: hidden, and "accepted"
     # The row total is shown, so a second cell of the row is hidden: the cheapest, the zero.
-    assert cells[0] == "x" and cells[1] == 6
+    assert cells[0] == "<5" and cells[1] == 6
     assert totals[3] == 16
     with pytest.raises(statistics.StatisticsError):
         services.outcome_table(world.amane, "narrative", statistics.period("2026-01", ""))
