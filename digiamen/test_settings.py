@@ -17,3 +17,5 @@ INTAKE_REPORTS_PER_HOUR = 200
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise expects it)
 INTAKE_POW_BITS = 12
 DEMO_HISTORY_PER_MONTH = 4
+# Tests share figures of fixed past months (2026); keep them inside the shared window.
+NETWORK_MONTHS_SHARED = 120

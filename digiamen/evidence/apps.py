@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class EvidenceConfig(AppConfig):
     name = "digiamen.evidence"
     label = "evidence"
+
+    def ready(self) -> None:
+        from digiamen.evidence import tasks  # noqa: F401  (registers periodic jobs)

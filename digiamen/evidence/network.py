@@ -49,7 +49,6 @@ from digiamen.evidence.statistics import DIMENSIONS, Dimension, Period, Statisti
 SHARED_DIMENSIONS = [code for code in DIMENSIONS if code != "month"]
 REPORTS = "reports"
 TOTAL = "TOTAL"  # the value of a table's total cell (no category code is written so)
-MONTHS_SHARED = 24  # how far back a member's figures are shared and refreshed
 FILE_MAGIC = "Digi-Amen network aggregates v1"
 FILE_TAGS = [
     "#meta+source",
@@ -81,9 +80,10 @@ def _next_month(month: date) -> date:
 
 
 def shared_months(today: date) -> list[date]:
-    """The months a member shares: the last ``MONTHS_SHARED``, this one included."""
+    """The months a member shares and refreshes: the last ``NETWORK_MONTHS_SHARED`` (24 by
+    default), this one included."""
     months = [today.replace(day=1)]
-    while len(months) < MONTHS_SHARED:
+    while len(months) < int(getattr(settings, "NETWORK_MONTHS_SHARED", 24)):
         first = months[-1]
         months.append(date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1))
     return sorted(months)

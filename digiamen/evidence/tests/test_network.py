@@ -273,3 +273,11 @@ def test_refresh_shares_again(world: World, regional: Network) -> None:
         source="amane", dimension=network.REPORTS, month=date(2026, 3, 1)
     )
     assert march.count == 8
+
+
+def test_the_nightly_job_shares_again(world: World, regional: Network) -> None:
+    from digiamen.evidence import tasks
+
+    past_report(world.jordan, 200, 4)
+    assert tasks.share_network_figures.call_local() > 0
+    assert SharedAggregate.objects.filter(source="jordan", month=date(2026, 4, 1)).exists()

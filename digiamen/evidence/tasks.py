@@ -1,0 +1,15 @@
+"""Periodic evidence work (Huey)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from digiamen.evidence import actions
+
+
+@db_periodic_task(crontab(minute="40", hour="3"))
+def share_network_figures() -> int:
+    """Share every sharing member's monthly figures again: late reports and changed consent
+    change past months, and a new month begins."""
+    return actions.refresh_shared()
