@@ -143,7 +143,7 @@ def transparency_csv(report: PlatformReport) -> bytes:
             _("Answered (%)"),
             _("Removed (%)"),
             _("Median hours to removal"),
-            _("90% removed within (hours)"),
+            _("Hours to removal, 90th percentile"),
         ]
     )
     everything = _("Whole period")
