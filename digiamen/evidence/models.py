@@ -92,7 +92,7 @@ class SharedAggregate(models.Model):
     country = models.CharField(max_length=2)
     month = models.DateField()
     dimension = models.CharField(max_length=32)
-    value = models.CharField(max_length=32, blank=True)
+    value = models.CharField(max_length=64, blank=True)
     count = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
