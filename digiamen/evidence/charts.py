@@ -17,6 +17,16 @@ LABEL_WIDTH = 150
 VALUE_WIDTH = 40
 
 
+MAX_LABEL = 24  # characters that fit beside a bar on a phone; the table has the full name
+
+
+def _label(text: str) -> str:
+    """A label cut to fit, with the full text as its tooltip (the table beside has it too)."""
+    if len(text) <= MAX_LABEL:
+        return escape(text)
+    return f"{escape(text[: MAX_LABEL - 1])}…<title>{escape(text)}</title>"
+
+
 def bar_chart(
     items: list[tuple[str, int | str]], *, title: str, description: str, right_to_left: bool
 ) -> SafeString:
@@ -52,7 +62,7 @@ def bar_chart(
         parts.append(
             f'<text x="{label_x}" y="{text_y:.1f}" text-anchor="{anchor}" '
             f'class="label" font-size="12">'
-            f"{escape(label)}</text>"
+            f"{_label(label)}</text>"
         )
         if length:
             parts.append(
@@ -170,7 +180,7 @@ def stacked_bar_chart(
         parts.append(
             f'<text x="{label_x}" y="{text_y:.1f}" text-anchor="{anchor}" '
             f'class="label" font-size="12">'
-            f"{escape(label)}</text>"
+            f"{_label(label)}</text>"
         )
         position = 0.0
         for column, value in enumerate(values):
@@ -205,7 +215,7 @@ def stacked_bar_chart(
             f'class="bar series-{column % PALETTE_SIZE}" '
             f'fill="{SERIES[column % PALETTE_SIZE]}"/>'
             f'<text x="{text_x:.1f}" y="{y + 15}" text-anchor="{anchor}" '
-            f'class="label" font-size="12">{escape(name)}</text>'
+            f'class="label" font-size="12">{_label(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
