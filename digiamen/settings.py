@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "digiamen.cases",
     "digiamen.directory",
     "digiamen.evidence",
+    "digiamen.safeguarding",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.accounts.urls")),
     path("staff/", include("digiamen.directory.urls")),
     path("staff/", include("digiamen.evidence.urls")),
+    path("staff/", include("digiamen.safeguarding.urls")),
     prefix_default_language=True,
 )
 

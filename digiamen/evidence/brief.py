@@ -68,12 +68,16 @@ def brief_html(
     return render_to_string("evidence/brief.html", context)
 
 
+def render_pdf(html: str) -> bytes:
+    """A PDF of a self-contained HTML page (every URL fetch refused)."""
+    try:
+        from weasyprint import HTML  # imported here: it needs Pango, only for PDFs
+    except OSError as error:  # the system's Pango library is missing
+        raise BriefUnavailable from error
+    return bytes(HTML(string=html, url_fetcher=_refuse).write_pdf())
+
+
 def brief_pdf(
     organisation: Organisation, chosen: Period, selected: StatisticsTable | None = None
 ) -> bytes:
-    try:
-        from weasyprint import HTML  # imported here: it needs Pango, only for this export
-    except OSError as error:  # the system's Pango library is missing
-        raise BriefUnavailable from error
-    html = brief_html(organisation, chosen, selected)
-    return bytes(HTML(string=html, url_fetcher=_refuse).write_pdf())
+    return render_pdf(brief_html(organisation, chosen, selected))

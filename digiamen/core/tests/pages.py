@@ -44,6 +44,9 @@ def all_pages(world: World) -> list[Page]:
     evidence_actions.create_network(
         slug="mena", name="MENA", kind="regional", secretariat=world.amane
     )
+    from digiamen.safeguarding import actions as safeguarding_actions
+
+    assessment = safeguarding_actions.start(world.amane, world.alice.user)
     return [
         Page("/", "anonymous"),
         Page("/report/", "anonymous"),
@@ -96,6 +99,11 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/networks/mena/", "nour"),
         Page("/staff/amane/networks/mena/platforms/", "nour"),
         Page("/staff/amane/networks/mena/settings/", "nour"),
+        Page("/staff/amane/safeguarding/", "alice"),
+        Page(f"/staff/amane/safeguarding/{assessment.pk}/", "alice"),
+        Page(f"/staff/amane/safeguarding/{assessment.pk}/", "sara"),
+        Page("/staff/amane/safeguarding/questions/", "nour"),
+        Page("/staff/amane/networks/mena/safeguarding/", "nour"),
         Page("/no-such-page/", "anonymous"),
     ]
 

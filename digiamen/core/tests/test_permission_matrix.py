@@ -36,6 +36,9 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         slug="mena", name="MENA", kind="regional", secretariat=world.amane
     )
     coordinator = {Role.NETWORK_COORDINATOR}
+    from digiamen.safeguarding import actions as safeguarding_actions
+
+    assessment = safeguarding_actions.start(world.amane, world.alice.user).pk
     pages = {
         "/en/staff/amane/": ALL,
         "/en/staff/amane/members/": ADMIN,
@@ -74,6 +77,10 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/networks/mena/platforms/": coordinator,
         "/en/staff/amane/networks/mena/settings/": coordinator,
         "/en/staff/amane/networks/mena/export/": coordinator,
+        "/en/staff/amane/safeguarding/": ALL,
+        f"/en/staff/amane/safeguarding/{assessment}/": ALL,
+        "/en/staff/amane/safeguarding/questions/": coordinator,
+        "/en/staff/amane/networks/mena/safeguarding/": coordinator,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -84,6 +91,8 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/api/v1/referrals?direction=in": CASEWORK,
         "/api/v1/referrals?direction=out": CASEWORK,
         "/api/v1/stats?by=harm_type,admin1": STATISTICS,
+        "/api/v1/safeguarding/assessments": ALL,
+        f"/api/v1/safeguarding/assessments/{assessment}": ALL,
     }
     clients = {}
     tokens = {}
@@ -185,6 +194,12 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/referrals/1/",
         "/en/staff/amane/sharing/",
         "/en/staff/amane/networks/mena/settings/",
+        "/en/staff/amane/safeguarding/",
+        "/en/staff/amane/safeguarding/1/close/",
+        "/en/staff/amane/safeguarding/1/areas/policies/",
+        "/en/staff/amane/safeguarding/1/actions/",
+        "/en/staff/amane/safeguarding/1/actions/1/",
+        "/en/staff/amane/safeguarding/questions/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
