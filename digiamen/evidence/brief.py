@@ -16,7 +16,7 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
-from digiamen.evidence import accountability, exports, statistics
+from digiamen.evidence import accountability, charts, exports, statistics
 from digiamen.evidence.statistics import Period, StatisticsTable
 
 BRIEF_TABLES = ["harm_type", "age_band", "sex", "platform"]
@@ -37,8 +37,6 @@ def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 def brief_html(
     organisation: Organisation, chosen: Period, selected: StatisticsTable | None = None
 ) -> str:
-    from digiamen.evidence.views import chart
-
     trend = statistics.count_table(organisation, ["month"], chosen)
     tables = [statistics.count_table(organisation, [code], chosen) for code in BRIEF_TABLES]
     if selected is not None and [d.code for d in selected.dimensions] not in (
@@ -53,8 +51,8 @@ def brief_html(
         "direction": "rtl" if get_language_bidi() else "ltr",
         "made_on": timezone.localdate(),
         "trend": trend,
-        "trend_chart": chart(trend) if trend.rows else "",
-        "tables": [(table, chart(table)) for table in tables if table.rows],
+        "trend_chart": charts.table_chart(trend) if trend.rows else "",
+        "tables": [(table, charts.table_chart(table)) for table in tables if table.rows],
         "counted": trend.counted,
         "excluded": trend.excluded,
         "excluded_percent": round(trend.excluded_share * 100),

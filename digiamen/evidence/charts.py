@@ -7,8 +7,15 @@ page the labels sit on the right and the bars grow to the left.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from digiamen.evidence.statistics import StatisticsTable
 
 # Sized for a phone: drawn 1:1 on a 400 px screen, scaled up on wider ones.
 WIDTH = 400
@@ -219,3 +226,47 @@ def stacked_bar_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def table_chart(table: StatisticsTable) -> str:
+    """The chart that suits the table: a line for a trend over months, stacked bars for two
+    dimensions, bars otherwise. Every chart draws only what the table shows."""
+    width = len(table.columns)
+    right_to_left = get_language_bidi()
+    first = table.dimensions[0]
+    totals = [(label, table.cell(i, width)) for i, (_code, label) in enumerate(table.rows)]
+    if len(table.dimensions) == 2:
+        second = table.dimensions[1]
+        rows = [
+            (label, [table.cell(i, j) for j in range(width)])
+            for i, (_code, label) in enumerate(table.rows)
+        ]
+        return stacked_bar_chart(
+            rows,
+            [label for _code, label in table.columns],
+            title=_("Reports by %(rows)s and %(columns)s")
+            % {"rows": first.label, "columns": second.label},
+            description=_(
+                "Stacked bar chart of the table below: one bar per row, one colour per column. "
+                "Hidden values are left out and marked “+*”."
+            ),
+            right_to_left=right_to_left,
+        )
+    if first.code == "month":
+        return line_chart(
+            totals,
+            title=_("Reports per month"),
+            description=_(
+                "Line chart of the totals column of the table below, one point per month. "
+                "A hidden value breaks the line."
+            ),
+            right_to_left=right_to_left,
+        )
+    return bar_chart(
+        totals,
+        title=_("Reports by %(dimension)s") % {"dimension": first.label},
+        description=_(
+            "Bar chart of the totals column of the table below. Hidden values have no bar."
+        ),
+        right_to_left=right_to_left,
+    )

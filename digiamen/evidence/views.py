@@ -26,50 +26,6 @@ EXPORTS = {
 }
 
 
-def chart(table: statistics.StatisticsTable) -> str:
-    """The chart that suits the table: a line for a trend over months, stacked bars for two
-    dimensions, bars otherwise. Every chart draws only what the table shows."""
-    width = len(table.columns)
-    right_to_left = get_language_bidi()
-    first = table.dimensions[0]
-    totals = [(label, table.cell(i, width)) for i, (_code, label) in enumerate(table.rows)]
-    if len(table.dimensions) == 2:
-        second = table.dimensions[1]
-        rows = [
-            (label, [table.cell(i, j) for j in range(width)])
-            for i, (_code, label) in enumerate(table.rows)
-        ]
-        return charts.stacked_bar_chart(
-            rows,
-            [label for _code, label in table.columns],
-            title=_("Reports by %(rows)s and %(columns)s")
-            % {"rows": first.label, "columns": second.label},
-            description=_(
-                "Stacked bar chart of the table below: one bar per row, one colour per column. "
-                "Hidden values are left out and marked “+*”."
-            ),
-            right_to_left=right_to_left,
-        )
-    if first.code == "month":
-        return charts.line_chart(
-            totals,
-            title=_("Reports per month"),
-            description=_(
-                "Line chart of the totals column of the table below, one point per month. "
-                "A hidden value breaks the line."
-            ),
-            right_to_left=right_to_left,
-        )
-    return charts.bar_chart(
-        totals,
-        title=_("Reports by %(dimension)s") % {"dimension": first.label},
-        description=_(
-            "Bar chart of the totals column of the table below. Hidden values have no bar."
-        ),
-        right_to_left=right_to_left,
-    )
-
-
 def _table(
     request: HttpRequest, membership: Membership
 ) -> tuple[StatisticsForm, statistics.StatisticsTable | None]:
@@ -97,7 +53,7 @@ def statistics_page(request: HttpRequest, org: str) -> HttpResponse:
         return render(request, "evidence/statistics.html", context, status=400)
     context.update(
         table=table,
-        chart=chart(table),
+        chart=charts.table_chart(table),
         excluded_percent=round(table.excluded_share * 100),
         multi=any(dimension.multi for dimension in table.dimensions),
         query=request.GET.urlencode(),
