@@ -60,3 +60,12 @@ def test_demo_network_and_transparency(tmp_path: Path) -> None:
     assert page.status_code == 200
     medians = re.findall(r"<td>(\d+\.\d)</td>", page.content.decode())
     assert medians, "no median hours to removal"
+    # The demo organisation's safeguarding: one closed assessment, a re-assessment open.
+    admin = _sign_in("ma-org-admin", credentials, "ar")
+    listing = admin.get("/ar/staff/amane-demo/safeguarding/")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    found = sorted({int(n) for n in re.findall(r"/safeguarding/(\d+)/", html)})
+    assert len(found) == 2
+    overdue = admin.get(f"/ar/staff/amane-demo/safeguarding/{found[0]}/").content.decode()
+    assert 'class="overdue"' in overdue

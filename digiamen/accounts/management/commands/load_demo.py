@@ -78,6 +78,7 @@ class Command(BaseCommand):
         from digiamen.directory import demo as directory_demo
         from digiamen.evidence import demo as evidence_demo
         from digiamen.intake import demo as intake_demo
+        from digiamen.safeguarding import demo as safeguarding_demo
 
         users: list[dict[str, str]] = []
         created_organisations: list[Organisation] = []
@@ -130,4 +131,5 @@ class Command(BaseCommand):
             **intake_demo.load(created_organisations),
             **directory_demo.load(created_organisations),
             **evidence_demo.load(created_organisations),
+            **safeguarding_demo.load(created_organisations),
         }
