@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,24 @@ def _locked(assessment: Assessment, version: int | None = None) -> Assessment:
     if version is not None and locked.version != version:
         raise SafeguardingError("changed")
     return locked
+
+
+def opened_texts(request: HttpRequest, assessment: Assessment, sealed: list[Any]) -> list[str]:
+    """Sealed notes, evidence and action descriptions opened, in order, with one audit event;
+    an empty value stays ""."""
+    present = [bytes(value) for value in sealed if bytes(value)]
+    opened = iter(
+        encryption.open_many_for_member(
+            request,
+            assessment.organisation,
+            present,
+            audit_object=assessment,
+            audit_action="safeguarding.read",
+        )
+        if present
+        else []
+    )
+    return [next(opened).decode() if bytes(value) else "" for value in sealed]
 
 
 def start(organisation: Organisation, actor: User) -> Assessment:

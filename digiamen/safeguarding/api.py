@@ -12,7 +12,6 @@ from pydantic import Field
 
 from digiamen.accounts.api import ApiPrincipal, bearer
 from digiamen.accounts.models import Role, User
-from digiamen.core import encryption
 from digiamen.core.errors import ActionError
 from digiamen.directory.validation import text_problem
 from digiamen.safeguarding import actions
@@ -87,19 +86,7 @@ def _detail(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     items = list(assessment.action_items.select_related("owner"))
     sealed = [a.note for a in answers] + [a.evidence for a in answers]
     sealed += [item.description for item in items]
-    present = [bytes(value) for value in sealed if bytes(value)]
-    opened = iter(
-        encryption.open_many_for_member(
-            request,
-            assessment.organisation,
-            present,
-            audit_object=assessment,
-            audit_action="safeguarding.read",
-        )
-        if present
-        else []
-    )
-    texts = [next(opened).decode() if bytes(value) else "" for value in sealed]
+    texts = actions.opened_texts(request, assessment, sealed)
     count = len(answers)
     return {
         **_summary(assessment),

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from digiamen.accounts.models import Membership, User
 from digiamen.accounts.permissions import current_user, staff_required
-from digiamen.core import encryption
 from digiamen.core.errors import ActionError
 from digiamen.evidence import charts
 from digiamen.evidence.brief import BriefUnavailable, render_pdf
@@ -103,23 +102,6 @@ def assessments(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "safeguarding/assessments.html", context)
 
 
-def _opened_texts(request: HttpRequest, assessment: Assessment, sealed: list[Any]) -> list[str]:
-    """The sealed notes, evidence and descriptions opened, with one audit event."""
-    present = [bytes(value) for value in sealed if bytes(value)]
-    opened = iter(
-        encryption.open_many_for_member(
-            request,
-            assessment.organisation,
-            present,
-            audit_object=assessment,
-            audit_action="safeguarding.read",
-        )
-        if present
-        else []
-    )
-    return [next(opened).decode() if bytes(value) else "" for value in sealed]
-
-
 def _assessment_context(
     request: HttpRequest, membership: Membership, assessment: Assessment
 ) -> dict[str, Any]:
@@ -127,7 +109,7 @@ def _assessment_context(
     answers = {answer.question: answer for answer in assessment.answers.all()}
     items = list(assessment.action_items.select_related("owner"))
     ordered = list(answers.values())
-    texts = _opened_texts(
+    texts = actions.opened_texts(
         request,
         assessment,
         [a.note for a in ordered] + [a.evidence for a in ordered] + [i.description for i in items],
