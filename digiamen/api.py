@@ -19,6 +19,7 @@ from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.evidence.api import router as evidence_router
 from digiamen.intake.api import router as intake_router
+from digiamen.media.api import router as media_router
 from digiamen.safeguarding.api import router as safeguarding_router
 
 api = NinjaAPI(
@@ -83,3 +84,4 @@ api.add_router("/directory/", directory_router)
 api.add_router("/", referrals_router)
 api.add_router("/", evidence_router)
 api.add_router("/", safeguarding_router)
+api.add_router("/", media_router)

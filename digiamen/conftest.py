@@ -68,6 +68,10 @@ def make_member(name: str, organisation: Organisation, org_key: PrivateKey, role
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
+    # Each test's database starts afresh: so does the process's matching index.
+    from digiamen.media.matching import reset_process_index
+
+    reset_process_index()
 
 
 @pytest.fixture

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "digiamen.directory",
     "digiamen.evidence",
     "digiamen.safeguarding",
+    "digiamen.media",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,9 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/")
 SITE_TITLE = os.environ.get("SITE_TITLE", "Digi-Amen")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# Uploads are kept in memory and never spill to a temporary file (media/uploads.py).
+FILE_UPLOAD_HANDLERS = ["digiamen.media.uploads.MemoryOnlyUploadHandler"]
+UPLOAD_MAX_FILE_BYTES = 32 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
 # --- Languages ----------------------------------------------------------------------------------
@@ -309,3 +313,11 @@ FOLLOWUP_FAILURES_PER_CLIENT = int(os.environ.get("FOLLOWUP_FAILURES_PER_CLIENT"
 FOLLOWUP_FAILURES_GLOBAL = int(os.environ.get("FOLLOWUP_FAILURES_GLOBAL", "1000"))
 # Right and wrong receipts are answered after at least this long.
 FOLLOWUP_MIN_SECONDS = float(os.environ.get("FOLLOWUP_MIN_SECONDS", "0.5"))
+
+# Images: hashed in memory and discarded (media app).
+IMAGE_MAX_BYTES = 15 * 1024 * 1024
+IMAGE_MAX_PIXELS = 50_000_000
+PDQ_MATCH_DISTANCE = int(os.environ.get("PDQ_MATCH_DISTANCE", "31"))
+PDQ_MIN_QUALITY = 50
+# How often each process reads the banks' new changes (freshness of the matching index).
+MATCH_INDEX_POLL_SECONDS = float(os.environ.get("MATCH_INDEX_POLL_SECONDS", "0.2"))

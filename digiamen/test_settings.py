@@ -19,3 +19,6 @@ INTAKE_POW_BITS = 12
 DEMO_HISTORY_PER_MONTH = 4
 # Tests share figures of fixed past months (2026); keep them inside the shared window.
 NETWORK_MONTHS_SHARED = 120
+
+# Read the banks' changes before every search (production: at most every 0.2 s).
+MATCH_INDEX_POLL_SECONDS = 0.0

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.directory.urls")),
     path("staff/", include("digiamen.evidence.urls")),
     path("staff/", include("digiamen.safeguarding.urls")),
+    path("staff/", include("digiamen.media.urls")),
     prefix_default_language=True,
 )
 

@@ -45,6 +45,8 @@ from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.core import encryption
 from digiamen.core.taxonomy import RiskLevel
 from digiamen.intake import actions as intake_actions
+from digiamen.media.actions import matches_for_case
+from digiamen.media.models import ReportedImage
 
 PAGE_SIZE = 50
 
@@ -157,6 +159,8 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         "case": case,
         "access": access,
         "events": CaseEvent.objects.filter(case=case).select_related("actor"),
+        "images": list(ReportedImage.objects.filter(report_id=case.report_id)),
+        "image_matches": matches_for_case(case),
         "triage_form": TriageForm(
             initial={"version": case.version, "risk": case.risk_level, "flags": case.urgent_flags}
         ),

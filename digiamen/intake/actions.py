@@ -59,6 +59,10 @@ def submit_report(
                 if draft is not None:
                     drafts.mark_submitted(draft)
                 open_case_for_report(report)
+                if answers.get("image_hashes"):
+                    from digiamen.media.actions import record_report_images
+
+                    record_report_images(report, answers["image_hashes"])
                 audit.record(
                     "report.received",
                     actor=received_by,

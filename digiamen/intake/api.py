@@ -7,17 +7,19 @@ go to that organisation. Validation is the web form's, field by field.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationError
 
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope
@@ -40,6 +42,10 @@ from digiamen.intake.forms import ACCOUNTS_MAX, MESSAGE_MAX, NARRATIVE_MAX, vali
 from digiamen.intake.models import Helpline
 from digiamen.intake.receipts import format_receipt, parse_receipt
 from digiamen.intake.views import _no_sooner_than, followup_client_limit, followup_global_limit
+from digiamen.media.actions import IMAGES_PER_REPORT
+from digiamen.media.hashing import HashRejected, ImageRejected, clean_hash_set, hash_image
+from digiamen.media.models import ReportedImage
+from digiamen.media.uploads import upload_refused
 
 router = Router(tags=["intake"])
 
@@ -78,12 +84,26 @@ class ReportIn(Schema):
     consent_contact: bool = False
     consent_referral: bool = False
     consent_statistics: bool = False
+    image_hashes: list[ImageHashIn] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Hashes of pictures computed on the device; the pictures are never sent.",
+    )
     submission_id: str | None = Field(
         default=None,
         min_length=8,
         max_length=64,
         description="Idempotency key chosen by the client: the same id twice is one report.",
     )
+
+
+class ImageHashIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    pdq: str | None = Field(default=None, description="PDQ hash, 64 hexadecimal characters.")
+    quality: int | None = Field(default=None, description="PDQ quality, 0 to 100.")
+    md5: str | None = Field(default=None, description="MD5 of the file, 32 hexadecimal characters.")
+    sha256: str | None = Field(default=None, description="SHA-256 of the file, 64 hexadecimal.")
 
 
 class AdviceOut(Schema):
@@ -122,13 +142,104 @@ def _partner(request: HttpRequest) -> ApiPrincipal | Literal[False] | None:
     return principal
 
 
+REPORT_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": ReportIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["report"],
+                    "properties": {
+                        "report": {"type": "string", "description": "The report as JSON."},
+                        "image": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Up to 5 pictures: hashed in memory, then discarded.",
+                        },
+                    },
+                }
+            },
+        }
+    }
+}
+
+
+class BadReportBody(Exception):
+    def __init__(self, status: int, detail: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors
+
+
+def _read_report(request: HttpRequest) -> tuple[ReportIn, list[dict[str, Any]]]:
+    """The report and its pictures' hashes, from JSON or from multipart form data."""
+    images: list[Any] = []
+    try:
+        if request.content_type == "multipart/form-data":
+            request.FILES  # noqa: B018 - parse the body now: the upload handler flags a refusal
+            if upload_refused(request):
+                raise BadReportBody(413, str(ImageRejected.messages["too_large"]))
+            part = request.FILES.get("report")
+            text = part.read().decode("utf-8") if part else request.POST.get("report", "")
+            images = request.FILES.getlist("image")
+        else:
+            text = request.body.decode("utf-8")
+        data = json.loads(text)
+    except RequestDataTooBig as error:
+        raise BadReportBody(413, _("The request is too large.")) from error
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadReportBody(400, _("The report must be JSON in UTF-8.")) from error
+    try:
+        payload = ReportIn.model_validate(data)
+    except ValidationError as error:
+        errors: dict[str, list[str]] = {}
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"]) or "report"
+            errors.setdefault(name, []).append(problem["msg"])
+        raise BadReportBody(422, _("Some values are not valid."), errors) from error
+    if len(images) + len(payload.image_hashes) > IMAGES_PER_REPORT:
+        raise BadReportBody(422, _("Send at most 5 pictures."))
+    hash_sets: list[dict[str, Any]] = []
+    try:
+        for item in payload.image_hashes:
+            hash_sets.append(
+                {**clean_hash_set(item.model_dump()), "hashed_on": ReportedImage.HashedOn.APP}
+            )
+    except HashRejected as problem:
+        raise BadReportBody(422, problem.message, {"image_hashes": [problem.message]}) from None
+    for position, upload in enumerate(images):
+        try:
+            hashes = hash_image(upload.read())
+        except ImageRejected as problem:
+            raise BadReportBody(
+                422, problem.message, {f"image.{position}": [problem.message]}
+            ) from None
+        finally:
+            upload.close()
+        hash_sets.append({**hashes.as_dict(), "hashed_on": ReportedImage.HashedOn.SERVER})
+    return payload, hash_sets
+
+
 @router.post(
     "/reports",
     auth=None,
-    response={201: ReportOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        201: ReportOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="Submit a report",
+    description=(
+        "JSON, or multipart form data with a `report` part (the same JSON) and up to five "
+        "`image` parts: each picture is hashed in memory (PDQ, MD5, SHA-256) and discarded."
+    ),
+    openapi_extra=REPORT_BODY,
 )
-def create_report(request: HttpRequest, payload: ReportIn) -> Any:
+def create_report(request: HttpRequest) -> Any:
     partner = _partner(request)
     if partner is False:
         return Status(401, {"detail": _("This API key is not valid for submitting reports.")})
@@ -139,9 +250,14 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Any:
         limit = RateLimit("intake-api-key", settings.INTAKE_API_KEY_REPORTS_PER_HOUR, 3600)
     if limit.exceeded(subject):
         return Status(429, {"detail": _("Too many reports. Wait an hour and try again.")})
-    answers, errors = validate_answers(payload.model_dump(mode="json"))
+    try:
+        payload, hash_sets = _read_report(request)
+    except BadReportBody as bad:
+        return Status(bad.status, {"detail": bad.detail, "errors": bad.errors})
+    answers, errors = validate_answers(payload.model_dump(mode="json", exclude={"image_hashes"}))
     if errors:
         return Status(422, {"detail": _("Some values are not valid."), "errors": errors})
+    answers["image_hashes"] = hash_sets
     if payload.submission_id:
         scope = f"{partner.organisation.pk if partner else 'anonymous'}:{payload.submission_id}"
         submission_id = crypto.lookup_hash(scope.encode())

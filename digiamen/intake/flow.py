@@ -32,7 +32,7 @@ from digiamen.core.taxonomy import (
 from digiamen.directory.nearby import services_near
 from digiamen.intake import actions, drafts, pow
 from digiamen.intake.advice import advice_for
-from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm
+from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm, StoryStep
 from digiamen.intake.models import Draft, Helpline
 from digiamen.intake.receipts import format_receipt
 
@@ -112,8 +112,12 @@ def render_step(
     start: str = "",
     answers: dict[str, Any] | None = None,
     status: int = 200,
+    form_action: str = "",
 ) -> HttpResponse:
     context = {
+        "form_action": form_action,
+        "offer_image": config.mode == Draft.Mode.PUBLIC and isinstance(form, StoryStep),
+        "image_count": len((answers or {}).get("image_hashes", [])),
         "form": form,
         "step_number": index + 1,
         "step_count": len(config.steps),
@@ -132,9 +136,11 @@ def first_step(request: HttpRequest, config: FlowConfig) -> HttpResponse:
     return render_step(request, config, 0, config.steps[0](), start=drafts.start_token())
 
 
-def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
+def open_or_start_draft(
+    request: HttpRequest, config: FlowConfig
+) -> drafts.OpenDraft | HttpResponse:
+    """The draft named by the form, or a new one for a valid start ticket (rate-limited)."""
     token = request.POST.get("draft", "")
-    client = client_pseudonym(request)
     if token:
         try:
             draft = drafts.open_draft(token)
@@ -144,16 +150,24 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
             config.organisation.pk if config.organisation else None
         ):
             return expired(request)
-    else:
-        if not drafts.start_token_is_valid(request.POST.get("start", "")):
-            return expired(request)
-        limit = drafts_limit()
-        if limit.exceeded(client):
-            return too_many(request)
-        limit.hit(client)
-        draft = drafts.create_draft(
-            mode=config.mode, organisation=config.organisation, operator=config.operator
-        )
+        return draft
+    if not drafts.start_token_is_valid(request.POST.get("start", "")):
+        return expired(request)
+    limit = drafts_limit()
+    client = client_pseudonym(request)
+    if limit.exceeded(client):
+        return too_many(request)
+    limit.hit(client)
+    return drafts.create_draft(
+        mode=config.mode, organisation=config.organisation, operator=config.operator
+    )
+
+
+def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
+    client = client_pseudonym(request)
+    draft = open_or_start_draft(request, config)
+    if isinstance(draft, HttpResponse):
+        return draft
 
     index = min(draft.draft.step, len(config.steps) - 1)
     action = request.POST.get("action", "next")
@@ -168,6 +182,15 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
         return go_to(request, config, draft, target)
 
     step = config.steps[index]
+    if action == "image" and config.mode == Draft.Mode.PUBLIC and step is not ReviewStep:
+        # Keep what was typed on this step, then offer the picture's fingerprint.
+        form = step(data=request.POST, initial=draft.answers)
+        if form.is_valid():
+            draft.answers.update(form.answers())
+        draft.save(step=index)
+        from digiamen.media.views_public import image_page
+
+        return image_page(request, token=draft.token)
     if step is ReviewStep:
         if action != "send":
             return render_step(
@@ -185,7 +208,12 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
 
 
 def go_to(
-    request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft, target: int
+    request: HttpRequest,
+    config: FlowConfig,
+    draft: drafts.OpenDraft,
+    target: int,
+    *,
+    form_action: str = "",
 ) -> HttpResponse:
     """Remember the step the reporter is on and show it with their answers so far."""
     draft.save(step=target)
@@ -196,6 +224,7 @@ def go_to(
         config.steps[target](initial=draft.answers),
         token=draft.token,
         answers=draft.answers,
+        form_action=form_action,
     )
 
 
@@ -301,6 +330,11 @@ def review_rows(answers: dict[str, Any], config: FlowConfig) -> list[dict[str, A
         ),
         (4, _("In your words"), answers.get("narrative", "")),
         (4, _("Accounts and links"), answers.get("involved_accounts", "")),
+        (
+            4,
+            _("Pictures (fingerprints only)"),
+            str(len(answers["image_hashes"])) if answers.get("image_hashes") else "",
+        ),
         (
             5,
             _("Contact"),

@@ -47,6 +47,23 @@ def all_pages(world: World) -> list[Page]:
     from digiamen.safeguarding import actions as safeguarding_actions
 
     assessment = safeguarding_actions.start(world.amane, world.alice.user)
+    from digiamen.media import actions as media_actions
+    from digiamen.media.demo import demo_picture
+    from digiamen.media.hashing import hash_image
+
+    bank = media_actions.create_bank(world.amane, None, name="Known", source="demo")
+    known = hash_image(demo_picture())
+    media_actions.add_entries(bank, None, [known.as_dict()])
+    pictured = intake_actions.submit_report(
+        {
+            "harm_types": ["sexual_extortion"],
+            "country": "MA",
+            "image_hashes": [{**known.as_dict(), "hashed_on": "device"}],
+        },
+        channel="web",
+        submission_id="pages-picture",
+    ).report
+    world.add_member("dora", world.amane, "data_officer")
     return [
         Page("/", "anonymous"),
         Page("/report/", "anonymous"),
@@ -104,6 +121,11 @@ def all_pages(world: World) -> list[Page]:
         Page(f"/staff/amane/safeguarding/{assessment.pk}/", "sara"),
         Page("/staff/amane/safeguarding/questions/", "nour"),
         Page("/staff/amane/networks/mena/safeguarding/", "nour"),
+        Page("/report/image/", "anonymous"),
+        Page(f"/staff/amane/cases/{pictured.case.number}/", "bob"),
+        Page("/staff/amane/hashes/", "alice"),
+        Page(f"/staff/amane/hashes/{bank.pk}/", "dora"),
+        Page("/staff/amane/hashes/hotline/", "alice"),
         Page("/no-such-page/", "anonymous"),
     ]
 

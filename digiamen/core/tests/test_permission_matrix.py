@@ -39,6 +39,10 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
     from digiamen.safeguarding import actions as safeguarding_actions
 
     assessment = safeguarding_actions.start(world.amane, world.alice.user).pk
+    from digiamen.media import actions as media_actions
+
+    bank = media_actions.create_bank(world.amane, None, name="B", source="").pk
+    banks = {Role.ORG_ADMIN, Role.DATA_OFFICER}
     pages = {
         "/en/staff/amane/": ALL,
         "/en/staff/amane/members/": ADMIN,
@@ -81,6 +85,10 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         f"/en/staff/amane/safeguarding/{assessment}/": ALL,
         "/en/staff/amane/safeguarding/questions/": coordinator,
         "/en/staff/amane/networks/mena/safeguarding/": coordinator,
+        "/en/staff/amane/hashes/": banks,
+        f"/en/staff/amane/hashes/{bank}/": banks,
+        "/en/staff/amane/hashes/hotline/": banks,
+        "/en/staff/amane/hashes/hotline/export.csv": banks,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -200,6 +208,10 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/safeguarding/1/actions/",
         "/en/staff/amane/safeguarding/1/actions/1/",
         "/en/staff/amane/safeguarding/questions/",
+        "/en/staff/amane/hashes/",
+        "/en/staff/amane/hashes/1/",
+        "/en/staff/amane/hashes/1/entries/1/",
+        "/en/staff/amane/hashes/hotline/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
@@ -210,6 +222,6 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
     for url in [
         f"/api/v1/cases/{case.number}/{suffix}"
         for suffix in ["transitions", "notes", "tasks", "replies", "escalations", "referrals"]
-    ] + ["/api/v1/referrals/1/status"]:
+    ] + ["/api/v1/referrals/1/status", "/api/v1/hashes/match"]:
         assert Client().post(url, "{}", content_type="application/json").status_code == 401, url
     assert CaseEvent.objects.count() == events_before

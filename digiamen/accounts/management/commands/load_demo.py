@@ -78,6 +78,7 @@ class Command(BaseCommand):
         from digiamen.directory import demo as directory_demo
         from digiamen.evidence import demo as evidence_demo
         from digiamen.intake import demo as intake_demo
+        from digiamen.media import demo as media_demo
         from digiamen.safeguarding import demo as safeguarding_demo
 
         users: list[dict[str, str]] = []
@@ -132,4 +133,5 @@ class Command(BaseCommand):
             **directory_demo.load(created_organisations),
             **evidence_demo.load(created_organisations),
             **safeguarding_demo.load(created_organisations),
+            **media_demo.load(created_organisations),
         }

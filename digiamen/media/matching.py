@@ -1,0 +1,185 @@
+"""Matching hashes against the banks an organisation can see.
+
+MD5 and SHA-256 are matched exactly by the database's indexes: always fresh. PDQ is matched
+by each process's in-memory index (index.py), loaded once from the database and then kept
+fresh by reading ``BankChange`` rows: a hash added to a bank by any process matches in every
+process at its next search, at most ``MATCH_INDEX_POLL_SECONDS`` later; no rebuild.
+
+Change ids come from the database's sequence, and a transaction that took an id may commit
+after one that took a later id. So ids seen missing are remembered as gaps and asked for
+again until they appear or ``GAP_SECONDS`` pass (a rolled back transaction leaves a gap for
+ever). Applying a change twice does nothing: a change states an entry's state, not a delta.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Q
+
+from digiamen.accounts.models import Organisation
+from digiamen.evidence.models import Network
+from digiamen.media.index import PdqIndex, codes_from_hex
+from digiamen.media.models import BankChange, BankEntry, HashBank
+
+GAP_SECONDS = 30.0
+LOAD_BATCH = 100_000
+
+
+@dataclass(frozen=True)
+class BankMatch:
+    entry_id: int
+    bank_id: int
+    kind: str
+    distance: int
+
+
+def visible_bank_ids(organisation: Organisation) -> set[int]:
+    """Enabled banks of the organisation and those shared with a network it belongs to."""
+    networks = Network.objects.filter(
+        Q(secretariat=organisation) | Q(members__organisation=organisation)
+    ).values("pk")
+    return set(
+        HashBank.objects.filter(is_enabled=True)
+        .filter(Q(organisation=organisation) | Q(network__in=networks))
+        .values_list("pk", flat=True)
+    )
+
+
+class BankIndex:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.index: PdqIndex | None = None
+        self.bank_of: dict[int, int] = {}
+        self.max_seen = 0
+        self.gaps: dict[int, float] = {}
+        self.checked_at = 0.0
+
+    def load(self) -> None:
+        last_change = BankChange.objects.order_by("-id").values_list("id", flat=True).first()
+        rows = BankEntry.objects.filter(
+            is_enabled=True, pdq_quality__gte=settings.PDQ_MIN_QUALITY
+        ).exclude(pdq="")
+        keys: list[int] = []
+        hexes: list[str] = []
+        bank_of: dict[int, int] = {}
+        for entry_id, bank_id, pdq in rows.values_list("pk", "bank_id", "pdq").iterator(
+            chunk_size=LOAD_BATCH
+        ):
+            keys.append(entry_id)
+            hexes.append(pdq)
+            bank_of[entry_id] = bank_id
+        self.index = PdqIndex(codes_from_hex(hexes), np.array(keys, dtype=np.int64))
+        self.bank_of = bank_of
+        # Changes made while loading are applied again by the next refresh: harmless.
+        self.max_seen = max(0, (last_change or 0) - 1000)
+        self.gaps = {}
+        self.checked_at = time.monotonic()
+
+    def refresh(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.index is None:
+            self.load()
+            return
+        if not force and now - self.checked_at < settings.MATCH_INDEX_POLL_SECONDS:
+            return
+        self.checked_at = now
+        self.gaps = {gap: seen for gap, seen in self.gaps.items() if now - seen < GAP_SECONDS}
+        changes = BankChange.objects.filter(Q(id__gt=self.max_seen) | Q(id__in=list(self.gaps)))
+        rows = list(
+            changes.order_by("id").values_list(
+                "id", "entry_id", "bank_id", "pdq", "pdq_quality", "is_active"
+            )
+        )
+        for change_id, entry_id, bank_id, pdq, quality, is_active in rows:
+            self.gaps.pop(change_id, None)
+            if change_id > self.max_seen:
+                for missing in range(self.max_seen + 1, min(change_id, self.max_seen + 10_000)):
+                    self.gaps.setdefault(missing, now)
+                self.max_seen = change_id
+            self._apply(entry_id, bank_id, pdq, quality, is_active)
+
+    def _apply(
+        self, entry_id: int, bank_id: int, pdq: str, quality: int | None, is_active: bool
+    ) -> None:
+        if self.index is None:
+            return
+        usable = is_active and pdq and (quality or 0) >= settings.PDQ_MIN_QUALITY
+        if usable:
+            self.index.add(entry_id, codes_from_hex([pdq])[0])
+            self.bank_of[entry_id] = bank_id
+        else:
+            self.index.remove(entry_id)
+
+    def search_pdq(
+        self, hexes: list[str], bank_ids: set[int], *, radius: int | None = None
+    ) -> list[list[BankMatch]]:
+        radius = settings.PDQ_MATCH_DISTANCE if radius is None else radius
+        with self.lock:
+            self.refresh()
+            if self.index is None:
+                return [[] for _hex in hexes]
+            found = self.index.search_many(codes_from_hex(hexes), radius)
+            return [
+                [
+                    BankMatch(match.key, self.bank_of[match.key], "pdq", match.distance)
+                    for match in matches
+                    if self.bank_of.get(match.key) in bank_ids
+                ]
+                for matches in found
+            ]
+
+    def size(self) -> int:
+        with self.lock:
+            self.refresh()
+            return len(self.index) if self.index is not None else 0
+
+
+_process_index = BankIndex()
+
+
+def process_index() -> BankIndex:
+    return _process_index
+
+
+def reset_process_index() -> None:
+    """Tests start each database afresh: the next search loads the index again."""
+    global _process_index
+    _process_index = BankIndex()
+
+
+def match_hashes(hash_sets: list[dict[str, Any]], bank_ids: set[int]) -> list[list[BankMatch]]:
+    """For each {md5?, sha256?, pdq?, quality?}, its matches in the given banks."""
+    results: list[list[BankMatch]] = [[] for _ in hash_sets]
+    if not bank_ids or not hash_sets:
+        return results
+    for kind in ("md5", "sha256"):
+        wanted = {hashes[kind] for hashes in hash_sets if hashes.get(kind)}
+        if not wanted:
+            continue
+        by_value: dict[str, list[tuple[int, int]]] = {}
+        rows = BankEntry.objects.filter(
+            is_enabled=True, bank_id__in=bank_ids, **{f"{kind}__in": wanted}
+        ).values_list(kind, "pk", "bank_id")
+        for value, entry_id, bank_id in rows:
+            by_value.setdefault(value, []).append((entry_id, bank_id))
+        for position, hashes in enumerate(hash_sets):
+            for entry_id, bank_id in by_value.get(hashes.get(kind) or "", []):
+                results[position].append(BankMatch(entry_id, bank_id, kind, 0))
+    pdq_positions = [
+        position
+        for position, hashes in enumerate(hash_sets)
+        if hashes.get("pdq") and hashes.get("quality", 100) >= settings.PDQ_MIN_QUALITY
+    ]
+    if pdq_positions:
+        found = process_index().search_pdq(
+            [hash_sets[position]["pdq"] for position in pdq_positions], bank_ids
+        )
+        for position, matches in zip(pdq_positions, found, strict=True):
+            results[position].extend(matches)
+    return results
