@@ -6,8 +6,6 @@ Errors are JSON in the language asked for (Accept-Language): ``{"detail": "...",
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from digiamen.accounts.api import router as auth_router
 from digiamen.cases.api import router as cases_router
+from digiamen.core.api_errors import field_message
 from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.evidence.api import router as evidence_router
@@ -32,29 +31,12 @@ api = NinjaAPI(
 )
 
 
-def _field_message(error: dict[str, Any]) -> str:
-    kind = str(error.get("type", ""))
-    if kind == "missing":
-        return _("This field is required.")
-    if kind in {"string_too_long", "too_long"}:
-        return _("This value is too long.")
-    if kind in {"string_too_short", "too_short"}:
-        return _("This value is too short.")
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return _("This value has the wrong type.")
-    if kind == "literal_error" or kind == "enum":
-        return _("This value is not one of the allowed choices.")
-    if kind == "extra_forbidden":
-        return _("This field is not allowed.")
-    return _("This value is not valid.")
-
-
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        errors.setdefault(".".join(location) or "__all__", []).append(_field_message(error))
+        errors.setdefault(".".join(location) or "__all__", []).append(field_message(error))
     return api.create_response(
         request, {"detail": _("Some values are not valid."), "errors": errors}, status=422
     )

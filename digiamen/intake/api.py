@@ -24,6 +24,7 @@ from pydantic import ConfigDict, Field, ValidationError
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope
 from digiamen.core import crypto, places
+from digiamen.core.api_errors import field_message
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.taxonomy import (
     AgeBand,
@@ -195,7 +196,7 @@ def _read_report(request: HttpRequest) -> tuple[ReportIn, list[dict[str, Any]]]:
         errors: dict[str, list[str]] = {}
         for problem in error.errors():
             name = ".".join(str(part) for part in problem["loc"]) or "report"
-            errors.setdefault(name, []).append(problem["msg"])
+            errors.setdefault(name, []).append(field_message(dict(problem)))
         raise BadReportBody(422, _("Some values are not valid."), errors) from error
     if len(images) + len(payload.image_hashes) > IMAGES_PER_REPORT:
         raise BadReportBody(422, _("Send at most 5 pictures."))

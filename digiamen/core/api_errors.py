@@ -1,0 +1,24 @@
+"""Validation messages of the API, translated: pydantic's own are English only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+
+def field_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"string_too_long", "too_long"}:
+        return _("This value is too long.")
+    if kind in {"string_too_short", "too_short"}:
+        return _("This value is too short.")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return _("This value has the wrong type.")
+    if kind == "literal_error" or kind == "enum":
+        return _("This value is not one of the allowed choices.")
+    if kind == "extra_forbidden":
+        return _("This field is not allowed.")
+    return _("This value is not valid.")
