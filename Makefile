@@ -40,7 +40,7 @@ run: demo
 test: dev-venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy digiamen
-	@$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	@DJANGO_SETTINGS_MODULE=digiamen.test_settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 lint: dev-venv
 	@$(VENV)/bin/ruff check .

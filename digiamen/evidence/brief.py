@@ -72,6 +72,11 @@ def render_pdf(html: str) -> bytes:
         from weasyprint import HTML  # imported here: it needs Pango, only for PDFs
     except OSError as error:  # the system's Pango library is missing
         raise BriefUnavailable from error
+    from PIL import ImageFile
+
+    # Importing WeasyPrint makes Pillow accept truncated files for the whole process; our
+    # PDFs embed no raster image, and pictures cut short must be refused (media.hashing).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return bytes(HTML(string=html, url_fetcher=_refuse).write_pdf())
 
 

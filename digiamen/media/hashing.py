@@ -19,7 +19,7 @@ import numpy as np
 import pdqhash
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 from digiamen.core.errors import ActionError
 
@@ -92,6 +92,9 @@ def decode_for_pdq(data: bytes, *, draft: bool = True) -> np.ndarray[Any, Any]:
                 raise ImageRejected("too_many_pixels")
             if min(width, height) < MIN_SIDE:
                 raise ImageRejected("too_small")
+            # WeasyPrint turns on Pillow's leniency for truncated files when it is imported;
+            # a picture cut short must be refused here, not padded with grey.
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             if draft and image.format == "JPEG":
                 # Decode at 1/2, 1/4 or 1/8 scale, never below the working size.
                 image.draft("RGB", PDQ_WORKING_SIZE)

@@ -155,3 +155,15 @@ def test_the_watcher_does_see_a_written_file(tmp_path: Any) -> None:
     finally:
         WATCHER.active = False
     assert len(WATCHER.written) == 1
+
+
+def test_a_truncated_file_is_refused_even_after_weasyprint_made_pillow_lenient() -> None:
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what importing WeasyPrint does
+    try:
+        with pytest.raises(ImageRejected) as refused:
+            hash_image(truncated())
+        assert refused.value.code == "unreadable"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False

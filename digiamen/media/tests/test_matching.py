@@ -177,3 +177,18 @@ def test_an_unknown_picture_leaves_the_case_as_it_was(world: World) -> None:
 def test_issue_api_key_helper_is_unchanged(world: World) -> None:
     key = account_actions.issue_api_key(world.amane, "platform_liaison", label="x", actor=None)
     assert key.startswith("dak_")
+
+
+def test_old_changes_are_pruned_and_the_index_still_loads_the_entries(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from digiamen.media.tasks import prune_bank_changes
+
+    bank = known_bank(world)
+    BankChange.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert prune_bank_changes.call_local() == 1
+    assert not BankChange.objects.exists()
+    index = BankIndex()
+    assert index.search_pdq([PICTURE.pdq], {bank.pk})[0]
