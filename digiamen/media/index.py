@@ -112,6 +112,7 @@ class PdqIndex:
         self.key_base = int(keys.min()) if len(keys) else 0
         narrow = len(keys) == 0 or int(keys.max()) - self.key_base < 2**32
         self.keys = (keys - self.key_base).astype(np.uint32 if narrow else np.int64)
+        self.key_max = int(keys.max()) if len(keys) else -1
         self.alive = np.ones(len(keys), dtype=bool)
         count = len(keys)
         self.offsets = np.empty(sum(TABLE_SIZES), dtype=np.uint32)
@@ -142,6 +143,8 @@ class PdqIndex:
 
     def _main_position(self, key: int) -> int | None:
         """Linear (a few ms at 10 000 000): removals are rare, searches are not."""
+        if key > self.key_max:  # new database rows have higher ids: no scan for them
+            return None
         relative = key - self.key_base
         if not 0 <= relative <= (2**32 - 1 if self.keys.dtype == np.uint32 else 2**63 - 1):
             return None
