@@ -317,6 +317,7 @@ FOLLOWUP_MIN_SECONDS = float(os.environ.get("FOLLOWUP_MIN_SECONDS", "0.5"))
 # Images: hashed in memory and discarded (media app).
 IMAGE_MAX_BYTES = 15 * 1024 * 1024
 IMAGE_MAX_PIXELS = 50_000_000
+IMAGE_HASHES_PER_HOUR = int(os.environ.get("IMAGE_HASHES_PER_HOUR", "60"))
 PDQ_MATCH_DISTANCE = int(os.environ.get("PDQ_MATCH_DISTANCE", "31"))
 PDQ_MIN_QUALITY = 50
 # How often each process reads the banks' new changes (freshness of the matching index).

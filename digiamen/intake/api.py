@@ -44,7 +44,13 @@ from digiamen.intake.models import Helpline
 from digiamen.intake.receipts import format_receipt, parse_receipt
 from digiamen.intake.views import _no_sooner_than, followup_client_limit, followup_global_limit
 from digiamen.media.actions import IMAGES_PER_REPORT
-from digiamen.media.hashing import HashRejected, ImageRejected, clean_hash_set, hash_image
+from digiamen.media.hashing import (
+    HashRejected,
+    ImageRejected,
+    clean_hash_set,
+    hash_image,
+    hashing_allowed,
+)
 from digiamen.media.models import ReportedImage
 from digiamen.media.uploads import upload_refused
 
@@ -172,7 +178,7 @@ class BadReportBody(Exception):
         self.status, self.detail, self.errors = status, detail, errors
 
 
-def _read_report(request: HttpRequest) -> tuple[ReportIn, list[dict[str, Any]]]:
+def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dict[str, Any]]]:
     """The report and its pictures' hashes, from JSON or from multipart form data."""
     images: list[Any] = []
     try:
@@ -208,6 +214,10 @@ def _read_report(request: HttpRequest) -> tuple[ReportIn, list[dict[str, Any]]]:
             )
     except HashRejected as problem:
         raise BadReportBody(422, problem.message, {"image_hashes": [problem.message]}) from None
+    if images and not hashing_allowed(subject, len(images)):
+        raise BadReportBody(
+            429, _("Too many pictures were sent from this connection. Wait an hour.")
+        )
     for position, upload in enumerate(images):
         try:
             hashes = hash_image(upload.read())
@@ -252,7 +262,7 @@ def create_report(request: HttpRequest) -> Any:
     if limit.exceeded(subject):
         return Status(429, {"detail": _("Too many reports. Wait an hour and try again.")})
     try:
-        payload, hash_sets = _read_report(request)
+        payload, hash_sets = _read_report(request, subject)
     except BadReportBody as bad:
         return Status(bad.status, {"detail": bad.detail, "errors": bad.errors})
     answers, errors = validate_answers(payload.model_dump(mode="json", exclude={"image_hashes"}))

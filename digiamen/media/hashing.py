@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile
 
+from digiamen.core.clients import RateLimit
 from digiamen.core.errors import ActionError
 
 # Formats Pillow may try: the photo formats phones and apps produce. SVG, PDF and the rest
@@ -32,6 +33,17 @@ MIN_SIDE = 16
 
 HEX = {"md5": 32, "sha256": 64, "pdq": 64}
 HEX_PATTERN = re.compile(r"[0-9a-f]+")
+
+
+def hashing_allowed(subject: str, count: int) -> bool:
+    """Decoding costs the server time: each connection may have only so many pictures
+    hashed per hour (refused ones count too)."""
+    limit = RateLimit("image-hashing", settings.IMAGE_HASHES_PER_HOUR, 3600)
+    if limit.exceeded(subject):
+        return False
+    for _picture in range(count):
+        limit.hit(subject)
+    return True
 
 
 class ImageRejected(ActionError):

@@ -19,11 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from digiamen.core.clients import client_pseudonym
 from digiamen.intake import drafts
 from digiamen.intake.flow import go_to, open_or_start_draft
 from digiamen.intake.views import PUBLIC_FLOW, forbidden_origin, is_cross_site
 from digiamen.media.actions import IMAGES_PER_REPORT
-from digiamen.media.hashing import HashRejected, ImageRejected, clean_hash_set, hash_image
+from digiamen.media.hashing import (
+    HashRejected,
+    ImageRejected,
+    clean_hash_set,
+    hash_image,
+    hashing_allowed,
+)
 from digiamen.media.models import ReportedImage
 from digiamen.media.uploads import upload_refused
 
@@ -53,14 +60,16 @@ def image_page(
 
 
 class PictureError(Exception):
-    pass
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def hashes_from_request(request: HttpRequest) -> list[dict[str, Any]]:
     """Hashes sent by the page's script, or computed here from uploaded pictures."""
     files = request.FILES.getlist("image")  # parses the body; a refusal is flagged then
     if upload_refused(request):
-        raise PictureError(str(ImageRejected.messages["too_large"]))
+        raise PictureError(str(ImageRejected.messages["too_large"]), status=413)
     field = request.POST.get("image_hashes", "").strip()
     if len(files) > IMAGES_PER_REPORT:
         raise PictureError(_("Send at most 5 pictures."))
@@ -86,6 +95,10 @@ def hashes_from_request(request: HttpRequest) -> list[dict[str, Any]]:
             ]
         except HashRejected as error:
             raise PictureError(error.message) from error
+    if files and not hashing_allowed(client_pseudonym(request), len(files)):
+        raise PictureError(
+            _("Too many pictures were sent from this connection. Wait an hour."), status=429
+        )
     hashed: list[dict[str, Any]] = []
     for upload in files:
         try:
@@ -106,11 +119,12 @@ def report_image(request: HttpRequest) -> HttpResponse:
     if is_cross_site(request):
         return forbidden_origin(request)
     report_url = reverse("intake_public:report")
+    status = 400
     try:
         hash_sets = hashes_from_request(request)
         error = ""
     except PictureError as problem:
-        hash_sets, error = [], str(problem)
+        hash_sets, error, status = [], str(problem), problem.status
     action = request.POST.get("action", "attach")
     if action == "attach" and not error and not hash_sets:
         error = _("Choose a picture, or skip this step.")
@@ -121,7 +135,7 @@ def report_image(request: HttpRequest) -> HttpResponse:
             token=request.POST.get("draft", ""),
             start=request.POST.get("start", ""),
             error=error,
-            status=413 if upload_refused(request) else 400,
+            status=status,
         )
     draft = open_or_start_draft(request, PUBLIC_FLOW)
     if isinstance(draft, HttpResponse):

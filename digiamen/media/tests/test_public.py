@@ -140,3 +140,17 @@ def test_device_hashes_travel_with_the_report_to_the_case(world: World) -> None:
     assert response.status_code == 201
     image = ReportedImage.objects.get()
     assert image.hashed_on == "device" and image.pdq == hashes["pdq"]
+
+
+def test_server_hashing_is_rate_limited_per_connection(world: World, settings: Any) -> None:
+    settings.IMAGE_HASHES_PER_HOUR = 1
+    client = Client()
+
+    def send() -> Any:
+        token = start_token(client.get("/en/report/image/").content.decode())
+        upload = SimpleUploadedFile("a.jpg", demo_picture(), content_type="image/jpeg")
+        return client.post("/en/report/image/", {"start": token, "image": upload})
+
+    assert send().status_code == 200
+    refused = send()
+    assert refused.status_code == 429 and 'role="alert"' in refused.content.decode()
