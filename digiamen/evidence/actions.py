@@ -67,15 +67,15 @@ def remove_member(member: NetworkMember, actor: User) -> None:
         member.delete()
 
 
-def set_sharing(member: NetworkMember, share: bool, actor: User) -> int:
-    """Turn sharing on (share the last months now) or off (withdraw what was shared)."""
+def set_sharing(member: NetworkMember, share: bool, actor: User) -> None:
+    """Turn sharing on or off. Off withdraws what was shared at once; on queues the sharing
+    of the last months (a background job: with a million reports it takes some seconds)."""
     if member.shares_statistics == share:
         raise NetworkError("same_sharing")
     with transaction.atomic():
         member.shares_statistics = share
         member.sharing_changed_at = timezone.now()
         member.save(update_fields=["shares_statistics", "sharing_changed_at"])
-        stored = aggregates.share(member, timezone.localdate()) if share else 0
         if not share:
             aggregates.withdraw(member)
         audit.record(
@@ -83,9 +83,21 @@ def set_sharing(member: NetworkMember, share: bool, actor: User) -> int:
             actor=actor,
             organisation=member.organisation,
             obj=member.network,
-            details={"cells": stored},
         )
-    return stored
+    if share:
+        from digiamen.evidence.tasks import share_member_figures
+
+        share_member_figures(member.pk)  # queued after the commit above
+
+
+def share_if_sharing(member_id: int) -> int:
+    """Share a member's figures if it still shares (it may have stopped meanwhile)."""
+    member = (
+        NetworkMember.objects.filter(pk=member_id, shares_statistics=True)
+        .select_related("network", "organisation")
+        .first()
+    )
+    return aggregates.share(member, timezone.localdate()) if member is not None else 0
 
 
 def refresh_shared() -> int:

@@ -297,7 +297,7 @@ def sharing_page(request: HttpRequest, org: str) -> HttpResponse:
         context["error"] = error.message
         return render(request, "evidence/sharing.html", context, status=400)
     text = (
-        _("Your monthly figures are shared with %(network)s.")
+        _("Your monthly figures are being shared with %(network)s; they reach it in a few minutes.")
         if share
         else _("Your figures are no longer shared with %(network)s; what was shared is deleted.")
     )

@@ -281,3 +281,10 @@ def test_the_nightly_job_shares_again(world: World, regional: Network) -> None:
     past_report(world.jordan, 200, 4)
     assert tasks.share_network_figures.call_local() > 0
     assert SharedAggregate.objects.filter(source="jordan", month=date(2026, 4, 1)).exists()
+
+
+def test_a_queued_share_does_nothing_once_sharing_stopped(world: World, regional: Network) -> None:
+    member = NetworkMember.objects.get(network=regional, organisation=world.jordan)
+    actions.set_sharing(member, False, world.alice.user)
+    assert actions.share_if_sharing(member.pk) == 0
+    assert not SharedAggregate.objects.filter(organisation=world.jordan).exists()

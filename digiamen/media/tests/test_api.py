@@ -172,7 +172,7 @@ def test_an_upload_above_the_limit_is_refused_without_reading_it(
 
 def test_api_server_hashing_is_rate_limited(world: World, settings: Any) -> None:
     settings.IMAGE_HASHES_PER_HOUR = 2
-    data = {"report": json.dumps(REPORT), "image": [upload(demo_picture())] * 2}
+    data = {"report": json.dumps(REPORT), "image": [upload(demo_picture()) for _ in range(2)]}
     assert post_report(data).status_code == 201
     data = {"report": json.dumps(REPORT), "image": [upload(demo_picture())]}
     response = post_report(data)
