@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "digiamen.evidence",
     "digiamen.safeguarding",
     "digiamen.media",
+    "digiamen.channels",
 ]
 
 MIDDLEWARE = [
@@ -322,3 +323,8 @@ PDQ_MATCH_DISTANCE = int(os.environ.get("PDQ_MATCH_DISTANCE", "31"))
 PDQ_MIN_QUALITY = 50
 # How often each process reads the banks' new changes (freshness of the matching index).
 MATCH_INDEX_POLL_SECONDS = float(os.environ.get("MATCH_INDEX_POLL_SECONDS", "0.2"))
+
+# Text-message conversations: abandoned after this many idle minutes (answers deleted);
+# after a report, the same number's messages go to its counsellor for this many days.
+CHANNEL_CONVERSATION_MINUTES = int(os.environ.get("CHANNEL_CONVERSATION_MINUTES", "30"))
+CHANNEL_FOLLOWUP_DAYS = 30

@@ -306,4 +306,7 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
         audit.record(
             "report.message_to_reporter", actor=author, organisation=report.organisation, obj=report
         )
+        from digiamen.channels.actions import queue_reply_for_report
+
+        queue_reply_for_report(report, text)
     return message

@@ -75,6 +75,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _load(self) -> dict[str, Any]:
+        from digiamen.channels import demo as channels_demo
         from digiamen.directory import demo as directory_demo
         from digiamen.evidence import demo as evidence_demo
         from digiamen.intake import demo as intake_demo
@@ -134,4 +135,5 @@ class Command(BaseCommand):
             **evidence_demo.load(created_organisations),
             **safeguarding_demo.load(created_organisations),
             **media_demo.load(created_organisations),
+            **channels_demo.load(created_organisations),
         }
