@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("robots.txt", robots_txt),
     path("", include("digiamen.channels.urls")),
+    path("", include("digiamen.channels.urls_openrosa")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("digiamen.core.urls")),
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.evidence.urls")),
     path("staff/", include("digiamen.safeguarding.urls")),
     path("staff/", include("digiamen.media.urls")),
+    path("staff/", include("digiamen.channels.urls_staff")),
     prefix_default_language=True,
 )
 

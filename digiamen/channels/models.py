@@ -100,3 +100,23 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"outbound {self.pk}"
+
+
+class FieldWorker(models.Model):
+    """An outreach worker of an organisation who collects reports offline (ODK Collect,
+    KoboCollect) and may do nothing else: no staff page, no case, no API token. The password
+    is kept as an Argon2 hash for Basic authentication, and the Digest secret (HA1, needed
+    by ODK Collect's Digest authentication) is kept encrypted under the channel key."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    username = models.CharField(max_length=64, unique=True)
+    password_hash = models.CharField(max_length=200)
+    digest_secret = models.BinaryField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username

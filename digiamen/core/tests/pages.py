@@ -126,6 +126,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/hashes/", "alice"),
         Page(f"/staff/amane/hashes/{bank.pk}/", "dora"),
         Page("/staff/amane/hashes/hotline/", "alice"),
+        Page("/staff/amane/channels/", "alice"),
         Page("/no-such-page/", "anonymous"),
     ]
 

@@ -89,6 +89,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         f"/en/staff/amane/hashes/{bank}/": banks,
         "/en/staff/amane/hashes/hotline/": banks,
         "/en/staff/amane/hashes/hotline/export.csv": banks,
+        "/en/staff/amane/channels/": ADMIN,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -212,6 +213,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/hashes/1/",
         "/en/staff/amane/hashes/1/entries/1/",
         "/en/staff/amane/hashes/hotline/",
+        "/en/staff/amane/channels/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})

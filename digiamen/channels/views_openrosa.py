@@ -1,0 +1,142 @@
+"""The OpenRosa APIs ODK Collect and KoboCollect speak: form list, form download and form
+submission, each authenticated per field worker (HTTP Digest or Basic)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from digiamen.channels import field_workers, openrosa
+from digiamen.channels.models import FieldWorker
+from digiamen.core import crypto
+from digiamen.core.clients import RateLimit, client_pseudonym
+from digiamen.intake import actions as intake_actions
+from digiamen.intake import drafts
+from digiamen.intake.forms import validate_answers
+from digiamen.media.uploads import upload_refused
+
+ACCEPT_BYTES = str(openrosa.SUBMISSION_MAX_BYTES)
+FAILED_SIGN_INS_PER_HOUR = 30
+
+
+def _headers(response: HttpResponse) -> HttpResponse:
+    response["X-OpenRosa-Version"] = "1.0"
+    response["X-OpenRosa-Accept-Content-Length"] = ACCEPT_BYTES
+    return response
+
+
+def _xml(body: str, status: int = 200) -> HttpResponse:
+    return _headers(HttpResponse(body, status=status, content_type="text/xml; charset=utf-8"))
+
+
+def _message(status: int, text: str, nature: str = "") -> HttpResponse:
+    attribute = f' nature="{nature}"' if nature else ""
+    return _xml(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<OpenRosaResponse xmlns="http://openrosa.org/http/response">'
+        f"<message{attribute}>{escape(text)}</message></OpenRosaResponse>",
+        status,
+    )
+
+
+def _field_worker(request: HttpRequest) -> FieldWorker | HttpResponse:
+    failures = RateLimit("openrosa-failures", FAILED_SIGN_INS_PER_HOUR, 3600)
+    client = client_pseudonym(request)
+    if failures.exceeded(client):
+        return _message(429, _("Too many failed sign-ins. Wait an hour."))
+    header = request.headers.get("Authorization", "")
+    worker = (
+        field_workers.authenticate(header, request.method or "", request.get_full_path())
+        if header
+        else None
+    )
+    if worker is None:
+        if header:
+            failures.hit(client)
+        response = _message(401, _("Sign in with your field worker's user name and password."))
+        response["WWW-Authenticate"] = field_workers.challenge()
+        return response
+    return worker
+
+
+@require_GET
+def form_list(request: HttpRequest) -> HttpResponse:
+    worker = _field_worker(request)
+    if isinstance(worker, HttpResponse):
+        return worker
+    url = request.build_absolute_uri(reverse("openrosa:form", args=[openrosa.FORM_ID]))
+    return _xml(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<xforms xmlns="http://openrosa.org/xforms/xformsList"><xform>'
+        f"<formID>{openrosa.FORM_ID}</formID><name>Digi-Amen</name>"
+        f"<version>{openrosa.FORM_VERSION}</version><hash>{openrosa.xform_hash()}</hash>"
+        f"<downloadUrl>{escape(url)}</downloadUrl></xform></xforms>"
+    )
+
+
+@require_GET
+def form(request: HttpRequest, form_id: str) -> HttpResponse:
+    worker = _field_worker(request)
+    if isinstance(worker, HttpResponse):
+        return worker
+    if form_id != openrosa.FORM_ID:
+        return _message(404, _("There is no such form."))
+    return _xml(openrosa.xform())
+
+
+ERRORS = {
+    "too_large": (413, gettext_lazy("The submission is too large.")),
+    "broken_xml": (400, gettext_lazy("The submission is not well-formed XML.")),
+    "unknown_form": (400, gettext_lazy("This form is not one of ours.")),
+    "unknown_version": (
+        400,
+        gettext_lazy("This version of the form is no longer accepted. Get the new form."),
+    ),
+    "no_instance_id": (400, gettext_lazy("The submission has no instance ID.")),
+}
+
+
+@csrf_exempt
+@require_http_methods(["HEAD", "POST"])
+def submission(request: HttpRequest) -> HttpResponse:
+    worker = _field_worker(request)
+    if isinstance(worker, HttpResponse):
+        return worker
+    if request.method == "HEAD":
+        return _headers(HttpResponse(status=204))
+    files = request.FILES
+    if upload_refused(request):
+        return _message(413, _("The submission is too large."))
+    xml_file = files.get("xml_submission_file")
+    if xml_file is None:
+        return _message(400, _("The submission has no xml_submission_file part."))
+    if any(name != "xml_submission_file" for name in files):
+        return _message(400, _("Attachments are not accepted: send no pictures or files."))
+    if (xml_file.size or 0) > openrosa.SUBMISSION_MAX_BYTES:
+        return _message(413, _("The submission is too large."))
+    try:
+        parsed = openrosa.parse_submission(xml_file.read())
+    except openrosa.SubmissionError as error:
+        status, text = ERRORS[error.code]
+        return _message(status, str(text))
+    answers, errors = validate_answers(parsed.answers)
+    if errors:
+        names = ", ".join(sorted(errors))
+        return _message(400, _("Some answers are not valid: %(names)s.") % {"names": names})
+    scope = f"openrosa:{worker.organisation_id}:{parsed.instance_id}"
+    try:
+        intake_actions.submit_report(
+            answers,
+            channel="offline_form",
+            submission_id=crypto.lookup_hash(scope.encode()),
+            organisation=worker.organisation,
+        )
+    except drafts.DraftGone:
+        return _message(202, _("This form was already received."), "submit_success")
+    return _message(201, _("Thank you: the report was received."), "submit_success")

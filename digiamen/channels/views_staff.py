@@ -1,0 +1,75 @@
+"""Field workers and gateways of an organisation (its admins only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from digiamen.accounts.models import Role
+from digiamen.accounts.permissions import current_user, get_membership, staff_required
+from digiamen.channels import field_workers, openrosa
+from digiamen.channels.models import FieldWorker, Gateway
+
+
+class FieldWorkerForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=64)
+    password = forms.CharField(
+        label=gettext_lazy("Password (at least 12 characters)"),
+        min_length=field_workers.PASSWORD_MIN,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def channels_page(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, [Role.ORG_ADMIN])
+    organisation = membership.organisation
+    operation = request.POST.get("operation", "")
+    form = FieldWorkerForm(request.POST if operation == "add" else None)
+    status = 200
+    if operation in ("enable", "disable"):
+        worker = get_object_or_404(
+            FieldWorker, pk=request.POST.get("worker") or 0, organisation=organisation
+        )
+        field_workers.set_active(worker, current_user(request), active=operation == "enable")
+        messages.success(request, _("Saved."))
+        return redirect("channels_staff:channels", org)
+    if operation == "add":
+        if form.is_valid():
+            try:
+                field_workers.create_field_worker(
+                    organisation,
+                    current_user(request),
+                    form.cleaned_data["username"],
+                    form.cleaned_data["password"],
+                )
+            except field_workers.FieldWorkerError as error:
+                form.add_error(
+                    "username" if error.code != "password" else "password", error.message
+                )
+            else:
+                messages.success(request, _("The field worker was added."))
+                return redirect("channels_staff:channels", org)
+        status = 400
+    return render(
+        request,
+        "channels/channels.html",
+        {
+            "membership": membership,
+            "workers": FieldWorker.objects.filter(organisation=organisation),
+            "gateways": Gateway.objects.filter(organisation=organisation),
+            "form": form,
+            "server_url": request.build_absolute_uri("/"),
+            "form_list_url": request.build_absolute_uri(reverse("openrosa:form_list")),
+            "form_version": openrosa.FORM_VERSION,
+        },
+        status=status,
+    )
