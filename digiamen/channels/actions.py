@@ -45,26 +45,35 @@ def receive(
     message_id: str = "",
     sent_at: datetime | None = None,
 ) -> Answer:
-    """One message from a gateway. The same message id twice gets the same answer, once."""
-    with transaction.atomic():
-        if message_id:
-            seen = InboundMessage.objects.filter(gateway=gateway, message_id=message_id).first()
-            if seen is not None:
-                return Answer(store.unseal_json(bytes(seen.reply), purpose="channels:reply"))
-        answer = _converse(gateway, phone, script.clean_text(text), sent_at)
-        if message_id:
-            try:
-                with transaction.atomic():
+    """One message from a gateway. The same message id twice gets the same answer, once.
+
+    All or nothing: the conversation, the report and the remembered answer are stored in
+    one transaction. Two deliveries racing (a retry arriving before the first answer, or two
+    first messages from one number) collide on a unique constraint; the loser is rolled
+    back and tried again, and then finds what the winner stored.
+    """
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                if message_id:
+                    seen = InboundMessage.objects.filter(
+                        gateway=gateway, message_id=message_id
+                    ).first()
+                    if seen is not None:
+                        replies = store.unseal_json(bytes(seen.reply), purpose="channels:reply")
+                        return Answer(replies)
+                answer = _converse(gateway, phone, script.clean_text(text), sent_at)
+                if message_id:
                     InboundMessage.objects.create(
                         gateway=gateway,
                         message_id=message_id,
                         reply=store.seal_json(answer.replies, purpose="channels:reply"),
                     )
-            except IntegrityError:  # the same id at the same moment: the other one won
-                transaction.set_rollback(True)
-                seen = InboundMessage.objects.get(gateway=gateway, message_id=message_id)
-                return Answer(store.unseal_json(bytes(seen.reply), purpose="channels:reply"))
-    return answer
+            return answer
+        except IntegrityError:
+            if attempt:
+                raise
+    raise RuntimeError("unreachable")
 
 
 def _converse(gateway: Gateway, phone: str, text: str, sent_at: datetime | None) -> Answer:
@@ -226,11 +235,16 @@ def mark_sent(gateway: Gateway, ids: list[int]) -> int:
 
 
 def expire_conversations() -> int:
-    """Abandoned conversations go: their partial answers are never read again."""
-    deleted, _ = Conversation.objects.filter(
-        report__isnull=True, expires_at__lt=timezone.now()
+    """Abandoned conversations go: their partial answers are never read again. After the
+    follow-up period, a reporter's number goes too (later replies reach only the web mailbox).
+    """
+    now = timezone.now()
+    abandoned, _ = Conversation.objects.filter(report__isnull=True, expires_at__lt=now).delete()
+    finished, _ = Conversation.objects.filter(
+        report__isnull=False,
+        created_at__lt=now - timedelta(days=settings.CHANNEL_FOLLOWUP_DAYS),
     ).delete()
-    return deleted
+    return abandoned + finished
 
 
 def create_gateway(

@@ -212,3 +212,48 @@ def test_the_demo_gateway_answers_with_its_secret(tmp_path: Any, db: Any) -> Non
     assert gateway.organisation.slug == demo["organisation"]
     response = form((gateway, demo["secret"]), "hello")
     assert response.status_code == 200 and "<Message>" in response.content.decode()
+
+
+def test_a_collision_rolls_the_message_back_and_tries_again(
+    world: World, gateway: Any, monkeypatch: Any
+) -> None:
+    """A unique-constraint collision (a racing delivery) undoes everything, then retries."""
+    form(gateway, "hello", id="m-1")
+    real_converse = actions._converse
+    calls = []
+
+    def colliding(*args: Any, **kwargs: Any) -> Any:
+        answer = real_converse(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:  # the first try collides with a row of the same message id
+            InboundMessage.objects.create(gateway=gateway[0], message_id="m-2", reply=b"")
+        return answer
+
+    monkeypatch.setattr(actions, "_converse", colliding)
+    response = form(gateway, "1", id="m-2")
+    assert response.status_code == 200 and "1." in response.content.decode()
+    assert len(calls) == 2
+    assert Conversation.objects.get().step == "country"
+    assert InboundMessage.objects.filter(message_id="m-2").count() == 1
+
+
+def test_whatsapp_gateways_make_whatsapp_reports(world: World) -> None:
+    whatsapp = actions.create_gateway(world.amane, name="WA", kind=Gateway.Kind.WHATSAPP)
+    for text in ["hello", "2", "1", "0", "4", "0", "2"]:
+        response = form(whatsapp, text)
+        assert response.status_code == 200
+    report = Report.objects.get()
+    assert report.channel == "whatsapp" and not report.consent_contact
+    assert report.contact_method == "receipt"
+
+
+def test_a_reporters_number_is_forgotten_after_the_follow_up_period(
+    world: World, gateway: Any
+) -> None:
+    for text in ["hello", "1", "1", "0", "3", "0", "1"]:
+        form(gateway, text)
+    report = Report.objects.get()
+    Conversation.objects.update(created_at=timezone.now() - timedelta(days=31))
+    assert expire_conversations.call_local() == 1
+    assert not Conversation.objects.exists()
+    assert actions.queue_reply_for_report(report, "Hello") is None
