@@ -48,8 +48,7 @@ from digiamen.media.hashing import (
     HashRejected,
     ImageRejected,
     clean_hash_set,
-    hash_image,
-    hashing_allowed,
+    hash_uploads,
 )
 from digiamen.media.models import ReportedImage
 from digiamen.media.uploads import upload_refused
@@ -214,20 +213,13 @@ def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dic
             )
     except HashRejected as problem:
         raise BadReportBody(422, problem.message, {"image_hashes": [problem.message]}) from None
-    if images and not hashing_allowed(subject, len(images)):
-        raise BadReportBody(
-            429, _("Too many pictures were sent from this connection. Wait an hour.")
-        )
-    for position, upload in enumerate(images):
-        try:
-            hashes = hash_image(upload.read())
-        except ImageRejected as problem:
-            raise BadReportBody(
-                422, problem.message, {f"image.{position}": [problem.message]}
-            ) from None
-        finally:
-            upload.close()
-        hash_sets.append({**hashes.as_dict(), "hashed_on": ReportedImage.HashedOn.SERVER})
+    try:
+        hash_sets += hash_uploads(images, subject)
+    except ImageRejected as problem:
+        if problem.code == "rate_limited":
+            raise BadReportBody(429, problem.message) from None
+        field = f"image.{problem.position}"
+        raise BadReportBody(422, problem.message, {field: [problem.message]}) from None
     return payload, hash_sets
 
 

@@ -23,7 +23,7 @@ from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import RiskLevel
 from digiamen.evidence.models import Network
 from digiamen.intake.models import Report
-from digiamen.media.hashing import HashRejected, clean_hash_set, clean_hex, clean_quality
+from digiamen.media.hashing import HashRejected, clean_hash_set, clean_hex
 from digiamen.media.matching import BankMatch, match_hashes, visible_bank_ids
 from digiamen.media.models import (
     BankChange,
@@ -407,7 +407,3 @@ def import_hotline_answer(organisation: Organisation, actor: User, data: bytes) 
             details={"rows": len(result.rows)},
         )
     return result
-
-
-def clean_quality_or_none(value: Any) -> int | None:
-    return None if value in (None, "") else clean_quality(value)

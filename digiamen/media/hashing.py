@@ -47,6 +47,7 @@ def hashing_allowed(subject: str, count: int) -> bool:
 
 
 class ImageRejected(ActionError):
+    position: int | None = None
     messages: ClassVar[dict[str, Any]] = {
         "empty": _("The file is empty."),
         "too_large": _("The file is too large. Send an image of at most 15 MB."),
@@ -57,6 +58,7 @@ class ImageRejected(ActionError):
         "too_many_pixels": _("The image is too big (too many pixels) to be read safely."),
         "too_small": _("The image is too small to be fingerprinted."),
         "unreadable": _("The image is damaged or incomplete and cannot be read."),
+        "rate_limited": _("Too many pictures were sent from this connection. Wait an hour."),
     }
 
 
@@ -85,6 +87,27 @@ def hash_image(data: bytes, *, draft: bool = True) -> ImageHashes:
         md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def hash_uploads(uploads: list[Any], subject: str) -> list[dict[str, Any]]:
+    """Hash uploaded pictures in memory, each marked as hashed on the server, and close them.
+
+    Rate-limited per ``subject`` (a connection or a partner key). Raises ImageRejected; its
+    ``position`` is the index of the picture at fault (None for the rate limit).
+    """
+    if uploads and not hashing_allowed(subject, len(uploads)):
+        raise ImageRejected("rate_limited")
+    hashed: list[dict[str, Any]] = []
+    for position, upload in enumerate(uploads):
+        try:
+            hashes = hash_image(upload.read())
+        except ImageRejected as error:
+            error.position = position
+            raise
+        finally:
+            upload.close()
+        hashed.append({**hashes.as_dict(), "hashed_on": "server"})
+    return hashed
 
 
 def decode_for_pdq(data: bytes, *, draft: bool = True) -> np.ndarray[Any, Any]:

@@ -28,8 +28,7 @@ from digiamen.media.hashing import (
     HashRejected,
     ImageRejected,
     clean_hash_set,
-    hash_image,
-    hashing_allowed,
+    hash_uploads,
 )
 from digiamen.media.models import ReportedImage
 from digiamen.media.uploads import upload_refused
@@ -95,20 +94,11 @@ def hashes_from_request(request: HttpRequest) -> list[dict[str, Any]]:
             ]
         except HashRejected as error:
             raise PictureError(error.message) from error
-    if files and not hashing_allowed(client_pseudonym(request), len(files)):
-        raise PictureError(
-            _("Too many pictures were sent from this connection. Wait an hour."), status=429
-        )
-    hashed: list[dict[str, Any]] = []
-    for upload in files:
-        try:
-            hashes = hash_image(upload.read())
-        except ImageRejected as error:
-            raise PictureError(error.message) from error
-        finally:
-            upload.close()
-        hashed.append({**hashes.as_dict(), "hashed_on": ReportedImage.HashedOn.SERVER})
-    return hashed
+    try:
+        return hash_uploads(files, client_pseudonym(request))
+    except ImageRejected as error:
+        status = 429 if error.code == "rate_limited" else 400
+        raise PictureError(error.message, status=status) from error
 
 
 @csrf_exempt

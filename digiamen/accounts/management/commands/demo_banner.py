@@ -27,4 +27,14 @@ class Command(BaseCommand):
                 f"{user['username']:<24} {user['password']}"
             )
         self.stdout.write("Two-step codes: .venv/bin/python manage.py demo_totp <username>")
+        for gateway in data.get("gateways", []):
+            self.stdout.write(
+                f"SMS gateway: POST http://127.0.0.1:{port}/channels/{gateway['id']}/sms "
+                f"(from, text) with 'Authorization: Token {gateway['secret']}'"
+            )
+        for worker in data.get("field_workers", []):
+            self.stdout.write(
+                f"ODK Collect: server http://127.0.0.1:{port}/  user {worker['username']}  "
+                f"password {worker['password']}"
+            )
         self.stdout.write("")
