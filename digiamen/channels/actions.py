@@ -248,14 +248,34 @@ def expire_conversations() -> int:
 
 
 def create_gateway(
-    organisation: Any, *, name: str, kind: str = Gateway.Kind.SMS
+    organisation: Any, *, name: str, kind: str = Gateway.Kind.SMS, actor: Any = None
 ) -> tuple[Gateway, str]:
+    """A gateway and its shared secret (shown once; the database keeps a hash)."""
     secret = crypto.random_token(24)
-    gateway = Gateway.objects.create(
-        organisation=organisation,
-        name=name,
-        kind=kind,
-        secret_hash=crypto.lookup_hash(secret.encode()),
-    )
-    audit.record("channels.gateway_created", organisation=organisation, obj=gateway)
+    with transaction.atomic():
+        gateway = Gateway.objects.create(
+            organisation=organisation,
+            name=name,
+            kind=kind,
+            secret_hash=crypto.lookup_hash(secret.encode()),
+        )
+        audit.record(
+            "channels.gateway_created", actor=actor, organisation=organisation, obj=gateway
+        )
     return gateway, secret
+
+
+def rotate_secret(gateway: Gateway, actor: Any) -> str:
+    """A new secret for the gateway; the old one stops working at once."""
+    secret = crypto.random_token(24)
+    with transaction.atomic():
+        Gateway.objects.filter(pk=gateway.pk).update(
+            secret_hash=crypto.lookup_hash(secret.encode())
+        )
+        audit.record(
+            "channels.gateway_secret_changed",
+            actor=actor,
+            organisation=gateway.organisation,
+            obj=gateway,
+        )
+    return secret

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from digiamen.accounts.models import Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.channels import field_workers, openrosa
+from digiamen.channels import actions, field_workers, openrosa
 from digiamen.channels.models import FieldWorker, Gateway
 
 
@@ -27,6 +27,11 @@ class FieldWorkerForm(forms.Form):
     )
 
 
+class GatewayForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Gateway.Kind.choices)
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def channels_page(request: HttpRequest, org: str) -> HttpResponse:
@@ -34,7 +39,26 @@ def channels_page(request: HttpRequest, org: str) -> HttpResponse:
     organisation = membership.organisation
     operation = request.POST.get("operation", "")
     form = FieldWorkerForm(request.POST if operation == "add" else None)
+    gateway_form = GatewayForm(request.POST if operation == "add_gateway" else None)
     status = 200
+    # A gateway's secret is shown once, in this response only (never in a message or a URL).
+    new_secret: tuple[Gateway, str] | None = None
+    if operation == "add_gateway":
+        if gateway_form.is_valid():
+            new_secret = actions.create_gateway(
+                organisation,
+                name=gateway_form.cleaned_data["name"],
+                kind=gateway_form.cleaned_data["kind"],
+                actor=current_user(request),
+            )
+            gateway_form = GatewayForm()
+        else:
+            status = 400
+    if operation == "rotate":
+        gateway = get_object_or_404(
+            Gateway, pk=request.POST.get("gateway") or 0, organisation=organisation
+        )
+        new_secret = (gateway, actions.rotate_secret(gateway, current_user(request)))
     if operation in ("enable", "disable"):
         worker = get_object_or_404(
             FieldWorker, pk=request.POST.get("worker") or 0, organisation=organisation
@@ -67,6 +91,8 @@ def channels_page(request: HttpRequest, org: str) -> HttpResponse:
             "workers": FieldWorker.objects.filter(organisation=organisation),
             "gateways": Gateway.objects.filter(organisation=organisation),
             "form": form,
+            "gateway_form": gateway_form,
+            "new_secret": new_secret,
             "server_url": request.build_absolute_uri("/"),
             "form_list_url": request.build_absolute_uri(reverse("openrosa:form_list")),
             "form_version": openrosa.FORM_VERSION,

@@ -228,3 +228,53 @@ def test_the_demo_field_worker_submits(tmp_path: Any, db: Any) -> None:
     assert Report.objects.filter(
         channel="offline_form", organisation__slug=demo["organisation"]
     ).exists()
+
+
+def test_admins_add_a_gateway_and_change_its_secret(world: World, signed_in: Any) -> None:
+    import re as regex
+
+    from digiamen.channels.models import Gateway
+    from digiamen.conftest import csrf_token_of
+
+    url = f"/en/staff/{world.amane.slug}/channels/"
+    admin = signed_in(world.alice)
+    token = csrf_token_of(admin.get(url).content.decode())
+    bad = admin.post(url, {"csrfmiddlewaretoken": token, "operation": "add_gateway", "name": ""})
+    assert bad.status_code == 400 and not Gateway.objects.exists()
+    page = admin.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token,
+            "operation": "add_gateway",
+            "name": "Orange SMS",
+            "kind": "sms",
+        },
+    ).content.decode()
+    gateway = Gateway.objects.get()
+    secret = regex.search(r'<code dir="ltr">([^<]+)</code>', page).group(1)  # type: ignore[union-attr]
+    assert secret not in admin.get(url).content.decode()  # shown once
+
+    def send(key: str) -> int:
+        return (
+            Client()
+            .post(
+                f"/channels/{gateway.public_id}/sms",
+                {"from": "+212600000001", "text": "hello"},
+                HTTP_AUTHORIZATION=f"Token {key}",
+            )
+            .status_code
+        )
+
+    assert send(secret) == 200
+    page = admin.post(
+        url, {"csrfmiddlewaretoken": token, "operation": "rotate", "gateway": gateway.pk}
+    ).content.decode()
+    new_secret = regex.search(r'<code dir="ltr">([^<]+)</code>', page).group(1)  # type: ignore[union-attr]
+    assert send(secret) == 401 and send(new_secret) == 200
+    jordan_admin = signed_in(world.add_member("jade", world.jordan, "org_admin"))
+    other = f"/en/staff/{world.jordan.slug}/channels/"
+    jtoken = csrf_token_of(jordan_admin.get(other).content.decode())
+    response = jordan_admin.post(
+        other, {"csrfmiddlewaretoken": jtoken, "operation": "rotate", "gateway": gateway.pk}
+    )
+    assert response.status_code == 404
