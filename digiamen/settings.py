@@ -328,3 +328,4 @@ MATCH_INDEX_POLL_SECONDS = float(os.environ.get("MATCH_INDEX_POLL_SECONDS", "0.2
 # after a report, the same number's messages go to its counsellor for this many days.
 CHANNEL_CONVERSATION_MINUTES = int(os.environ.get("CHANNEL_CONVERSATION_MINUTES", "30"))
 CHANNEL_FOLLOWUP_DAYS = 30
+CHANNEL_MESSAGES_PER_HOUR = int(os.environ.get("CHANNEL_MESSAGES_PER_HOUR", "60"))

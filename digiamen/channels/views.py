@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from digiamen.channels import actions, store
 from digiamen.channels.models import Gateway
 from digiamen.core import crypto
+from digiamen.core.clients import RateLimit
 
 BODY_MAX = 64 * 1024
 
@@ -80,6 +82,15 @@ def _message(phone: Any, text: Any) -> tuple[str, str]:
     return number, text
 
 
+def _check_rate(gateway: Gateway, phone: str) -> None:
+    """Each number may send only so many messages an hour through a gateway."""
+    limit = RateLimit("channel-number", settings.CHANNEL_MESSAGES_PER_HOUR, 3600)
+    subject = f"{gateway.pk}:{store.phone_lookup(phone)}"
+    if limit.exceeded(subject):
+        raise Refused(429, _("Too many messages from this number. Wait an hour."))
+    limit.hit(subject)
+
+
 def _json(status: int, payload: dict[str, Any]) -> JsonResponse:
     return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
 
@@ -103,6 +114,7 @@ def rapidpro(request: HttpRequest, gateway_id: str) -> HttpResponse:
         )
         message_id = str(given.get("uuid") or body.get("message_id") or "")[:100]
         sent_at = _time(given.get("created_on") or body.get("created_on"))
+        _check_rate(gateway, phone)
     except Refused as refused:
         return _json(refused.status, {"error": refused.detail, "messages": []})
     answer = actions.receive(
@@ -140,6 +152,7 @@ def sms(request: HttpRequest, gateway_id: str) -> HttpResponse:
             :100
         ]
         sent_at = _time(data.get("sent_at") or data.get("timestamp"))
+        _check_rate(gateway, phone)
     except Refused as refused:
         return _twiml(refused.status, [refused.detail])
     answer = actions.receive(

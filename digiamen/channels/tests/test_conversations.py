@@ -257,3 +257,12 @@ def test_a_reporters_number_is_forgotten_after_the_follow_up_period(
     assert expire_conversations.call_local() == 1
     assert not Conversation.objects.exists()
     assert actions.queue_reply_for_report(report, "Hello") is None
+
+
+def test_a_flooding_number_is_slowed_down(world: World, gateway: Any, settings: Any) -> None:
+    settings.CHANNEL_MESSAGES_PER_HOUR = 3
+    for text in ["hello", "1", "1"]:
+        assert form(gateway, text).status_code == 200
+    refused = form(gateway, "2")
+    assert refused.status_code == 429 and "<Message>" in refused.content.decode()
+    assert Conversation.objects.get().step == "area"
