@@ -236,7 +236,8 @@ def mark_sent(gateway: Gateway, ids: list[int]) -> int:
 
 def expire_conversations() -> int:
     """Abandoned conversations go: their partial answers are never read again. After the
-    follow-up period, a reporter's number goes too (later replies reach only the web mailbox).
+    follow-up period, a reporter's number goes too (later replies reach only the web mailbox),
+    and remembered answers go after a day.
     """
     now = timezone.now()
     abandoned, _ = Conversation.objects.filter(report__isnull=True, expires_at__lt=now).delete()
@@ -244,6 +245,9 @@ def expire_conversations() -> int:
         report__isnull=False,
         created_at__lt=now - timedelta(days=settings.CHANNEL_FOLLOWUP_DAYS),
     ).delete()
+    # Remembered answers exist for gateways' retries, which come within minutes; the last
+    # one holds a receipt (a bearer secret), so none is kept longer than a day.
+    InboundMessage.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
     return abandoned + finished
 
 

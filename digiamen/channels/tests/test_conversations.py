@@ -266,3 +266,15 @@ def test_a_flooding_number_is_slowed_down(world: World, gateway: Any, settings: 
     refused = form(gateway, "2")
     assert refused.status_code == 429 and "<Message>" in refused.content.decode()
     assert Conversation.objects.get().step == "area"
+
+
+def test_remembered_answers_holding_the_receipt_are_kept_a_day_only(
+    world: World, gateway: Any
+) -> None:
+    for number, text in enumerate(["hello", "1", "1", "0", "3", "0", "1"]):
+        form(gateway, text, id=f"r-{number}")
+    assert InboundMessage.objects.count() == 7
+    InboundMessage.objects.update(created_at=timezone.now() - timedelta(days=2))
+    expire_conversations.call_local()
+    assert not InboundMessage.objects.exists()
+    assert Report.objects.count() == 1
