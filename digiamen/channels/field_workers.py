@@ -6,17 +6,17 @@ import base64
 import hashlib
 import hmac
 import re
-import time
+import secrets
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.channels import store
 from digiamen.channels.models import FieldWorker
-from digiamen.core import audit, crypto
+from digiamen.core import audit
 from digiamen.core.errors import ActionError
 
 REALM = "Digi-Amen"
@@ -75,21 +75,19 @@ def set_active(worker: FieldWorker, actor: Any, *, active: bool) -> None:
         )
 
 
+NONCES = signing.TimestampSigner(salt="digiamen.openrosa.nonce")
+
+
 def new_nonce() -> str:
-    stamp = str(int(time.time()))
-    return stamp + "." + _sign(stamp)
-
-
-def _sign(stamp: str) -> str:
-    key = crypto.derive_key(settings.SECRET_KEY.encode(), purpose=b"openrosa-nonce")
-    return hmac.new(key, stamp.encode(), hashlib.sha256).hexdigest()[:32]
+    return NONCES.sign(secrets.token_hex(8))
 
 
 def _nonce_is_fresh(nonce: str) -> bool:
-    stamp, _dot, signature = nonce.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(stamp)):
+    try:
+        NONCES.unsign(nonce, max_age=NONCE_SECONDS)
+    except signing.BadSignature:  # also SignatureExpired
         return False
-    return 0 <= time.time() - int(stamp) <= NONCE_SECONDS
+    return True
 
 
 def _worker(username: str) -> FieldWorker | None:

@@ -14,8 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from digiamen.core import crypto
-
-PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+from digiamen.intake.forms import PHONE
 
 
 def _key(purpose: bytes) -> bytes:

@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from digiamen.accounts.models import Organisation
 
 
+class NetworkQuerySet(models.QuerySet["Network"]):
+    def of(self, organisation: Organisation) -> NetworkQuerySet:
+        """The networks an organisation runs or is a member of."""
+        return self.filter(
+            models.Q(secretariat=organisation) | models.Q(members__organisation=organisation)
+        ).distinct()
+
+
 class Network(models.Model):
     class Kind(models.TextChoices):
         NATIONAL = "national", _("National working group")
@@ -29,6 +37,8 @@ class Network(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="networks_run"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NetworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -47,7 +47,7 @@ from digiamen.media.actions import IMAGES_PER_REPORT
 from digiamen.media.hashing import (
     HashRejected,
     ImageRejected,
-    clean_hash_set,
+    clean_hash_sets,
     hash_uploads,
 )
 from digiamen.media.models import ReportedImage
@@ -205,12 +205,11 @@ def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dic
         raise BadReportBody(422, _("Some values are not valid."), errors) from error
     if len(images) + len(payload.image_hashes) > IMAGES_PER_REPORT:
         raise BadReportBody(422, _("Send at most 5 pictures."))
-    hash_sets: list[dict[str, Any]] = []
     try:
-        for item in payload.image_hashes:
-            hash_sets.append(
-                {**clean_hash_set(item.model_dump()), "hashed_on": ReportedImage.HashedOn.APP}
-            )
+        hash_sets = clean_hash_sets(
+            [item.model_dump() for item in payload.image_hashes],
+            hashed_on=ReportedImage.HashedOn.APP,
+        )
     except HashRejected as problem:
         raise BadReportBody(422, problem.message, {"image_hashes": [problem.message]}) from None
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -82,10 +81,7 @@ def create_bank(
 
 
 def _in_network(organisation: Organisation, network: Network) -> bool:
-    return (
-        network.secretariat_id == organisation.pk
-        or network.members.filter(organisation=organisation).exists()
-    )
+    return Network.objects.of(organisation).filter(pk=network.pk).exists()
 
 
 def set_bank_enabled(bank: HashBank, actor: User | None, *, enabled: bool) -> None:
@@ -182,7 +178,9 @@ class CsvResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_csv(data: bytes) -> tuple[list[str], Iterable[list[str]]]:
+def hash_csv_rows(data: bytes) -> list[tuple[int, dict[str, str], bool]]:
+    """The non-empty rows of a CSV file with a hash column: (row number as in a spreadsheet,
+    {column: value}, whether the row has more values than the header)."""
     if len(data) > MAX_CSV_BYTES:
         raise BankError("too_large")
     try:
@@ -193,39 +191,46 @@ def read_csv(data: bytes) -> tuple[list[str], Iterable[list[str]]]:
         raise BankError("encoding")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in next(reader, [])]
-    return header, reader
+    if not {"md5", "sha256", "pdq"} & set(header):
+        raise BankError("no_hash_column")
+    rows: list[tuple[int, dict[str, str], bool]] = []
+    for line, values in enumerate(reader, start=2):
+        if not any(value.strip() for value in values):
+            continue
+        if len(rows) >= MAX_CSV_ROWS:
+            raise BankError("too_many_rows")
+        rows.append((line, dict(zip(header, values, strict=False)), len(values) > len(header)))
+    if not rows:
+        raise BankError("empty")
+    return rows
+
+
+def _classification(raw: dict[str, str]) -> str | None:
+    """The row's classification code, "" when none is given, None when it is unknown."""
+    code = (raw.get("classification") or "").strip().lower()
+    return code if not code or code in Classification.values else None
 
 
 def parse_bank_csv(data: bytes) -> CsvResult:
     """Rows of a bank file, or the errors of its bad rows (row numbers as in a spreadsheet)."""
-    header, reader = read_csv(data)
-    if not {"md5", "sha256", "pdq"} & set(header):
-        raise BankError("no_hash_column")
     result = CsvResult()
-    for line, values in enumerate(reader, start=2):
-        if len(result.rows) + len(result.errors) >= MAX_CSV_ROWS:
-            raise BankError("too_many_rows")
-        if not any(value.strip() for value in values):
-            continue
-        raw = dict(zip(header, values, strict=False))
+    for line, raw, too_long in hash_csv_rows(data):
         raw["quality"] = raw.get("quality") or raw.get("pdq_quality") or ""
         try:
             row = clean_hash_set(raw)
-            classification = (raw.get("classification") or "").strip().lower()
-            if classification and classification not in Classification.values:
-                result.errors.append((line, gettext("Unknown classification.")))
-                continue
-            row["classification"] = classification or Classification.UNASSESSED
-            row["reference"] = (raw.get("reference") or "").strip()[:100]
         except HashRejected as error:
             result.errors.append((line, error.message))
             continue
-        if len(values) > len(header):
+        classification = _classification(raw)
+        if classification is None:
+            result.errors.append((line, gettext("Unknown classification.")))
+            continue
+        if too_long:
             result.errors.append((line, gettext("This row has more values than the header.")))
             continue
+        row["classification"] = classification or Classification.UNASSESSED
+        row["reference"] = (raw.get("reference") or "").strip()[:100]
         result.rows.append(row)
-    if not result.rows and not result.errors:
-        raise BankError("empty")
     return result
 
 
@@ -346,18 +351,10 @@ def import_hotline_answer(organisation: Organisation, actor: User, data: bytes) 
 
     All or nothing: a row naming no image of ours, or with an unknown status, is an error.
     """
-    header, reader = read_csv(data)
-    if not {"md5", "sha256", "pdq"} & set(header):
-        raise BankError("no_hash_column")
     result = CsvResult()
     statuses = {value for value in ReportedImage.HotlineStatus.values if value}
     images = ReportedImage.objects.filter(organisation=organisation)
-    for line, values in enumerate(reader, start=2):
-        if len(result.rows) + len(result.errors) >= MAX_CSV_ROWS:
-            raise BankError("too_many_rows")
-        if not any(value.strip() for value in values):
-            continue
-        raw = dict(zip(header, values, strict=False))
+    for line, raw, _too_long in hash_csv_rows(data):
         try:
             hashes = {
                 kind: clean_hex(kind, raw[kind])
@@ -368,11 +365,11 @@ def import_hotline_answer(organisation: Organisation, actor: User, data: bytes) 
             result.errors.append((line, error.message))
             continue
         status = (raw.get("status") or "").strip().lower()
-        classification = (raw.get("classification") or "").strip().lower()
+        classification = _classification(raw)
         if status not in statuses:
             result.errors.append((line, gettext("Unknown status.")))
             continue
-        if classification and classification not in Classification.values:
+        if classification is None:
             result.errors.append((line, gettext("Unknown classification.")))
             continue
         ids = list(images.filter(**hashes).values_list("pk", flat=True)) if hashes else []
@@ -387,8 +384,6 @@ def import_hotline_answer(organisation: Organisation, actor: User, data: bytes) 
                 "reference": (raw.get("reference") or "").strip()[:100],
             }
         )
-    if not result.rows and not result.errors:
-        raise BankError("empty")
     if result.errors:
         return result
     now = timezone.now()

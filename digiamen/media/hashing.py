@@ -106,7 +106,7 @@ def hash_uploads(uploads: list[Any], subject: str) -> list[dict[str, Any]]:
             raise
         finally:
             upload.close()
-        hashed.append({**hashes.as_dict(), "hashed_on": "server"})
+        hashed.append({**hashes.as_dict(), "hashed_on": "server"})  # ReportedImage.HashedOn
     return hashed
 
 
@@ -174,6 +174,14 @@ def clean_quality(value: Any) -> int:
     if not isinstance(value, int) or not 0 <= value <= 100:
         raise HashRejected("quality")
     return value
+
+
+def clean_hash_sets(items: list[Any], *, hashed_on: str) -> list[dict[str, Any]]:
+    """Several images' hashes computed elsewhere, each marked with where it was computed."""
+    return [
+        {**clean_hash_set(item if isinstance(item, dict) else {}), "hashed_on": hashed_on}
+        for item in items
+    ]
 
 
 def clean_hash_set(raw: dict[str, Any]) -> dict[str, Any]:

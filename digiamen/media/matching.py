@@ -41,9 +41,7 @@ class BankMatch:
 
 def visible_bank_ids(organisation: Organisation) -> set[int]:
     """Enabled banks of the organisation and those shared with a network it belongs to."""
-    networks = Network.objects.filter(
-        Q(secretariat=organisation) | Q(members__organisation=organisation)
-    ).values("pk")
+    networks = Network.objects.of(organisation).values("pk")
     return set(
         HashBank.objects.filter(is_enabled=True)
         .filter(Q(organisation=organisation) | Q(network__in=networks))

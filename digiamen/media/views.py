@@ -6,13 +6,12 @@ import csv
 import io
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.evidence.models import Network
 from digiamen.media import actions
@@ -22,13 +21,6 @@ from digiamen.media.permissions import bank_manager, own_bank, own_entry
 from digiamen.media.uploads import upload_refused
 
 ENTRIES_SHOWN = 100
-
-
-def _networks(membership: Membership) -> QuerySet[Network]:
-    organisation = membership.organisation
-    return Network.objects.filter(
-        Q(secretariat=organisation) | Q(members__organisation=organisation)
-    ).distinct()
 
 
 def _read_upload(request: HttpRequest, form: CsvForm) -> bytes | None:
@@ -48,7 +40,7 @@ def _read_upload(request: HttpRequest, form: CsvForm) -> bytes | None:
 @require_http_methods(["GET", "POST"])
 def banks(request: HttpRequest, org: str) -> HttpResponse:
     membership = bank_manager(request, org)
-    networks = _networks(membership)
+    networks = Network.objects.of(membership.organisation)
     form = BankForm(request.POST or None, networks=networks)
     status = 200
     if request.method == "POST":

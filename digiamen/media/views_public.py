@@ -27,7 +27,7 @@ from digiamen.media.actions import IMAGES_PER_REPORT
 from digiamen.media.hashing import (
     HashRejected,
     ImageRejected,
-    clean_hash_set,
+    clean_hash_sets,
     hash_uploads,
 )
 from digiamen.media.models import ReportedImage
@@ -85,13 +85,7 @@ def hashes_from_request(request: HttpRequest) -> list[dict[str, Any]]:
         if not isinstance(raw, list) or not 1 <= len(raw) <= IMAGES_PER_REPORT:
             raise PictureError(_("The fingerprints could not be read. Please try again."))
         try:
-            return [
-                {
-                    **clean_hash_set(item if isinstance(item, dict) else {}),
-                    "hashed_on": ReportedImage.HashedOn.DEVICE,
-                }
-                for item in raw
-            ]
+            return clean_hash_sets(raw, hashed_on=ReportedImage.HashedOn.DEVICE)
         except HashRejected as error:
             raise PictureError(error.message) from error
     try:
