@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= digiamen.settings
 
-.PHONY: run test lint bench venv dev-venv migrate demo messages lock reset clean
+.PHONY: run test lint bench audit venv dev-venv migrate demo messages lock reset clean
 
 # A virtualenv with the locked runtime dependencies; re-installed only when the lock changes.
 $(VENV)/.base-installed: requirements/base.lock
@@ -49,6 +49,10 @@ lint: dev-venv
 
 bench: dev-venv
 	@$(PY) bench/run.py
+
+# Known vulnerabilities in the pinned dependencies (says so plainly when it cannot ask).
+audit: dev-venv
+	@$(PY) scripts/audit.py
 
 # Re-extract and compile the translation catalogues (needs GNU gettext).
 messages: dev-venv

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -15,10 +14,9 @@ from digiamen.cases.tasks import purge_cases_past_retention
 from digiamen.conftest import Member, World
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.receipts import format_receipt
-from digiamen.intake.tests.test_browser import CHROMIUM, browser  # noqa: F401  (fixture)
 
 pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
+    pytest.mark.needs("chromium"),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -34,7 +32,7 @@ def sign_in(browser_instance: Any, base: str, member: Member) -> Any:
     return page
 
 
-def test_life_of_a_sextortion_case_in_arabic(browser, live_server, world: World) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_life_of_a_sextortion_case_in_arabic(browser: Any, live_server: Any, world: World) -> None:
     submission = intake_actions.submit_report(
         {
             "harm_types": ["sexual_extortion"],

@@ -15,6 +15,7 @@ from digiamen.conftest import PASSWORD, World
 from digiamen.core import crypto, encryption
 from digiamen.core.encryption import AccessDenied, KeyRing
 from digiamen.core.models import AuditEvent, OrganisationKey, OrganisationKeyGrant
+from digiamen.testing import require
 
 
 def request_for(member_user, private_key) -> HttpRequest:  # type: ignore[no-untyped-def]
@@ -165,8 +166,8 @@ def _raw_database_bytes() -> bytes:
         name = Path(connection.settings_dict["NAME"])
         return b"".join(p.read_bytes() for p in name.parent.glob(name.name + "*"))
     if connection.vendor == "postgresql":
-        pg_dump = shutil.which("pg_dump")
-        assert pg_dump, "pg_dump is needed (postgresql-client); .ci/run installs it"
+        require("pg_dump")
+        pg_dump = shutil.which("pg_dump") or "pg_dump"
         params = connection.settings_dict
         command = [
             pg_dump,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,15 +11,7 @@ import pytest
 from django.conf import settings
 
 
-def redis_is_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379 (.ci/run starts it)")
+@pytest.mark.needs("redis")
 def test_queue_and_cache_use_redis(tmp_path: Path) -> None:
     code = (
         "import django; django.setup()\n"

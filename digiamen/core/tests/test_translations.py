@@ -39,9 +39,7 @@ def test_compiled_catalogue_matches_the_source(language: str) -> None:
         assert compiled.get((entry.msgctxt, entry.msgid)) == expected, entry.msgid
 
 
-@pytest.mark.skipif(
-    shutil.which("xgettext") is None, reason="GNU gettext is not installed (.ci/run installs it)"
-)
+@pytest.mark.needs("gettext")
 def test_every_string_in_the_code_is_in_the_catalogues(tmp_path: Path) -> None:
     """Extract the strings again from a copy of the source; nothing new may be untranslated."""
     base = Path(settings.BASE_DIR)

@@ -34,8 +34,9 @@ from digiamen.directory.tests.helpers import (
     make_location,
     make_service,
 )
+from digiamen.testing import vectors_path
 
-SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "testdata" / "hsds-3.0" / "compiled"
+SCHEMAS = vectors_path("hsds-3.0", "compiled")
 
 
 @pytest.fixture(autouse=True)

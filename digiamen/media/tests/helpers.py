@@ -4,11 +4,12 @@ import csv
 import struct
 import zlib
 from io import BytesIO
-from pathlib import Path
 
 from PIL import Image
 
-PDQ_DIR = Path(__file__).resolve().parents[4] / "shared" / "testdata" / "pdq"
+from digiamen.testing import vectors_path
+
+PDQ_DIR = vectors_path("pdq")
 
 
 def expected_pdq() -> dict[str, str]:

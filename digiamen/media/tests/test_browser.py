@@ -11,14 +11,12 @@ import pytest
 
 from digiamen.conftest import World
 from digiamen.intake import drafts
-from digiamen.intake.tests.test_browser import CHROMIUM
-from digiamen.intake.tests.test_browser import browser as browser  # the fixture
 from digiamen.media.demo import demo_picture
 from digiamen.media.hashing import hash_image
 from digiamen.media.tests.helpers import PDQ_DIR, distance, expected_pdq
 
 pytestmark = [
-    pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM), reason="no Chromium"),
+    pytest.mark.needs("chromium"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -8,6 +8,9 @@ from digiamen.accounts.management.commands.load_demo import credentials_path
 
 class Command(BaseCommand):
     help = "Print the demo address and logins (demo mode)."
+    # No system checks: it only reads var/demo-credentials.json, and each run of the checks
+    # loads every URLconf (a second of every start).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", default="8000")

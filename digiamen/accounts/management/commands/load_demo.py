@@ -50,6 +50,9 @@ def demo_password() -> str:
 
 class Command(BaseCommand):
     help = "Load the demo organisations and members (demo mode only; skipped if loaded)."
+    # No system checks: `make run` has just migrated, which ran them, and each run of the
+    # checks loads every URLconf (a second of every start).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-if-loaded", action="store_true")
