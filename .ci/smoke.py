@@ -101,7 +101,9 @@ class Server:
 def totp(clone: Path, username: str) -> str:
     """The code the demo member's authenticator shows, as the README says to get it."""
     command = [".venv/bin/python", "manage.py", "demo_totp", username]
-    return subprocess.run(command, cwd=clone, capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        command, cwd=clone, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def sign_in(base: str, clone: Path, user: dict[str, str]) -> str:

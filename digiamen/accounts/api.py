@@ -140,7 +140,7 @@ def login(request: HttpRequest, payload: LoginIn) -> Any:
     user = authenticate(
         request, username=known.username if known else payload.username, password=payload.password
     )
-    code = normalize_digits(payload.otp).replace(" ", "").replace("-", "").lower()
+    code = normalize_digits(payload.otp).strip().replace(" ", "").replace("-", "").lower()
     device = None
     if isinstance(user, User) and not user.is_locked() and code.isalnum():
         device = match_token(user, code)

@@ -33,6 +33,12 @@ def test_login_returns_a_short_lived_token_that_works_until_logout(world: World)
     assert client.get("/api/v1/auth/me", **auth).status_code == 401
 
 
+def test_a_pasted_code_with_spaces_and_a_line_end_is_accepted(world: World) -> None:
+    code = world.bob.totp()
+    response = login(Client(), world, otp=f" {code[:3]} {code[3:]}\n")
+    assert response.status_code == 200, response.content
+
+
 def test_token_carries_the_unlocked_key(world: World) -> None:
     from django.test import RequestFactory
 

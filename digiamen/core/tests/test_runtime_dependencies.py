@@ -52,7 +52,7 @@ def runtime_gaps(
             if distribution not in in_pyproject:
                 gaps.append(
                     f"{distribution} (imported by {where}) is not in [project] dependencies"
-                )  # noqa: E501
+                )
     return gaps
 
 
