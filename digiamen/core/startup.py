@@ -4,8 +4,9 @@
 ``manage.py check_startup`` runs :func:`load_everything` in a virtualenv holding the runtime
 lock alone (CI does so on a bare clone, before the development packages are installed), and
 the test suite checks statically that every package the application imports is pinned in
-that lock and declared in pyproject.toml. A module imported only inside a function, or a
-backend named only in settings, is still found here, because this loads all of them.
+that lock and declared in pyproject.toml. A package imported only inside a function, or a
+backend named only in settings, is still loaded here: every module named by an import
+statement anywhere in the application is imported by name.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ def application_files() -> list[Path]:
     return files
 
 
-def third_party_imports() -> dict[str, set[str]]:
-    """Top-level names the application imports that are neither its own nor the standard
-    library's, each with the files importing it (imports inside functions included)."""
+def imported_modules() -> dict[str, set[str]]:
+    """Every module named by an import statement of the application that is neither its
+    own nor the standard library's (imports inside functions included), with the files
+    naming it, plus the backends loaded by name."""
     found: dict[str, set[str]] = {}
     for path in application_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -68,10 +70,18 @@ def third_party_imports() -> dict[str, set[str]]:
             for module in modules:
                 top = module.split(".")[0]
                 if top != "digiamen" and top not in sys.stdlib_module_names:
-                    found.setdefault(top, set()).add(path.name)
+                    found.setdefault(module, set()).add(path.name)
     for module in LOADED_BY_NAME:
-        found.setdefault(module.split(".")[0], set()).add("(loaded by name)")
+        found.setdefault(module, set()).add("(loaded by name)")
     return found
+
+
+def third_party_imports() -> dict[str, set[str]]:
+    """The top-level packages of :func:`imported_modules`, with the files naming them."""
+    packages: dict[str, set[str]] = {}
+    for module, files in imported_modules().items():
+        packages.setdefault(module.split(".")[0], set()).update(files)
+    return packages
 
 
 @dataclass(frozen=True)
@@ -81,13 +91,14 @@ class Loaded:
     commands: int
     tasks: int
     templates: int
+    third_party: int
 
     def __str__(self) -> str:
         return (
             f"Django {django.get_version()}: {self.modules} modules, "
             f"{self.url_patterns} URL patterns, {self.commands} management commands, "
             f"{self.tasks} queue tasks, {self.templates} templates and "
-            f"{', '.join(LOADED_BY_NAME)} loaded"
+            f"{self.third_party} third-party modules loaded"
         )
 
 
@@ -121,7 +132,9 @@ def load_everything() -> Loaded:
     modules = application_modules()
     for name in modules:
         importlib.import_module(name)
-    for name in LOADED_BY_NAME:
+    # Third-party modules imported only inside functions (WeasyPrint when a PDF is drawn)
+    # are not loaded by importing the application's modules: load each by name.
+    for name in sorted(imported_modules()):
         importlib.import_module(name)
     get_wsgi_application()  # the middleware chain
     patterns = _url_patterns(get_resolver().url_patterns)
@@ -130,4 +143,4 @@ def load_everything() -> Loaded:
         load_command_class(app, name)
         commands += 1
     tasks = len(HUEY._registry._registry)
-    return Loaded(len(modules), patterns, commands, tasks, _templates())
+    return Loaded(len(modules), patterns, commands, tasks, _templates(), len(imported_modules()))

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 
-from digiamen.core.startup import application_modules, third_party_imports
+from digiamen.core.startup import application_modules, imported_modules, third_party_imports
 
 BASE = Path(settings.BASE_DIR)
 DEVELOPMENT_ONLY = {"pytest", "pytest-django", "playwright", "faiss-cpu", "pip-audit", "mypy"}
@@ -87,6 +87,7 @@ def test_the_scan_sees_imports_inside_functions_and_backends_named_in_settings()
     assert "weasyprint" in imports  # imported only when a PDF is drawn
     assert {"psycopg", "redis", "gunicorn"} <= set(imports)
     assert not {"pytest", "playwright", "faiss"} & set(imports)
+    assert "weasyprint" in imported_modules()  # check_startup imports it by name
 
 
 def test_development_packages_stay_out_of_the_runtime_lock() -> None:
@@ -102,9 +103,11 @@ def test_check_startup_loads_every_module_url_command_task_and_template(capsys) 
     counts = {
         name: int(n)
         for n, name in re.findall(
-            r"(\d+) (modules|URL patterns|management commands|queue tasks|templates)", out
+            r"(\d+) (modules|URL patterns|management commands|queue tasks|templates|third-party)",
+            out,
         )
     }
     assert counts["modules"] == len(application_modules()) > 150
     assert counts["URL patterns"] > 100 and counts["queue tasks"] >= 9
     assert counts["management commands"] > 20 and counts["templates"] > 50
+    assert counts["third-party"] == len(imported_modules()) > 50
