@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "digiamen.safeguarding",
     "digiamen.media",
     "digiamen.channels",
+    "digiamen.operations",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests read the raw database bytes, so the test database is a file, not :memory:.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-digiamen.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Backups (docs/operations.md) ---------------------------------------------------------------
+# The public half of the backup key pair (`manage.py backup_key`); the private half is printed
+# once and never kept on the server.
+BACKUP_PUBLIC_KEY_FILE = Path(
+    os.environ.get("BACKUP_PUBLIC_KEY_FILE", VAR_DIR / "backup_public_key")
+)
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 
 # --- Cache, rate limits and the task queue -----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

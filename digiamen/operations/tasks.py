@@ -1,0 +1,23 @@
+"""The nightly backup, run by the Huey consumer (``manage.py run_huey``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from digiamen.operations.actions import record_backup_run
+from digiamen.operations.backups import make_backup
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def nightly_backup() -> str:
+    """Backup with its drill, keeping BACKUP_KEEP copies; recorded only when the drill
+    passed. Nothing happens until a backup key pair was made (`manage.py backup_key`)."""
+    if not Path(settings.BACKUP_PUBLIC_KEY_FILE).is_file():
+        return "no backup public key: nightly backups are off"
+    made = make_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP, drill=True)
+    record_backup_run()
+    return f"{made.path.name}: {made.size} bytes, drill passed"
