@@ -29,8 +29,11 @@ migrate: venv
 demo: migrate
 	@$(PY) manage.py load_demo --quiet-if-loaded
 
-run: demo
-	@$(PY) manage.py demo_banner --port $(PORT)
+# One Python process prepares everything (migrate, static files, demo data, logins): a second
+# start serves within a few seconds.
+run: venv
+	@mkdir -p var && chmod 700 var
+	@$(PY) manage.py prepare_demo --port $(PORT)
 	@$(PY) manage.py run_huey --workers 1 --flush-locks >/dev/null 2>var/queue.log & \
 	  queue=$$!; trap "kill $$queue 2>/dev/null" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn digiamen.wsgi:application --bind 127.0.0.1:$(PORT) \

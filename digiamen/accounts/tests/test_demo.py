@@ -56,3 +56,18 @@ def test_demo_data_is_refused_in_production(tmp_path: Path) -> None:
 
     with override_settings(PRODUCTION=True, VAR_DIR=tmp_path), pytest.raises(CommandError):
         call_command("load_demo")
+
+
+@pytest.mark.django_db
+def test_prepare_demo_migrates_loads_once_and_prints_the_logins(tmp_path: Path) -> None:
+    from io import StringIO
+
+    with override_settings(VAR_DIR=tmp_path, STATIC_ROOT=tmp_path / "static"):
+        first, second = StringIO(), StringIO()
+        call_command("prepare_demo", port="8123", stdout=first)
+        call_command("prepare_demo", port="8123", stdout=second)
+    assert "Demo data loaded" in first.getvalue()
+    assert "Demo data loaded" not in second.getvalue()  # the second start loads nothing
+    assert "http://127.0.0.1:8123/" in second.getvalue() and "ma-caseworker" in second.getvalue()
+    assert Organisation.objects.count() == 2
+    assert (tmp_path / "static").is_dir()
