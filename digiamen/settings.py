@@ -152,6 +152,13 @@ BACKUP_PUBLIC_KEY_FILE = Path(
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 
+# --- Health: /healthz, /readyz, `manage.py doctor` ------------------------------------------------
+# With this bearer token /readyz also names the failing check (monitoring); without, a status.
+HEALTH_TOKEN = read_secret("HEALTH_TOKEN") or ""
+QUEUE_HEARTBEAT_MAX_SECONDS = int(os.environ.get("QUEUE_HEARTBEAT_MAX_SECONDS", "300"))
+# Certificate whose expiry `manage.py doctor` watches (the reverse proxy's), if any.
+TLS_CERTIFICATE_FILE = os.environ.get("TLS_CERTIFICATE_FILE", "")
+
 # --- Cache, rate limits and the task queue -----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -237,6 +244,8 @@ X_FRAME_OPTIONS = "DENY"
 HTTPS = env_bool("DIGIAMEN_HTTPS", PRODUCTION)
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe the application directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False

@@ -12,6 +12,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("api/v1/", api.urls),
     path("robots.txt", robots_txt),
+    path("", include("digiamen.operations.urls")),
     path("", include("digiamen.channels.urls")),
     path("", include("digiamen.channels.urls_openrosa")),
 ]

@@ -132,6 +132,16 @@ class BankIndex:
                 for matches in found
             ]
 
+    def pending_changes(self) -> int:
+        """Bank changes committed in the database that this process has not applied, after
+        bringing the index up to date (loading it if this process has none yet)."""
+        with self.lock:
+            if self.index is None:
+                self.load()
+            self.refresh(force=True)  # applies what came in while loading
+            latest = BankChange.objects.order_by("-id").values_list("id", flat=True).first()
+            return max(0, (latest or 0) - self.max_seen)
+
     def size(self) -> int:
         with self.lock:
             self.refresh()

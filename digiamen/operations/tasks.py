@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, on_startup
 
-from digiamen.operations.actions import record_backup_run
+from digiamen.operations.actions import record_backup_run, record_heartbeat
 from digiamen.operations.backups import make_backup
 
 
@@ -21,3 +22,17 @@ def nightly_backup() -> str:
     made = make_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP, drill=True)
     record_backup_run()
     return f"{made.path.name}: {made.size} bytes, drill passed"
+
+
+@db_periodic_task(crontab())
+def queue_heartbeat() -> None:
+    """Every minute: the readiness check and `manage.py doctor` read how long ago."""
+    record_heartbeat("queue")
+
+
+@on_startup()
+def heartbeat_at_start() -> None:
+    # Ready at once after a restart, not at the next minute.
+    close_old_connections()
+    record_heartbeat("queue")
+    close_old_connections()
