@@ -1,0 +1,134 @@
+"""Upgrades without data loss: every migration reverses, the demo data survives going back
+and forth, `manage.py upgrade` backs up first and puts the schema back when a migration fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import CreateModel
+from django.test import override_settings
+
+from digiamen.operations.backups import Target
+from digiamen.operations.upgrade import applied_heads, pending_migrations
+
+# Migrations that cannot be reversed, each with why and what to do instead (docs/operations.md).
+IRREVERSIBLE: dict[str, str] = {}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _schema_whole_afterwards() -> Iterator[None]:
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS operations_heartbeat_blocker")
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def own_migrations() -> list[tuple[str, str]]:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return sorted(
+        key for key, migration in loader.disk_migrations.items()
+        if type(migration).__module__.startswith("digiamen.")
+    )  # fmt: skip
+
+
+def test_every_migration_can_be_reversed() -> None:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    found = own_migrations()
+    assert len(found) >= 20
+    for app, name in found:
+        migration = loader.disk_migrations[(app, name)]
+        for operation in migration.operations:
+            assert operation.reversible or f"{app}.{name}" in IRREVERSIBLE, (app, name, operation)
+
+
+def test_the_demo_data_survives_each_newest_migration_going_back_and_forward(
+    tmp_path: Path,
+) -> None:
+    """Each app's newest migration that nothing else builds on is unapplied and applied
+    again over the demo data; every row is still there (reversing a migration that others
+    build on would unapply those too, which no upgrade does)."""
+    with override_settings(VAR_DIR=tmp_path):
+        call_command("load_demo", stdout=StringIO())
+    before = Target.default().facts()["row_counts"]
+    assert before["cases_case"] > 0 and before["intake_report"] > 0
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    graph = loader.graph
+    tried, recreated = [], set()
+    for app, name in own_migrations():
+        node = graph.node_map[(app, name)]
+        same_app = [parent.key[1] for parent in node.parents if parent.key[0] == app]
+        if node.children or not same_app:
+            continue
+        previous = same_app[0]
+        call_command("migrate", app, previous, interactive=False, verbosity=0)
+        assert applied_heads({app}) == {app: previous}
+        call_command("migrate", interactive=False, verbosity=0)
+        tried.append(f"{app}.{name}")
+        # A table the migration creates starts empty again: that is what reversing it means.
+        for operation in loader.disk_migrations[(app, name)].operations:
+            if isinstance(operation, CreateModel):
+                recreated.add(apps.get_model(app, operation.name)._meta.db_table)
+    assert tried, "no newest migration without dependents to try"
+    assert pending_migrations() == []
+    after = Target.default().facts()["row_counts"]
+    assert {t: n for t, n in after.items() if t not in recreated} == {
+        t: n for t, n in before.items() if t not in recreated
+    }
+
+
+def test_upgrade_backs_up_then_migrates(tmp_path: Path, settings: Any) -> None:
+    settings.BACKUP_PUBLIC_KEY_FILE = tmp_path / "backup_public_key"
+    settings.BACKUP_DIR = tmp_path / "backups"
+    call_command("migrate", "operations", "zero", interactive=False, verbosity=0)
+    assert pending_migrations() == ["operations.0001_heartbeat"]
+    with pytest.raises(CommandError, match="No backup, so no upgrade: No backup public key"):
+        call_command("upgrade", stdout=StringIO())
+    assert pending_migrations() == ["operations.0001_heartbeat"]  # nothing was done
+
+    call_command("backup_key", stdout=StringIO())
+    out = StringIO()
+    call_command("upgrade", stdout=out)
+    text = out.getvalue()
+    assert "1 migrations to apply: operations.0001_heartbeat." in text
+    assert "Backup made and drilled" in text and text.endswith("Upgrade complete.\n")
+    assert pending_migrations() == [] and len(list(settings.BACKUP_DIR.glob("*.backup"))) == 1
+
+    out = StringIO()
+    call_command("upgrade", stdout=out)
+    assert "no migration to apply" in out.getvalue()
+    assert len(list(settings.BACKUP_DIR.glob("*.backup"))) == 1  # none needed
+
+
+def test_a_failed_migration_puts_the_schema_back() -> None:
+    call_command("migrate", "intake", "0003", interactive=False, verbosity=0)
+    call_command("migrate", "operations", "zero", interactive=False, verbosity=0)
+    before = applied_heads({"intake", "operations"})
+    assert before == {"intake": "0003_report_statistics_index", "operations": "zero"}
+    with connection.cursor() as cursor:  # the next migration's table is in the way
+        cursor.execute("CREATE TABLE operations_heartbeat (blocker INTEGER)")
+    out = StringIO()
+    try:
+        with pytest.raises(CommandError, match="the schema was put back as it was"):
+            call_command("upgrade", no_backup=True, stdout=out)
+        assert "A migration failed" in out.getvalue()
+        assert applied_heads({"intake", "operations"}) == before
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE operations_heartbeat")
+
+
+def test_production_never_upgrades_without_a_backup(settings: Any) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="always starts with a backup"):
+        call_command("upgrade", no_backup=True, stdout=StringIO())
