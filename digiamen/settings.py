@@ -151,6 +151,8 @@ BACKUP_PUBLIC_KEY_FILE = Path(
 )
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+# The queue consumer makes the nightly backup unless a system timer does (deploy/install.sh).
+BACKUP_IN_QUEUE = env_bool("BACKUP_IN_QUEUE", True)
 
 # --- Health: /healthz, /readyz, `manage.py doctor` ------------------------------------------------
 # With this bearer token /readyz also names the failing check (monitoring); without, a status.

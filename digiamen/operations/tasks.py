@@ -17,6 +17,8 @@ from digiamen.operations.backups import make_backup
 def nightly_backup() -> str:
     """Backup with its drill, keeping BACKUP_KEEP copies; recorded only when the drill
     passed. Nothing happens until a backup key pair was made (`manage.py backup_key`)."""
+    if not settings.BACKUP_IN_QUEUE:
+        return "backups are made by the system timer (digiamen-backup.timer)"
     if not Path(settings.BACKUP_PUBLIC_KEY_FILE).is_file():
         return "no backup public key: nightly backups are off"
     made = make_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP, drill=True)

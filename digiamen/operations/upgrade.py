@@ -47,13 +47,20 @@ def applied_heads(apps: set[str]) -> dict[str, str]:
     return heads
 
 
+def database_is_empty() -> bool:
+    """A new installation: no table yet, so nothing to back up before migrating."""
+    return not connections[DEFAULT_DB_ALIAS].introspection.table_names()
+
+
 def upgrade(*, with_backup: bool, say: Callable[[str], object]) -> Upgrade:
     done = Upgrade(pending_migrations())
     if not done.migrations:
         say("The database schema is current: no migration to apply.")
     else:
         say(f"{len(done.migrations)} migrations to apply: {', '.join(done.migrations)}.")
-        if with_backup:
+        if with_backup and database_is_empty():
+            say("A new, empty database: nothing to back up.")
+        elif with_backup:
             try:
                 made = make_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP, drill=True)
             except BackupError as error:

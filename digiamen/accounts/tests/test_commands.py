@@ -75,3 +75,14 @@ def test_commands_refuse_bad_input(monkeypatch) -> None:  # type: ignore[no-unty
         call_command(
             "recover_organisation", "--slug", "x", stdout=io.StringIO(), stderr=io.StringIO()
         )
+
+
+@pytest.mark.django_db
+def test_create_organisation_if_none_leaves_an_installed_server_alone() -> None:
+    arguments = ["create_organisation", "--if-none", "--slug", "sfax", "--name", "Sfax CSO"]
+    first, second = io.StringIO(), io.StringIO()
+    call_command(*arguments, "--country", "TN", stdout=first)
+    call_command(*arguments, "--country", "TN", stdout=second)
+    assert "RECOVERY KEY" in first.getvalue()
+    assert second.getvalue() == "An organisation exists already: none created.\n"
+    assert Organisation.objects.count() == 1

@@ -255,3 +255,12 @@ def test_the_nightly_backup_runs_with_its_drill_once_a_key_exists(
     call_command("backup_key", stdout=StringIO())
     assert nightly_backup.call_local().endswith("drill passed")
     assert BackupRun.objects.count() == 1 and len(list(settings.BACKUP_DIR.glob("*.backup"))) == 1
+
+
+def test_the_queue_leaves_backups_to_the_system_timer_when_told(db: Any, settings: Any) -> None:
+    from digiamen.operations.tasks import nightly_backup
+
+    settings.BACKUP_IN_QUEUE = False
+    assert nightly_backup.call_local() == (
+        "backups are made by the system timer (digiamen-backup.timer)"
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.apps import apps
@@ -132,3 +133,13 @@ def test_production_never_upgrades_without_a_backup(settings: Any) -> None:
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="always starts with a backup"):
         call_command("upgrade", no_backup=True, stdout=StringIO())
+
+
+def test_a_new_empty_database_is_migrated_without_a_backup(settings: Any) -> None:
+    from digiamen.operations.upgrade import upgrade
+
+    said: list[str] = []
+    call_command("migrate", "operations", "zero", interactive=False, verbosity=0)
+    with patch("digiamen.operations.upgrade.database_is_empty", return_value=True):
+        upgrade(with_backup=True, say=said.append)
+    assert "A new, empty database: nothing to back up." in said and pending_migrations() == []

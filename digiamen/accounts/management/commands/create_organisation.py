@@ -17,6 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--slug", required=True)
+        parser.add_argument(
+            "--if-none",
+            action="store_true",
+            help="Do nothing if any organisation exists (for the installer, run again).",
+        )
         parser.add_argument("--name", required=True)
         parser.add_argument("--country", required=True, help="ISO 3166-1 alpha-2, e.g. MA")
         parser.add_argument("--languages", default="ar,fr,en")
@@ -25,6 +30,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_none"] and Organisation.objects.exists():
+            self.stdout.write("An organisation exists already: none created.")
+            return
         if Organisation.objects.filter(slug=options["slug"]).exists():
             raise CommandError("An organisation with this slug exists already.")
         try:
