@@ -118,10 +118,17 @@ NEEDED=(python3-venv python3-dev build-essential libpango-1.0-0 libpangoft2-1.0-
         fonts-dejavu-core fontconfig nginx postgresql-client openssl rsync)
 [ -z "$DATABASE_URL" ] && NEEDED+=(postgresql)
 [ -z "$REDIS_URL" ] && NEEDED+=(redis-server)
+have() {  # a package, or what it provides under another package's name (postgresql-client-15)
+  case "$1" in
+    postgresql-client) command -v pg_dump >/dev/null ;;
+    postgresql) compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null ;;
+    nginx) command -v nginx >/dev/null ;;
+    redis-server) command -v redis-server >/dev/null ;;
+    *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" ;;
+  esac
+}
 MISSING=()
-for package in "${NEEDED[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || MISSING+=("$package")
-done
+for package in "${NEEDED[@]}"; do have "$package" || MISSING+=("$package"); done
 if [ ${#MISSING[@]} -gt 0 ]; then
   [ "$PACKAGES" = 1 ] || fail "missing Debian packages: ${MISSING[*]} (without --no-packages they are installed)"
   if [ "$DRY_RUN" = 1 ]; then
@@ -165,9 +172,13 @@ if [ "$(cat "$APP/.revision" 2>/dev/null || true)" != "$REVISION" ]; then
 fi
 LOCK_SUM="$(sha256sum "$SOURCE/requirements/base.lock" | cut -d' ' -f1)"
 if [ "$(cat "$APP/.venv/.lock-sum" 2>/dev/null || true)" != "$LOCK_SUM" ]; then
-  [ -x "$APP/.venv/bin/python" ] || run python3 -m venv "$APP/.venv"
+  # Debian's own Python: readable by the service user wherever root's tools live.
+  [ -x "$APP/.venv/bin/python" ] || run /usr/bin/python3 -m venv "$APP/.venv"
+  pip_log="$(mktemp)"
   run "$APP/.venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
-    -r "$APP/requirements/base.lock" || fail "could not install the Python packages: check the package index"
+    -r "$APP/requirements/base.lock" >"$pip_log" 2>&1 \
+    || { grep -v "^WARNING: Location" "$pip_log" | tail -20 >&2; fail "could not install the Python packages: check the package index"; }
+  rm -f "$pip_log"
   [ "$DRY_RUN" = 1 ] || echo "$LOCK_SUM" > "$APP/.venv/.lock-sum"
   changed "virtualenv $APP/.venv from requirements/base.lock"
 fi
@@ -211,7 +222,7 @@ if [ "$SELF_SIGNED" = 1 ]; then
   fi
 fi
 if [ ! -f "$ETC/secret_key" ]; then
-  [ "$DRY_RUN" = 1 ] || { umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(64))' > "$ETC/secret_key"; }
+  [ "$DRY_RUN" = 1 ] || (umask 077; /usr/bin/python3 -c 'import secrets; print(secrets.token_urlsafe(64))' > "$ETC/secret_key")
   run chown "$USER_NAME":"$USER_NAME" "$ETC/secret_key"; run chmod 0600 "$ETC/secret_key"
   changed "secret key $ETC/secret_key (back it up with the configuration)"
 fi

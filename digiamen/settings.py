@@ -250,6 +250,9 @@ if HTTPS:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # HSTS preload binds the domain for years and cannot be taken back quickly: the operator's
+    # choice (docs/operations.md), not a warning at every deployment check.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_HSTS_PRELOAD = False
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
@@ -57,7 +58,8 @@ def upgrade(*, with_backup: bool, say: Callable[[str], object]) -> Upgrade:
     if not done.migrations:
         say("The database schema is current: no migration to apply.")
     else:
-        say(f"{len(done.migrations)} migrations to apply: {', '.join(done.migrations)}.")
+        names = ", ".join(done.migrations[:8]) + (", …" if len(done.migrations) > 8 else "")
+        say(f"{len(done.migrations)} migrations to apply: {names}.")
         if with_backup and database_is_empty():
             say("A new, empty database: nothing to back up.")
         elif with_backup:
@@ -80,7 +82,7 @@ def upgrade(*, with_backup: bool, say: Callable[[str], object]) -> Upgrade:
                 "version of the code again, and report the error above."
             ) from error
         say("Migrations applied.")
-    call_command("check", deploy=True, fail_level="ERROR", verbosity=0)
+    call_command("check", deploy=True, fail_level="ERROR", verbosity=0, stdout=StringIO())
     say("Deployment checks passed.")
     return done
 
