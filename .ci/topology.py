@@ -23,7 +23,6 @@ import shutil
 import signal
 import ssl
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -36,6 +35,7 @@ DOMAIN = "localhost"
 APP_PORTS = (18101, 18102)
 HTTP_PORT, HTTPS_PORT = 18180, 18543
 REDIS_DB = 13
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 CLIENTS = ("198.51.100.23", "203.0.113.45", "203.0.113.77")  # documentation addresses
 
 SEED = """
@@ -196,7 +196,7 @@ class Installation:
         self.logs.mkdir(exist_ok=True)
         log = (self.logs / f"{label}.log").open("ab")
         self.processes[label] = subprocess.Popen(
-            ["runuser", "-u", unit["User"], "--", *unit["ExecStart"].split()],
+            [RUNUSER, "-u", unit["User"], "--", *unit["ExecStart"].split()],
             cwd=unit["WorkingDirectory"],
             env={**self.environment(), **environment},
             stdout=log,
@@ -230,7 +230,7 @@ class Installation:
     def manage(self, *arguments: str, stdin: str = "", **environment: str) -> str:
         unit = self.unit("digiamen-queue.service")
         result = subprocess.run(
-            ["runuser", "-u", unit["User"], "--", ".venv/bin/python", "manage.py", *arguments],
+            [RUNUSER, "-u", unit["User"], "--", ".venv/bin/python", "manage.py", *arguments],
             cwd=unit["WorkingDirectory"],
             env={**self.environment(), **environment},
             input=stdin,
@@ -253,17 +253,21 @@ class Installation:
 
     def sql(self, query: str) -> str:
         result = subprocess.run(
-            ["runuser", "-u", "postgres", "--", "psql", "-qtA", "-d", self.database, "-c", query],
+            [RUNUSER, "-u", "postgres", "--", "psql", "-qtA", "-d", self.database, "-c", query],
             capture_output=True,
             text=True,
             check=True,
         )
         return result.stdout.strip()
 
+    def reports_of(self, organisation_id: int) -> int:
+        query = "SELECT count(*) FROM intake_report WHERE organisation_id = %d"
+        return int(self.sql(query % organisation_id))
+
     def drop(self) -> None:
         for database in (self.database, f"{self.database}_restored"):
             subprocess.run(
-                ["runuser", "-u", "postgres", "--", "psql", "-q", "-d", "postgres", "-c",
+                [RUNUSER, "-u", "postgres", "--", "psql", "-q", "-d", "postgres", "-c",
                  f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
                 capture_output=True,
                 check=False,
@@ -283,16 +287,22 @@ def wait_until(condition: Any, seconds: float, what: str) -> float:
     return seconds
 
 
+def csrf_token(page: Answer, where: str) -> str:
+    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+    if not found:
+        fail(f"no CSRF token on {where}")
+    assert found is not None  # noqa: S101  (fail() does not return)
+    return found.group(1).decode()
+
+
 def staff_session(site: Site, port: int, username: str, person: dict[str, str]) -> str:
     """The two-step sign-in form on one instance; returns the Cookie header of the session."""
     page = site.get(port, "/en/staff/login/")
     jar = dict(page.cookies)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-    expect(token, "no CSRF token on the sign-in page")
-    assert token is not None
+    csrf = csrf_token(page, "the sign-in page")
 
     def post(path: str, fields: dict[str, str]) -> Answer:
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode(), **fields})
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, **fields})
         answer = site.call(
             port,
             "POST",
@@ -329,7 +339,7 @@ def check_backup_and_restore(
     into a new database where the supervisor opens the case, served by a third instance."""
     unit = setup.unit("digiamen-backup.service")
     backup = subprocess.run(
-        ["runuser", "-u", unit["User"], "--", *unit["ExecStart"].split()],
+        [RUNUSER, "-u", unit["User"], "--", *unit["ExecStart"].split()],
         cwd=unit["WorkingDirectory"],
         env=setup.environment(),
         capture_output=True,
@@ -344,7 +354,7 @@ def check_backup_and_restore(
     expect(setup.backup_private_key, "install.sh printed no backup private key")
     restored = f"{setup.database}_restored"
     subprocess.run(
-        ["runuser", "-u", "postgres", "--", "createdb", "-O", "digiamen", restored], check=True
+        [RUNUSER, "-u", "postgres", "--", "createdb", "-O", "digiamen", restored], check=True
     )
     url = setup.environment()["DATABASE_URL"].rsplit("/", 1)[0] + f"/{restored}"
     out = setup.manage("restore", path, stdin=setup.backup_private_key + "\n", DATABASE_URL=url)
@@ -426,7 +436,8 @@ def run_checks(setup: Installation) -> None:
     expect(page.status == 200, f"/en/ through nginx answered {page.status}")
     expect(page.headers.get("Strict-Transport-Security", "").startswith("max-age=63072000"), "HSTS")
     print(
-        "  two instances, the queue and nginx are up; HTTP redirects to HTTPS, HSTS sent, /readyz ready"
+        "  two instances, the queue and nginx are up; HTTP redirects to HTTPS, HSTS sent, "
+        "/readyz ready"
     )
 
     a, b = APP_PORTS
@@ -460,7 +471,7 @@ def run_checks(setup: Installation) -> None:
     expect(answer.status == 401, f"after 5 failures spread over both instances: {answer.status}")
     statuses = []
     for attempt in range(11):
-        anonymous = {"harm_types": ["grooming"], "country": "MA"}
+        anonymous = {"harm_types": ["online_grooming"], "country": "MA"}
         statuses.append(
             site.json(
                 APP_PORTS[attempt % 2], "/api/v1/reports", anonymous, client=CLIENTS[2]
@@ -480,18 +491,20 @@ def run_checks(setup: Installation) -> None:
         f"match before: {before.body[:300]!r}",
     )
     form = site.get(a, bank_path, cookies=session)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body)
-    expect(token, "no CSRF token on the bank page")
-    assert token is not None
-    fields = {"csrfmiddlewaretoken": token.group(1).decode(), "operation": "add", "pdq": pdq,
-              "quality": "100", "classification": "unassessed"}  # fmt: skip
-    added_at = time.monotonic()
+    fields = {
+        "csrfmiddlewaretoken": csrf_token(form, "the bank page"),
+        "operation": "add",
+        "pdq": pdq,
+        "quality": "100",
+        "classification": "unassessed",
+    }
     added = site.call(
         a, "POST", bank_path, urllib.parse.urlencode(fields).encode(),
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": session,
          "Referer": f"https://{DOMAIN}{bank_path}", "Origin": f"https://{DOMAIN}"},
     )  # fmt: skip
     expect(added.status in (200, 302), f"adding a hash on {a} answered {added.status}")
+    added_at = time.monotonic()  # committed before the answer was sent
     wait_until(
         lambda: site.json(b, "/api/v1/hashes/match", query, token=seed["liaison_key"]).json()[
             "results"
@@ -504,16 +517,13 @@ def run_checks(setup: Installation) -> None:
         freshness < 1.0, f"the added hash was matched on {b} after {freshness:.2f} s (budget 1 s)"
     )
     print(
-        f"  a hash added on instance {a} is matched on instance {b} after {freshness * 1000:.0f} ms (budget 1000 ms)"
+        f"  a hash added on instance {a} is matched on instance {b} after "
+        f"{freshness * 1000:.0f} ms (budget 1000 ms)"
     )
 
     receipts: list[str] = []
     outcomes: dict[str, int] = {}
-    stored_before = int(
-        setup.sql(
-            f"SELECT count(*) FROM intake_report WHERE organisation_id = {seed['organisation_id']}"
-        )
-    )
+    stored_before = setup.reports_of(int(seed["organisation_id"]))
 
     def submit(number: int) -> None:
         body = {
@@ -536,14 +546,7 @@ def run_checks(setup: Installation) -> None:
             time.sleep(0.02)
         setup.kill(f"app-{a}")  # kill -9 of the whole instance, mid-load
         concurrent.futures.wait(futures)
-    stored = (
-        int(
-            setup.sql(
-                f"SELECT count(*) FROM intake_report WHERE organisation_id = {seed['organisation_id']}"
-            )
-        )
-        - stored_before
-    )
+    stored = setup.reports_of(int(seed["organisation_id"])) - stored_before
     expect(
         stored >= len(receipts), f"{len(receipts)} receipts returned but {stored} reports stored"
     )
@@ -570,7 +573,8 @@ def run_checks(setup: Installation) -> None:
         expect(secret.encode() not in logs, f"a log holds {secret!r}")
     expect(b"client:" not in logs, "an nginx log line names a client")
     print(
-        f"  logs ({len(logs)} bytes of gunicorn, queue and nginx logs): no client address, no report text"
+        f"  logs ({len(logs)} bytes of gunicorn, queue and nginx logs): no client address, "
+        "no report text"
     )
     print("topology: passed")
 
