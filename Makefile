@@ -68,7 +68,7 @@ lock: dev-venv
 	@$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.lock
 
 reset:
-	rm -rf var/digiamen.sqlite3* var/queue.sqlite3* var/demo-credentials.json
+	rm -rf var/digiamen.sqlite3* var/queue.sqlite3* var/demo-credentials.json var/match-index
 
 clean:
 	rm -rf $(VENV) var

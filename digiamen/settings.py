@@ -347,6 +347,12 @@ PDQ_MATCH_DISTANCE = int(os.environ.get("PDQ_MATCH_DISTANCE", "31"))
 PDQ_MIN_QUALITY = 50
 # How often each process reads the banks' new changes (freshness of the matching index).
 MATCH_INDEX_POLL_SECONDS = float(os.environ.get("MATCH_INDEX_POLL_SECONDS", "0.2"))
+# One index snapshot per machine, built by the queue consumer and mapped read-only by every
+# application process (media/snapshots.py). Tests keep per-process indexes (each test has
+# its own database).
+MATCH_INDEX_SHARED = env_bool("MATCH_INDEX_SHARED", MODE != "test")
+MATCH_INDEX_DIR = Path(os.environ.get("MATCH_INDEX_DIR", VAR_DIR / "match-index"))
+MATCH_INDEX_SNAPSHOT_CHECK_SECONDS = 5.0
 
 # Text-message conversations: abandoned after this many idle minutes (answers deleted);
 # after a report, the same number's messages go to its counsellor for this many days.

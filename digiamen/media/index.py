@@ -15,12 +15,19 @@ itself; each other table is a permutation sorted by its key, with the offset of 
 New hashes go to a small "fresh" area searched by brute force, so a hash matches as soon as
 it is added; removed hashes are masked at once. When the fresh area grows past a limit, the
 tables are rebuilt with it (``compact``). No Django here: the bench uses this module as is.
+
+``save`` writes the tables to a folder and ``open`` maps them read-only (``numpy.memmap``):
+every process that opens the same folder shares one copy in the page cache. Such a shared
+index keeps its own small "alive" mask and fresh area, and never compacts (that would copy
+the tables into the process): a new snapshot replaces it instead.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,10 +104,42 @@ class Match:
 
 
 class PdqIndex:
+    SNAPSHOT_ARRAYS = ("codes", "keys", "offsets", "tables")
+
     def __init__(self, codes: Codes, keys: np.ndarray[Any, Any], *, fresh_limit: int = 50_000):
         """``keys`` are the callers' identifiers (int64), one per row of ``codes``."""
         self.fresh_limit = fresh_limit
+        self.shared = False
         self._build(np.ascontiguousarray(codes, dtype=np.uint64), np.asarray(keys, np.int64))
+
+    def save(self, folder: Path, **meta: Any) -> None:
+        """The tables of the live hashes (fresh ones folded in), for ``open`` elsewhere."""
+        if self.fresh_count or not self.alive.all():
+            self.compact()
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in self.SNAPSHOT_ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        info = {"key_base": self.key_base, "key_max": self.key_max, "count": len(self.keys)}
+        (folder / "meta.json").write_text(json.dumps({**info, **meta}))
+
+    @classmethod
+    def open(cls, folder: Path) -> tuple[PdqIndex, dict[str, Any]]:
+        """A shared, read-only index mapped from a folder ``save`` wrote, and its meta."""
+        meta = json.loads((folder / "meta.json").read_text())
+        index = cls.__new__(cls)
+        index.fresh_limit = 0
+        index.shared = True
+        for name in cls.SNAPSHOT_ARRAYS:
+            setattr(index, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        if len(index.keys) != meta["count"]:
+            raise ValueError(f"snapshot {folder} is incomplete")
+        index.key_base, index.key_max = int(meta["key_base"]), int(meta["key_max"])
+        count = len(index.keys)
+        index.alive = np.ones(count, dtype=bool)
+        index.flat_tables = index.tables.reshape(-1)
+        index.rest_bases = (PROBE_CHUNK[FIRST_CHUNK_PROBES:] - 1).astype(np.int64) * count
+        index._empty_fresh()
+        return index, meta
 
     def _build(self, codes: Codes, keys: np.ndarray[Any, Any]) -> None:
         values = chunk_values(codes)
@@ -130,6 +169,9 @@ class PdqIndex:
         self.flat_tables = self.tables.reshape(-1)
         # Where each probe of chunks 1..11 starts in the stacked tables.
         self.rest_bases = (PROBE_CHUNK[FIRST_CHUNK_PROBES:] - 1).astype(np.int64) * count
+        self._empty_fresh()
+
+    def _empty_fresh(self) -> None:
         self.fresh_codes = np.zeros((0, 4), dtype=np.uint64)
         self.fresh_keys = np.zeros(0, dtype=np.int64)
         self.fresh_alive = np.zeros(0, dtype=bool)
@@ -167,7 +209,8 @@ class PdqIndex:
             return
         position = self._main_position(key)
         if position is not None:  # removed earlier, same key back: the hash of a key is fixed
-            self.codes[position] = code
+            if not self.shared:
+                self.codes[position] = code
             self.alive[position] = True
             return
         if self.fresh_count == len(self.fresh_keys):
@@ -183,7 +226,7 @@ class PdqIndex:
         self.fresh_alive[slot] = True
         self.fresh_positions[key] = slot
         self.fresh_count += 1
-        if self.fresh_count > self.fresh_limit:
+        if self.fresh_count > self.fresh_limit and not self.shared:
             self.compact()
 
     def remove(self, key: int) -> None:
@@ -195,7 +238,9 @@ class PdqIndex:
             self.fresh_alive[fresh] = False
 
     def compact(self) -> None:
-        """Fold the fresh area into the tables and drop removed hashes."""
+        """Fold the fresh area into the tables and drop removed hashes (a private copy: a
+        shared index becomes an ordinary one)."""
+        self.shared = False
         count = self.fresh_count
         fresh_live = self.fresh_alive[:count]
         self._build(

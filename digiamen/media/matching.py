@@ -5,6 +5,10 @@ by each process's in-memory index (index.py), loaded once from the database and 
 fresh by reading ``BankChange`` rows: a hash added to a bank by any process matches in every
 process at its next search, at most ``MATCH_INDEX_POLL_SECONDS`` later; no rebuild.
 
+With ``MATCH_INDEX_SHARED`` (on outside tests), a process starts from the machine's shared
+snapshot (snapshots.py), mapped read-only, instead of loading the entries itself, and moves
+to a newer snapshot when the queue consumer has built one.
+
 Change ids come from the database's sequence, and a transaction that took an id may commit
 after one that took a later id. So ids seen missing are remembered as gaps and asked for
 again until they appear or ``GAP_SECONDS`` pass (a rolled back transaction leaves a gap for
@@ -18,12 +22,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Q
 
 from digiamen.accounts.models import Organisation
 from digiamen.evidence.models import Network
+from digiamen.media import snapshots
 from digiamen.media.index import PdqIndex, codes_from_hex
 from digiamen.media.models import BankChange, BankEntry, HashBank
 
@@ -54,30 +58,42 @@ class BankIndex:
         self.lock = threading.Lock()
         self.index: PdqIndex | None = None
         self.bank_of: dict[int, int] = {}
+        self.snapshot: snapshots.Snapshot | None = None
         self.max_seen = 0
         self.gaps: dict[int, float] = {}
         self.checked_at = 0.0
+        self.snapshot_checked_at = 0.0
 
     def load(self) -> None:
-        last_change = BankChange.objects.order_by("-id").values_list("id", flat=True).first()
-        rows = BankEntry.objects.filter(
-            is_enabled=True, pdq_quality__gte=settings.PDQ_MIN_QUALITY
-        ).exclude(pdq="")
-        keys: list[int] = []
-        hexes: list[str] = []
-        bank_of: dict[int, int] = {}
-        for entry_id, bank_id, pdq in rows.values_list("pk", "bank_id", "pdq").iterator(
-            chunk_size=LOAD_BATCH
-        ):
-            keys.append(entry_id)
-            hexes.append(pdq)
-            bank_of[entry_id] = bank_id
-        self.index = PdqIndex(codes_from_hex(hexes), np.array(keys, dtype=np.int64))
-        self.bank_of = bank_of
+        snapshot = snapshots.open_current() if settings.MATCH_INDEX_SHARED else None
+        if snapshot is not None:
+            self.index, self.bank_of, self.snapshot = snapshot.index, {}, snapshot
+            last_change: int | None = snapshot.change_id
+        else:
+            last_change = BankChange.objects.order_by("-id").values_list("id", flat=True).first()
+            keys, banks, hexes = snapshots.read_entries()
+            self.index = PdqIndex(codes_from_hex(hexes), keys)
+            self.bank_of = dict(zip(keys.tolist(), banks.tolist(), strict=True))
+            self.snapshot = None
         # Changes made while loading are applied again by the next refresh: harmless.
         self.max_seen = max(0, (last_change or 0) - 1000)
         self.gaps = {}
-        self.checked_at = time.monotonic()
+        self.checked_at = self.snapshot_checked_at = time.monotonic()
+
+    def bank_for(self, key: int) -> int | None:
+        found = self.bank_of.get(key)
+        if found is None and self.snapshot is not None:
+            found = self.snapshot.bank_of(key)
+        return found
+
+    def _newer_snapshot(self, now: float) -> bool:
+        if not settings.MATCH_INDEX_SHARED:
+            return False
+        if now - self.snapshot_checked_at < settings.MATCH_INDEX_SNAPSHOT_CHECK_SECONDS:
+            return False
+        self.snapshot_checked_at = now
+        name = snapshots.current_name()
+        return name is not None and (self.snapshot is None or name != self.snapshot.name)
 
     def refresh(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -86,6 +102,8 @@ class BankIndex:
             return
         if not force and now - self.checked_at < settings.MATCH_INDEX_POLL_SECONDS:
             return
+        if self._newer_snapshot(now):
+            self.load()  # then the changes after it, below
         self.checked_at = now
         self.gaps = {gap: seen for gap, seen in self.gaps.items() if now - seen < GAP_SECONDS}
         changes = BankChange.objects.filter(Q(id__gt=self.max_seen) | Q(id__in=list(self.gaps)))
@@ -125,9 +143,9 @@ class BankIndex:
             found = self.index.search_many(codes_from_hex(hexes), radius)
             return [
                 [
-                    BankMatch(match.key, self.bank_of[match.key], "pdq", match.distance)
+                    BankMatch(match.key, bank, "pdq", match.distance)
                     for match in matches
-                    if self.bank_of.get(match.key) in bank_ids
+                    if (bank := self.bank_for(match.key)) in bank_ids
                 ]
                 for matches in found
             ]

@@ -125,27 +125,24 @@ def test_backup_restores_into_an_empty_database_where_members_still_open_their_c
     _target, environment = empty_database
     key_file = path.parent / "private-key.txt"
     key_file.write_text(private_key)
-    restore = subprocess.run(
-        [sys.executable, "manage.py", "restore", str(path), "--private-key-file", str(key_file)],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+
+    def python(*arguments: str) -> subprocess.CompletedProcess[str]:
+        """A process of its own on the restored database (the instance's configuration)."""
+        return subprocess.run(
+            [sys.executable, *arguments],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    restore = python("manage.py", "restore", str(path), "--private-key-file", str(key_file))
     assert restore.returncode == 0, restore.stderr
     assert "row counts and the audit chain head match the manifest" in restore.stdout
 
-    opened = subprocess.run(
-        [sys.executable, "-c", OPEN_AS_SUPERVISOR, "sue", supervisor.password, case.number],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    opened = python("-c", OPEN_AS_SUPERVISOR, "sue", supervisor.password, case.number)
     assert opened.returncode == 0, opened.stderr[-2000:]
     assert json.loads(opened.stdout.splitlines()[-1]) == {"status": 200, "narrative": marker}
 

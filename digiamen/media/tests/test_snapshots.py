@@ -1,0 +1,139 @@
+"""One matching index per machine: a snapshot built by the queue, mapped read-only by every
+process, exact like a private index, kept fresh by the change feed, replaced when rebuilt,
+and never taken from another database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from digiamen.conftest import World
+from digiamen.media import actions, snapshots
+from digiamen.media.index import PdqIndex
+from digiamen.media.matching import BankIndex
+from digiamen.media.models import BankChange, BankEntry
+from digiamen.media.tasks import refresh_match_snapshot
+
+
+@pytest.fixture
+def shared(settings: Any, tmp_path: Path) -> Path:
+    settings.MATCH_INDEX_SHARED = True
+    settings.MATCH_INDEX_DIR = tmp_path / "match-index"
+    settings.MATCH_INDEX_SNAPSHOT_CHECK_SECONDS = 0.0
+    return settings.MATCH_INDEX_DIR
+
+
+def random_hex(rng: np.random.Generator) -> str:
+    return rng.bytes(32).hex()
+
+
+def flipped(hex_code: str, bits: int, rng: np.random.Generator) -> str:
+    value = int(hex_code, 16)
+    for bit in rng.choice(256, size=bits, replace=False):
+        value ^= 1 << int(bit)
+    return f"{value:064x}"
+
+
+def two_banks(
+    world: World, rng: np.random.Generator, size: int = 300
+) -> tuple[Any, Any, list[str]]:
+    first = actions.create_bank(world.amane, None, name="First", source="test")
+    second = actions.create_bank(world.amane, None, name="Second", source="test")
+    hexes = [random_hex(rng) for _ in range(size)]
+    actions.add_entries(first, None, [{"pdq": h, "quality": 90} for h in hexes[: size // 2]])
+    actions.add_entries(second, None, [{"pdq": h, "quality": 90} for h in hexes[size // 2 :]])
+    return first, second, hexes
+
+
+def answers(index: BankIndex, queries: list[str], banks: set[int]) -> list[list[Any]]:
+    return index.search_pdq(queries, banks)
+
+
+def test_the_shared_index_answers_exactly_as_a_private_one(world: World, shared: Path) -> None:
+    rng = np.random.default_rng(7)
+    first, second, hexes = two_banks(world, rng)
+    assert refresh_match_snapshot.call_local() == snapshots.current_name() is not None
+    queries = [flipped(h, bits, rng) for h in hexes[::7] for bits in (0, 12, 31, 40)]
+    queries += [random_hex(rng) for _ in range(20)]
+
+    mapped = BankIndex()
+    mapped.refresh()
+    assert mapped.snapshot is not None and mapped.index is not None and mapped.index.shared
+    assert isinstance(mapped.index.codes, np.memmap) and isinstance(mapped.index.tables, np.memmap)
+
+    private = BankIndex()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.MATCH_INDEX_SHARED", False)
+        private.refresh()
+    assert private.snapshot is None
+    for banks in ({first.pk, second.pk}, {first.pk}, {second.pk}):
+        assert answers(mapped, queries, banks) == answers(private, queries, banks)
+    assert sum(bool(found) for found in answers(mapped, queries, {first.pk, second.pk})) > 100
+
+
+def test_changes_after_the_snapshot_apply_without_copying_it(world: World, shared: Path) -> None:
+    rng = np.random.default_rng(8)
+    first, _second, hexes = two_banks(world, rng, size=40)
+    snapshots.build()
+    index = BankIndex()
+    index.refresh()
+    added = random_hex(rng)
+    actions.add_entries(first, None, [{"pdq": added, "quality": 90}])
+    removed = BankEntry.objects.get(pdq=hexes[0])
+    actions.set_entry_enabled(removed, world.alice.user, enabled=False)
+    assert [m.entry_id for m in index.search_pdq([added], {first.pk})[0]] == [
+        BankEntry.objects.get(pdq=added).pk
+    ]
+    assert index.search_pdq([hexes[0]], {first.pk}) == [[]]
+    actions.set_entry_enabled(removed, world.alice.user, enabled=True)
+    assert [m.entry_id for m in index.search_pdq([hexes[0]], {first.pk})[0]] == [removed.pk]
+    assert index.index is not None and index.index.shared and index.index.fresh_count == 1
+    assert isinstance(index.index.codes, np.memmap)  # still mapped: no private copy
+
+
+def test_a_process_moves_to_a_newer_snapshot(world: World, shared: Path) -> None:
+    rng = np.random.default_rng(9)
+    first, _second, _hexes = two_banks(world, rng, size=20)
+    old = snapshots.build()
+    index = BankIndex()
+    index.refresh()
+    actions.add_entries(first, None, [{"pdq": random_hex(rng), "quality": 90}])
+    assert snapshots.is_stale() and refresh_match_snapshot.call_local() not in (None, old)
+    assert refresh_match_snapshot.call_local() is None  # up to date: nothing to build
+    index.refresh(force=True)
+    assert index.snapshot is not None and index.snapshot.name == snapshots.current_name() != old
+    assert index.index is not None and index.index.fresh_count == 0
+    assert len(list(shared.glob("snapshot-*"))) <= snapshots.KEEP
+
+
+def test_a_snapshot_of_another_database_is_never_used(world: World, shared: Path) -> None:
+    rng = np.random.default_rng(10)
+    first, _second, hexes = two_banks(world, rng, size=20)
+    snapshots.build()
+    BankEntry.objects.all().delete()
+    BankChange.objects.all().delete()  # as after `make reset`: a new database
+    actions.add_entries(first, None, [{"pdq": random_hex(rng), "quality": 90}])
+    index = BankIndex()
+    assert index.search_pdq([hexes[0]], {first.pk}) == [[]]
+    assert index.snapshot is None
+
+
+def test_an_index_saved_and_mapped_searches_alike(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    codes = rng.integers(0, 2**63, size=(3000, 4), dtype=np.uint64) * np.uint64(2)
+    keys = np.arange(10, 3010, dtype=np.int64)
+    built = PdqIndex(codes, keys)
+    built.save(tmp_path / "index", change_id=1, change_entry=1)
+    mapped, meta = PdqIndex.open(tmp_path / "index")
+    assert meta["count"] == 3000 and mapped.shared
+    queries = codes[::50].copy()
+    queries[:, 0] ^= np.uint64(0b1011)
+    assert mapped.search_many(queries, 31) == built.search_many(queries, 31)
+    mapped.remove(10)
+    assert all(match.key != 10 for match in mapped.search(codes[0], 0))
+    assert built.search(codes[0], 0)[0].key == 10  # the file is untouched
+    mapped.compact()
+    assert not mapped.shared and not isinstance(mapped.codes, np.memmap)
