@@ -254,6 +254,7 @@ class Installation:
     def sql(self, query: str) -> str:
         result = subprocess.run(
             [RUNUSER, "-u", "postgres", "--", "psql", "-qtA", "-d", self.database, "-c", query],
+            cwd="/",  # the postgres user cannot enter the clone
             capture_output=True,
             text=True,
             check=True,
@@ -269,6 +270,7 @@ class Installation:
             subprocess.run(
                 [RUNUSER, "-u", "postgres", "--", "psql", "-q", "-d", "postgres", "-c",
                  f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
+                cwd="/",
                 capture_output=True,
                 check=False,
             )  # fmt: skip
@@ -332,6 +334,36 @@ def api_token(site: Site, where: str | int, username: str, person: dict[str, str
     return str(answer.json()["token"])
 
 
+def check_shared_index(
+    setup: Installation, site: Site, seed: dict[str, Any], query: dict[str, Any]
+) -> None:
+    """The queue's snapshot of the banks, mapped by the application processes themselves."""
+    code = "from digiamen.media.tasks import refresh_match_snapshot as r; print(r.call_local())"
+    built = setup.manage("shell", "-c", code).strip().splitlines()[-1]
+    expect(built.startswith("snapshot-"), f"no snapshot was built: {built}")
+    deadline = time.monotonic() + 8  # processes look for a newer snapshot every 5 s
+    mapping: list[str] = []
+    while time.monotonic() < deadline and len(mapping) < 4:
+        for port in APP_PORTS:
+            answer = site.json(port, "/api/v1/hashes/match", query, token=seed["liaison_key"])
+            expect(answer.json()["results"][0]["matches"], "the hash no longer matches")
+        mapping = [
+            maps.parent.name
+            for maps in Path("/proc").glob("[0-9]*/maps")
+            if _maps_file(maps, f"{built}/tables.npy")
+        ]
+        time.sleep(0.3)
+    expect(len(mapping) >= 2, f"the snapshot is mapped by {len(mapping)} processes")
+    print(f"  the queue's index snapshot ({built}) is mapped by {len(mapping)} worker processes")
+
+
+def _maps_file(maps: Path, name: str) -> bool:
+    try:
+        return name in maps.read_text()
+    except OSError:
+        return False
+
+
 def check_backup_and_restore(
     setup: Installation, site: Site, seed: dict[str, Any], marker: str
 ) -> None:
@@ -354,7 +386,9 @@ def check_backup_and_restore(
     expect(setup.backup_private_key, "install.sh printed no backup private key")
     restored = f"{setup.database}_restored"
     subprocess.run(
-        [RUNUSER, "-u", "postgres", "--", "createdb", "-O", "digiamen", restored], check=True
+        [RUNUSER, "-u", "postgres", "--", "createdb", "-O", "digiamen", restored],
+        cwd="/",
+        check=True,
     )
     url = setup.environment()["DATABASE_URL"].rsplit("/", 1)[0] + f"/{restored}"
     out = setup.manage("restore", path, stdin=setup.backup_private_key + "\n", DATABASE_URL=url)
@@ -522,6 +556,8 @@ def run_checks(setup: Installation) -> None:
         f"  a hash added on instance {a} is matched on instance {b} after "
         f"{freshness * 1000:.0f} ms (budget 1000 ms)"
     )
+
+    check_shared_index(setup, site, seed, query)
 
     receipts: list[str] = []
     outcomes: dict[str, int] = {}

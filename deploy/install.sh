@@ -186,13 +186,13 @@ run chown -R root:root "$APP"; run chmod -R go-w "$APP"
 
 # 5. PostgreSQL: a role and a database of its own (unless an existing one was given).
 if [ -z "$DATABASE_URL" ]; then
-  psql_admin() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA -d postgres "$@"; }
+  psql_admin() { (cd / && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA -d postgres "$@"); }
   if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$USER_NAME'")" != 1 ]; then
     run psql_admin -c "CREATE ROLE $USER_NAME LOGIN CREATEDB"  # CREATEDB: the backup drill
     changed "PostgreSQL role $USER_NAME"
   fi
   if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
-    run runuser -u postgres -- createdb -O "$USER_NAME" "$DB_NAME"
+    run bash -c 'cd / && exec runuser -u postgres -- createdb -O "$0" "$1"' "$USER_NAME" "$DB_NAME"
     changed "PostgreSQL database $DB_NAME"
   fi
   DATABASE_URL="postgresql://$USER_NAME@%2Fvar%2Frun%2Fpostgresql/$DB_NAME"
