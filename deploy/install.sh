@@ -83,7 +83,7 @@ ENV_FILE="$ETC/digiamen.env"
 CHANGED=0
 
 say() { echo "  $*"; }
-changed() { CHANGED=1; echo "  changed: $*"; }
+changed() { CHANGED=1; if [ "$DRY_RUN" = 1 ]; then echo "  would change: $*"; else echo "  changed: $*"; fi; }
 run() { if [ "$DRY_RUN" = 1 ]; then echo "  would run: $*"; else "$@"; fi; }
 as_app() {  # a command as the application's user, with its environment
   run runuser -u "$USER_NAME" -- env -i PATH=/usr/bin:/bin HOME="$VAR" bash -c \
@@ -146,7 +146,7 @@ fi
 for port in ${APP_PORTS//,/ } "$HTTP_PORT" "$HTTPS_PORT"; do
   holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -1 | cut -d'"' -f2 || true)"
   case "$holder" in
-    ""|nginx|gunicorn|python*) ;;
+    ""|nginx|gunicorn) ;;
     *) fail "port $port is used by $holder: free it or choose another port" ;;
   esac
 done
@@ -281,7 +281,9 @@ if [ "$START" = 1 ] && [ -z "$PREFIX" ] && [ -d /run/systemd/system ]; then
   run nginx -t -q && run systemctl reload nginx
 fi
 
-if [ "$CHANGED" = 0 ]; then
+if [ "$DRY_RUN" = 1 ]; then
+  echo "Dry run: nothing was changed."
+elif [ "$CHANGED" = 0 ]; then
   echo "Nothing changed: the installation is as this version wants it."
 else
   echo "Done. Check with: sudo -u $USER_NAME bash -c 'set -a; . $ENV_FILE; cd $APP; .venv/bin/python manage.py doctor'"

@@ -72,6 +72,12 @@ def _program(name: str, package: str) -> Callable[[], str | None]:
     return check
 
 
+def _root() -> str | None:
+    if os.geteuid() == 0:
+        return None
+    return "not running as root — the installer's tests run deploy/install.sh (CI runs as root)"
+
+
 @dataclass(frozen=True)
 class Need:
     group: str
@@ -85,6 +91,7 @@ NEEDS: dict[str, Need] = {
     "gettext": Need("translation extraction tests", _program("xgettext", "gettext")),
     "java": Need("ODK Validate tests", _program("java", "default-jre-headless")),
     "pg_dump": Need("PostgreSQL dump tests", _program("pg_dump", "postgresql-client")),
+    "root": Need("installer tests", _root),
 }
 
 
