@@ -8,7 +8,6 @@ cookie, no session, no CSRF token: these are machine-to-machine calls.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from digiamen.channels import actions, store
 from digiamen.channels.models import Gateway
-from digiamen.core import crypto
+from digiamen.core import crypto, untrusted
 from digiamen.core.clients import RateLimit
 
 BODY_MAX = 64 * 1024
@@ -101,8 +100,8 @@ def rapidpro(request: HttpRequest, gateway_id: str) -> HttpResponse:
     try:
         gateway = gateway_for(request, gateway_id)
         try:
-            body = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+            body = untrusted.read_json(request.body)
+        except ValueError as error:
             raise Refused(400, _("The body must be JSON in UTF-8.")) from error
         if not isinstance(body, dict):
             raise Refused(400, _("The body must be a JSON object."))
@@ -170,8 +169,8 @@ def outbox(request: HttpRequest, gateway_id: str) -> HttpResponse:
         if request.method == "GET":
             return _json(200, {"messages": actions.queued(gateway)})
         try:
-            body = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+            body = untrusted.read_json(request.body)
+        except ValueError as error:
             raise Refused(400, _("The body must be JSON in UTF-8.")) from error
         sent = body.get("sent") if isinstance(body, dict) else None
         if not isinstance(sent, list) or not all(

@@ -16,7 +16,6 @@ and every problem is reported with the feature's index.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import User
-from digiamen.core import audit
+from digiamen.core import audit, untrusted
 from digiamen.directory import places
 from digiamen.directory.models import Boundary
 
@@ -143,8 +142,9 @@ def parse(data: bytes) -> tuple[dict[str, tuple[str, str, dict[str, Any]]], list
     if len(data) > MAX_BYTES:
         return {}, [Problem(None, _("The file is too large."))]
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        # Coordinates are many small numbers: the file size bounds them, not a count.
+        document = untrusted.read_json(data, max_bytes=MAX_BYTES, max_values=None)
+    except untrusted.Unreadable:
         return {}, [Problem(None, _("The file is not GeoJSON in UTF-8."))]
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         return {}, [Problem(None, _("The file is not a GeoJSON FeatureCollection."))]

@@ -13,7 +13,6 @@ country is refused), texts through ``directory.validation``, lengths from the mo
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from digiamen.accounts.models import Membership
-from digiamen.core import audit
+from digiamen.core import audit, untrusted
 from digiamen.directory import hsds, places
 from digiamen.directory.actions import DirectoryError
 from digiamen.directory.models import (
@@ -462,8 +461,8 @@ class Reader:
     def translations(self, attribute: Attribute) -> dict[str, dict[str, str]]:
         item, where, value = attribute.item, attribute.where, attribute.value
         try:
-            parsed = json.loads(value) if isinstance(value, str) else None
-        except (ValueError, RecursionError):
+            parsed = untrusted.read_json(value) if isinstance(value, str) else None
+        except untrusted.Unreadable:
             parsed = None
         languages = {code for code, _name in settings.LANGUAGES}
         if not isinstance(parsed, dict) or not all(
@@ -1056,17 +1055,13 @@ def import_document(
     return summary
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")  # NaN and Infinity, which Python would accept
-
-
 def parse_json(data: bytes) -> Any:
     """The document in a JSON file, or HsdsImportError."""
     if len(data) > MAX_FILE_BYTES:
         raise HsdsImportError([Problem("", "", too_big_message())])
     try:
-        return json.loads(data.decode("utf-8-sig"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        return untrusted.read_json(data, max_bytes=MAX_FILE_BYTES, max_values=None)
+    except untrusted.Unreadable as error:
         raise HsdsImportError([Problem("", "", str(NOT_JSON))]) from error
 
 

@@ -7,7 +7,6 @@ go to that organisation. Validation is the web form's, field by field.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from datetime import datetime
@@ -23,7 +22,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope
-from digiamen.core import crypto, places
+from digiamen.core import crypto, places, untrusted
 from digiamen.core.api_errors import field_message
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.taxonomy import (
@@ -190,9 +189,13 @@ def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dic
             images = request.FILES.getlist("image")
         else:
             text = request.body.decode("utf-8")
-        data = json.loads(text)
+        data = untrusted.read_json(text)
     except RequestDataTooBig as error:
         raise BadReportBody(413, _("The request is too large.")) from error
+    except untrusted.Unreadable as error:
+        if error.too_large:
+            raise BadReportBody(413, _("The request is too large.")) from error
+        raise BadReportBody(400, _("The report must be JSON in UTF-8.")) from error
     except (UnicodeDecodeError, ValueError) as error:
         raise BadReportBody(400, _("The report must be JSON in UTF-8.")) from error
     try:

@@ -3,8 +3,6 @@ and the exchange of hashes with hotlines. Every change to a bank is audited."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -17,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from digiamen.accounts.models import Organisation, User
 from digiamen.cases.actions import settings_for
 from digiamen.cases.models import Case, CaseEvent
-from digiamen.core import audit
+from digiamen.core import audit, untrusted
 from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import RiskLevel
 from digiamen.evidence.models import Network
@@ -48,6 +46,7 @@ class BankError(ActionError):
         "no_hash_column": _("The first line must name the columns: md5, sha256 or pdq."),
         "empty": _("The file has no rows."),
         "too_many_rows": _("The file has too many rows (at most 200 000)."),
+        "unreadable": _("A value of the CSV file is too long, or the file is not valid CSV."),
     }
 
 
@@ -189,17 +188,20 @@ def hash_csv_rows(data: bytes) -> list[tuple[int, dict[str, str], bool]]:
         raise BankError("encoding") from error
     if "\x00" in text:
         raise BankError("encoding")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
-    if not {"md5", "sha256", "pdq"} & set(header):
-        raise BankError("no_hash_column")
+    reader = untrusted.csv_rows(text)
     rows: list[tuple[int, dict[str, str], bool]] = []
-    for line, values in enumerate(reader, start=2):
-        if not any(value.strip() for value in values):
-            continue
-        if len(rows) >= MAX_CSV_ROWS:
-            raise BankError("too_many_rows")
-        rows.append((line, dict(zip(header, values, strict=False)), len(values) > len(header)))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        if not {"md5", "sha256", "pdq"} & set(header):
+            raise BankError("no_hash_column")
+        for line, values in enumerate(reader, start=2):
+            if not any(value.strip() for value in values):
+                continue
+            if len(rows) >= MAX_CSV_ROWS:
+                raise BankError("too_many_rows")
+            rows.append((line, dict(zip(header, values, strict=False)), len(values) > len(header)))
+    except untrusted.Unreadable as error:
+        raise BankError("unreadable") from error
     if not rows:
         raise BankError("empty")
     return rows

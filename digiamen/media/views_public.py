@@ -8,7 +8,6 @@ JavaScript, the reporter may send the picture to be hashed in memory here and di
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from digiamen.core import untrusted
 from digiamen.core.clients import client_pseudonym
 from digiamen.intake import drafts
 from digiamen.intake.flow import go_to, open_or_start_draft
@@ -77,7 +77,7 @@ def hashes_from_request(request: HttpRequest) -> list[dict[str, Any]]:
         if len(field) > MAX_HASHES_FIELD:
             raise PictureError(unreadable)
         try:
-            raw = json.loads(field)
+            raw = untrusted.read_json(field, max_bytes=MAX_HASHES_FIELD)
         except ValueError as error:
             raise PictureError(
                 _("The fingerprints could not be read. Please try again.")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from digiamen.accounts.models import Membership, User
 from digiamen.accounts.permissions import current_user, staff_required
+from digiamen.core import untrusted
 from digiamen.core.errors import ActionError
 from digiamen.evidence import charts
 from digiamen.evidence.brief import BriefUnavailable, render_pdf
@@ -310,9 +311,9 @@ def question_editor_page(request: HttpRequest, org: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                content = json.loads(form.cleaned_data["content"])
+                content = untrusted.read_json(form.cleaned_data["content"])
                 published = actions.publish_question_set(content, current_user(request))
-            except json.JSONDecodeError:
+            except untrusted.Unreadable:
                 form.add_error("content", _("This is not valid JSON."))
             except questions.QuestionSetError as error:
                 form.add_error("content", error.message)
