@@ -16,10 +16,18 @@ class Advice:
     steps: tuple[Promise, ...]
 
 
+# A screenshot of a chat in which a child's sexual picture appears is itself such a picture:
+# where sexual images may be involved, children keep names, links and dates, never images
+# (as child-protection hotlines advise).
 KEEP_EVIDENCE = _(
-    "Do not delete the messages. Take screenshots of the chat and the profile: "
-    "they help us stop this person."
+    "Do not delete the messages. Keep the chat, and write down the account name, the "
+    "profile link and the dates: they help us stop this person."
 )
+NO_PICTURES = _(
+    "If there are sexual pictures or videos, do not take screenshots of them, and do not "
+    "save or forward them: we can help without them."
+)
+KEEP_WITHOUT_PICTURES = (KEEP_EVIDENCE, NO_PICTURES)
 BLOCK_AND_REPORT = _("Block the account and report it to the app (use “Report” on the profile).")
 TRUSTED_ADULT = _("Tell an adult you trust: a parent, a relative, a teacher or a counsellor.")
 
@@ -29,7 +37,7 @@ ADVICE: dict[str, Advice] = {
         (
             _("Do not pay and do not send anything more. Paying almost never makes it stop."),
             _("Stop answering. You do not have to reply to threats."),
-            KEEP_EVIDENCE,
+            *KEEP_WITHOUT_PICTURES,
             BLOCK_AND_REPORT,
             TRUSTED_ADULT,
             _("We can help ask the apps to remove the pictures, without you sending them to us."),
@@ -40,7 +48,7 @@ ADVICE: dict[str, Advice] = {
         (
             _("A real friend does not ask you to keep secrets from your family or to send photos."),
             _("Do not meet this person. If a meeting is planned, tell an adult now."),
-            KEEP_EVIDENCE,
+            *KEEP_WITHOUT_PICTURES,
             BLOCK_AND_REPORT,
             TRUSTED_ADULT,
         ),
@@ -50,7 +58,7 @@ ADVICE: dict[str, Advice] = {
         (
             _("It is not your fault, even if you took the picture yourself."),
             _("Do not share it further, and ask friends not to share it."),
-            KEEP_EVIDENCE,
+            *KEEP_WITHOUT_PICTURES,
             _("Report the picture to the app where you saw it."),
             _("We can help ask the apps to remove it, without you sending it to us."),
             TRUSTED_ADULT,
@@ -82,7 +90,7 @@ ADVICE: dict[str, Advice] = {
         (
             _("Nobody has the right to ask you for sexual things, whatever they pay or give."),
             _("Stop answering and do not meet this person."),
-            KEEP_EVIDENCE,
+            *KEEP_WITHOUT_PICTURES,
             BLOCK_AND_REPORT,
             TRUSTED_ADULT,
         ),
@@ -95,7 +103,7 @@ ADVICE: dict[str, Advice] = {
                 "pictures."
             ),
             _("Do not send documents, pictures or money."),
-            KEEP_EVIDENCE,
+            *KEEP_WITHOUT_PICTURES,
             BLOCK_AND_REPORT,
             TRUSTED_ADULT,
         ),
@@ -132,7 +140,7 @@ ADVICE: dict[str, Advice] = {
 
 GENERAL = Advice(
     _("What you can do now"),
-    (KEEP_EVIDENCE, BLOCK_AND_REPORT, TRUSTED_ADULT),
+    (*KEEP_WITHOUT_PICTURES, BLOCK_AND_REPORT, TRUSTED_ADULT),
 )
 
 
