@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Role
 from digiamen.core.digits import DigitsField, normalize_digits
+from digiamen.core.text import TextField
 
 
 def password_field(label: Any, *, autocomplete: str) -> forms.CharField:
@@ -130,7 +131,7 @@ class RoleForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.Form):
-    discreet_title = forms.CharField(
+    discreet_title = TextField(
         label=_("Discreet title"),
         max_length=60,
         required=False,

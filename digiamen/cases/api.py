@@ -19,6 +19,7 @@ from digiamen.cases.forms import QueueFilterForm
 from digiamen.cases.models import Case
 from digiamen.cases.permissions import CASE_ROLES, CaseAccess
 from digiamen.cases.views import PAGE_SIZE, filter_cases
+from digiamen.core.text import PlainText
 from digiamen.intake import actions as intake_actions
 
 router = Router(tags=["cases"], auth=bearer)
@@ -220,7 +221,7 @@ def transition(request: HttpRequest, number: str, payload: TransitionIn) -> Any:
 class TextIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=10_000)
+    text: PlainText = Field(min_length=1, max_length=10_000)
 
 
 class CreatedOut(Schema):
@@ -237,7 +238,7 @@ def add_note(request: HttpRequest, number: str, payload: TextIn) -> Any:
 class TaskIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=300)
+    title: PlainText = Field(min_length=1, max_length=300)
     due_at: datetime
 
 
@@ -274,7 +275,7 @@ class EscalationIn(Schema):
         max_length=32, description='A platform code of the taxonomy, or "hotline".'
     )
     kind: Literal["takedown", "report"]
-    reference: str = Field(
+    reference: PlainText = Field(
         min_length=1,
         max_length=2000,
         description="The link, account name or report number (encrypted).",

@@ -15,6 +15,7 @@ from digiamen.core.taxonomy import (
     RiskLevel,
     UrgentFlag,
 )
+from digiamen.core.text import TextField
 
 
 def any_of(choices: Any) -> list[tuple[str, Any]]:
@@ -105,7 +106,7 @@ class CloseForm(VersionedForm):
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(
+    text = TextField(
         label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
     )
 
@@ -144,7 +145,7 @@ class EscalationForm(forms.Form):
         label=_("To"), choices=[*Platform.choices, ("hotline", _("The national hotline"))]
     )
     kind = forms.ChoiceField(label=_("Request"), choices=Escalation.Kind.choices)
-    reference = forms.CharField(
+    reference = TextField(
         label=_("Link, account name or report number"),
         max_length=2000,
         widget=forms.TextInput(attrs={"dir": "ltr"}),
@@ -180,17 +181,17 @@ class ProtocolForm(forms.Form):
     """One step per line, in each language, the same number of lines."""
 
     harm_type = forms.CharField(widget=forms.HiddenInput, max_length=48)
-    ar = forms.CharField(
+    ar = TextField(
         label=_("Steps in Arabic"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6, "dir": "rtl", "lang": "ar"}),
     )
-    fr = forms.CharField(
+    fr = TextField(
         label=_("Steps in French"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6, "lang": "fr"}),
     )
-    en = forms.CharField(
+    en = TextField(
         label=_("Steps in English"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6, "lang": "en"}),
@@ -216,7 +217,7 @@ class ProtocolForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=300)
+    title = TextField(label=_("Task"), max_length=300)
     due_at = forms.DateTimeField(
         label=_("Due (YYYY-MM-DD HH:MM, UTC)"), widget=forms.DateTimeInput(attrs={"dir": "ltr"})
     )

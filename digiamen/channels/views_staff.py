@@ -15,6 +15,7 @@ from digiamen.accounts.models import Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.channels import actions, field_workers, openrosa
 from digiamen.channels.models import FieldWorker, Gateway
+from digiamen.core.text import TextField
 
 
 class FieldWorkerForm(forms.Form):
@@ -28,7 +29,7 @@ class FieldWorkerForm(forms.Form):
 
 
 class GatewayForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name = TextField(label=gettext_lazy("Name"), max_length=120)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Gateway.Kind.choices)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from digiamen.core.text import TextRefused
+
 
 def field_message(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
@@ -21,4 +23,7 @@ def field_message(error: dict[str, Any]) -> str:
         return _("This value is not one of the allowed choices.")
     if kind == "extra_forbidden":
         return _("This field is not allowed.")
+    refused = (error.get("ctx") or {}).get("error")
+    if kind == "value_error" and isinstance(refused, TextRefused):
+        return str(refused)  # already in the request's language
     return _("This value is not valid.")

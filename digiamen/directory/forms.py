@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.core import places as core_places
+from digiamen.core.text import TextField
 from digiamen.directory import places
 from digiamen.directory.models import DirectoryOrganisation, Location, Service
 from digiamen.directory.taxonomy import (
@@ -101,6 +102,7 @@ class DirectoryOrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = DirectoryOrganisation
+        field_classes = dict.fromkeys(["name", "alternate_name", "description"], TextField)
         fields = ["name", "alternate_name", "description", "email", "website", "country"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
@@ -118,6 +120,18 @@ class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Location
+        field_classes = dict.fromkeys(
+            [
+                "name",
+                "description",
+                "address_1",
+                "city",
+                "postal_code",
+                "transportation",
+                "accessibility",
+            ],
+            TextField,
+        )
         fields = [
             "location_type",
             "name",
@@ -182,11 +196,22 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
     )
     opens_at = forms.TimeField(label=_("Opens at"), required=False)
     closes_at = forms.TimeField(label=_("Closes at"), required=False)
-    hours_note = forms.CharField(label=_("Note on opening hours"), max_length=300, required=False)
+    hours_note = TextField(label=_("Note on opening hours"), max_length=300, required=False)
     url = forms.URLField(label=_("web page"), required=False, assume_scheme="https")
 
     class Meta:
         model = Service
+        field_classes = dict.fromkeys(
+            [
+                "name",
+                "alternate_name",
+                "description",
+                "application_process",
+                "eligibility_description",
+                "fees_description",
+            ],
+            TextField,
+        )
         fields = [
             "name",
             "alternate_name",
@@ -310,9 +335,9 @@ class AddedAreaForm(forms.Form):
             "invalid": _("Use capital letters, digits and '-', starting with the country code.")
         },
     )
-    name_ar = forms.CharField(label=_("Name in Arabic"), max_length=120)
-    name_fr = forms.CharField(label=_("Name in French"), max_length=120)
-    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    name_ar = TextField(label=_("Name in Arabic"), max_length=120)
+    name_fr = TextField(label=_("Name in French"), max_length=120)
+    name_en = TextField(label=_("Name in English"), max_length=120)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
+from digiamen.core.text import TextField
 from digiamen.directory import boundaries, coverage, places, svgmap
 from digiamen.directory.forms import country_choices
 from digiamen.directory.models import Boundary
@@ -42,7 +43,7 @@ class CoverageForm(forms.Form):
 
 class BoundaryUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("GeoJSON file"))
-    source = forms.CharField(
+    source = TextField(
         label=gettext_lazy("Where the file comes from"), max_length=200, required=False
     )
 

@@ -35,6 +35,7 @@ from digiamen.core.taxonomy import (
     ReporterType,
     Sex,
 )
+from digiamen.core.text import ReporterText
 from digiamen.intake import actions, drafts
 from digiamen.intake.advice import advice_for
 from digiamen.intake.flow import reports_limit
@@ -78,10 +79,10 @@ class ReportIn(Schema):
     age_band: AgeBand = AgeBand.UNKNOWN
     sex: Sex = Sex.UNKNOWN
     disability: Disability = Disability.UNKNOWN
-    narrative: str = Field(
+    narrative: ReporterText = Field(
         default="", max_length=NARRATIVE_MAX, description="What happened, in the reporter's words."
     )
-    involved_accounts: str = Field(
+    involved_accounts: ReporterText = Field(
         default="", max_length=ACCOUNTS_MAX, description="Usernames, profile links, content links."
     )
     contact_method: Literal["receipt", "phone", "whatsapp", "email"] = "receipt"
@@ -367,7 +368,7 @@ def followup_messages(request: HttpRequest) -> Any:
 class MessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MESSAGE_MAX)
+    text: ReporterText = Field(min_length=1, max_length=MESSAGE_MAX)
 
 
 class MessageCreatedOut(Schema):

@@ -25,6 +25,7 @@ from digiamen.core.taxonomy import (
     ReporterType,
     Sex,
 )
+from digiamen.core.text import ReporterTextField
 
 NARRATIVE_MAX = 20_000
 ACCOUNTS_MAX = 2_000
@@ -162,14 +163,14 @@ class StoryStep(StepForm):
     perpetrator_relationship = radios(
         PerpetratorRelationship.choices, _("Who is doing this to the child, if you know?")
     )
-    narrative = forms.CharField(
+    narrative = ReporterTextField(
         label=_("What happened?"),
         required=False,
         max_length=NARRATIVE_MAX,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
     )
-    involved_accounts = forms.CharField(
+    involved_accounts = ReporterTextField(
         label=_("Usernames, profile links or links to the pictures or messages (if you know them)"),
         required=False,
         max_length=ACCOUNTS_MAX,
@@ -301,7 +302,7 @@ MESSAGE_MAX = 5_000
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(
+    text = ReporterTextField(
         label=_("Your message"),
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),

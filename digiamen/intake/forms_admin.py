@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digiamen.core import places
 from digiamen.core.digits import normalize_digits
+from digiamen.core.text import TextField
 from digiamen.intake.models import RoutingRule
 
 
@@ -53,14 +54,14 @@ class RoutingRuleForm(forms.Form):
 
 
 class HelplineForm(forms.Form):
-    name_ar = forms.CharField(label=_("Name in Arabic"), max_length=120)
-    name_fr = forms.CharField(label=_("Name in French"), max_length=120)
-    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    name_ar = TextField(label=_("Name in Arabic"), max_length=120)
+    name_fr = TextField(label=_("Name in French"), max_length=120)
+    name_en = TextField(label=_("Name in English"), max_length=120)
     phone = forms.CharField(
         label=_("Number"), max_length=32, widget=forms.TextInput(attrs={"dir": "ltr"})
     )
     free_of_charge = forms.BooleanField(label=_("Free of charge"), required=False)
-    hours = forms.CharField(label=_("Hours"), max_length=100, required=False)
+    hours = TextField(label=_("Hours"), max_length=100, required=False)
 
     def clean_phone(self) -> str:
         phone = normalize_digits(self.cleaned_data["phone"]).replace(" ", "")

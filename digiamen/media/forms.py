@@ -5,19 +5,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digiamen.directory.validation import validate_directory_text
+from digiamen.core.text import validate_text
 from digiamen.evidence.models import Network
 from digiamen.media.hashing import HashRejected, clean_hash_set
 from digiamen.media.models import Classification
 
 
 class BankForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_directory_text])
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_text])
     source = forms.CharField(
         label=_("Source (for example a hotline, or our own reports)"),
         max_length=200,
         required=False,
-        validators=[validate_directory_text],
+        validators=[validate_text],
     )
     network = forms.ModelChoiceField(
         label=_("Share with a network"),
@@ -43,7 +43,7 @@ class EntryForm(forms.Form):
         label=_("Reference at the source"),
         max_length=100,
         required=False,
-        validators=[validate_directory_text],
+        validators=[validate_text],
     )
 
     def clean(self) -> dict[str, Any]:

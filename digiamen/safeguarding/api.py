@@ -13,7 +13,7 @@ from pydantic import Field
 from digiamen.accounts.api import ApiPrincipal, bearer
 from digiamen.accounts.models import Role, User
 from digiamen.core.errors import ActionError
-from digiamen.directory.validation import text_problem
+from digiamen.core.text import PlainText, text_problem
 from digiamen.safeguarding import actions
 from digiamen.safeguarding.models import ActionItem, Assessment
 
@@ -27,8 +27,8 @@ class ErrorOut(Schema):
 class AnswerIn(Schema):
     question: str = Field(max_length=40)
     status: Literal["", "not_in_place", "partly", "in_place", "not_applicable"] = ""
-    note: str = Field(default="", max_length=actions.NOTE_MAX)
-    evidence: str = Field(default="", max_length=actions.EVIDENCE_MAX)
+    note: PlainText = Field(default="", max_length=actions.NOTE_MAX)
+    evidence: PlainText = Field(default="", max_length=actions.EVIDENCE_MAX)
 
 
 class AnswersIn(Schema):
@@ -42,7 +42,7 @@ class CloseIn(Schema):
 
 class ActionItemIn(Schema):
     question: str = Field(max_length=40)
-    description: str = Field(min_length=1, max_length=actions.DESCRIPTION_MAX)
+    description: PlainText = Field(min_length=1, max_length=actions.DESCRIPTION_MAX)
     owner: str = Field(max_length=150, description="The username of a member.")
     due_on: date
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation
-from digiamen.directory.validation import validate_directory_text
+from digiamen.core.text import validate_text
 from digiamen.safeguarding import actions, questions
 from digiamen.safeguarding.models import ActionItem, Status
 
@@ -32,14 +32,14 @@ class AreaForm(forms.Form):
                 label=_("Note"),
                 required=False,
                 max_length=actions.NOTE_MAX,
-                validators=[validate_directory_text],
+                validators=[validate_text],
                 widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
             )
             self.fields[f"evidence_{code}"] = forms.CharField(
                 label=_("Evidence (a link or a document name; no sensitive files)"),
                 required=False,
                 max_length=actions.EVIDENCE_MAX,
-                validators=[validate_directory_text],
+                validators=[validate_text],
                 widget=forms.TextInput(attrs={"dir": "auto"}),
             )
 
@@ -61,7 +61,7 @@ class ActionItemForm(forms.Form):
     description = forms.CharField(
         label=_("What will be done"),
         max_length=actions.DESCRIPTION_MAX,
-        validators=[validate_directory_text],
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
     owner = forms.ChoiceField(label=_("Who is responsible"))

@@ -194,14 +194,19 @@ def test_broken_encoding_is_not_a_server_error(client: Client, world: World) -> 
     assert response.status_code == 400
 
 
-def test_html_and_bidi_overrides_are_kept_and_shown_safely(client: Client, world: World) -> None:
+def test_html_is_shown_as_text_and_direction_overrides_are_removed(
+    client: Client, world: World
+) -> None:
+    # The child's words stay; the invisible override (which could reverse what staff read)
+    # is removed, not refused: a child cannot see it to take it out (core/text.py).
     story = "<script>alert(1)</script> \u202eevil\u202c <b>bold</b>"
     steps = [dict(s) for s in STEP_ANSWERS]
     steps[4] = {"narrative": story, "involved_accounts": ""}
     review = walk(client, PATH, steps, send=False).content.decode()
     assert "<script>alert(1)</script>" not in review
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in review
-    assert '<bdi class="user-text">&lt;script&gt;alert(1)&lt;/script&gt; \u202eevil\u202c' in review
+    assert '<bdi class="user-text">&lt;script&gt;alert(1)&lt;/script&gt; evil &lt;b&gt;' in review
+    assert "\u202e" not in review
     client.post(PATH, {"draft": hidden(review, "draft"), "action": "send"})
     assert Report.objects.count() == 1
 

@@ -1,0 +1,102 @@
+"""One rule for free text (narratives, notes, messages, names, descriptions, questions).
+
+Texts are stored in Unicode NFC. Characters that change the direction of what follows
+(the bidi embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, which can
+make "moc.enilpleh" read as "helpline.com") and C0/C1 control characters other than tab and
+line breaks are never stored:
+
+* staff and partners are told, with a translated message, and fix their text
+  (``validate_text``, the validator of every staff form field and API text field);
+* a reporter's words are kept and these invisible characters removed
+  (``without_invisible``): a child cannot see them, so cannot remove them, and the review
+  step shows the text as it will be read (it looks the same).
+
+The left-to-right and right-to-left marks (U+200E, U+200F) and the joiners (U+200C,
+U+200D) belong to Arabic and Persian writing and stay. Every stored text is rendered in an
+element with ``dir="auto"`` (or inside ``<bdi>``) so Arabic and Latin mix safely.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from pydantic import AfterValidator
+
+# LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI: the embedding, override and isolate controls.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# C0 and C1 controls other than tab and line breaks.
+OTHER_CONTROLS = frozenset(
+    chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"
+)
+INVISIBLE = BIDI_CONTROLS | OTHER_CONTROLS
+
+BIDI_MESSAGE = _("This text holds invisible characters that change its direction. Remove them.")
+CONTROL_MESSAGE = _("This text holds invisible control characters. Remove them.")
+
+
+def text_problem(value: str) -> str | None:
+    """Why this text may not be stored, or None."""
+    characters = set(value)
+    if characters & BIDI_CONTROLS:
+        return str(BIDI_MESSAGE)
+    if characters & OTHER_CONTROLS:
+        return str(CONTROL_MESSAGE)
+    return None
+
+
+def validate_text(value: str) -> None:
+    """The validator of staff text fields (forms)."""
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invisible_characters")
+
+
+def normalised(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def without_invisible(value: str) -> str:
+    """A reporter's text in NFC without direction and control characters."""
+    return normalised("".join(c for c in value if c not in INVISIBLE))
+
+
+class TextRefused(ValueError):
+    """An API text field broke the rule; the message is translated (core/api_errors.py)."""
+
+
+def _api_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise TextRefused(problem)
+    return normalised(value)
+
+
+# The type of every free-text field of the API's request schemas.
+PlainText = Annotated[str, AfterValidator(_api_text)]
+
+
+class TextField(forms.CharField):
+    """A staff or partner text: NFC, and refused with a message if it holds direction or
+    control characters."""
+
+    default_validators = [validate_text]
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        return normalised(text) if isinstance(text, str) else text
+
+
+class ReporterTextField(forms.CharField):
+    """A reporter's words: NFC, with direction and control characters removed."""
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        return without_invisible(text) if isinstance(text, str) else text
+
+
+# The type of a reporter's free text in the API's request schemas.
+ReporterText = Annotated[str, AfterValidator(without_invisible)]
