@@ -115,32 +115,26 @@ class DirectoryOrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
         guard_texts(self)
 
 
+LOCATION_TEXTS = [
+    "name",
+    "description",
+    "address_1",
+    "city",
+    "postal_code",
+    "transportation",
+    "accessibility",
+]
+
+
 class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
     area = forms.ChoiceField(label=_("Area"), choices=area_choices)
 
     class Meta:
         model = Location
-        field_classes = dict.fromkeys(
-            [
-                "name",
-                "description",
-                "address_1",
-                "city",
-                "postal_code",
-                "transportation",
-                "accessibility",
-            ],
-            TextField,
-        )
+        field_classes = dict.fromkeys(LOCATION_TEXTS, TextField)
         fields = [
             "location_type",
-            "name",
-            "description",
-            "address_1",
-            "city",
-            "postal_code",
-            "transportation",
-            "accessibility",
+            *LOCATION_TEXTS,
             "wheelchair_access",
             "latitude",
             "longitude",
