@@ -38,7 +38,8 @@ run: venv
 	  queue=$$!; trap "kill $$queue 2>/dev/null" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn digiamen.wsgi:application --bind 127.0.0.1:$(PORT) \
 	    --workers 1 --threads 8 --worker-class gthread --timeout 60 --graceful-timeout 5 \
-	    --error-logfile - --log-level warning
+	    --error-logfile - --log-level warning \
+	    --logger-class digiamen.core.gunicorn_logging.AddressFreeLogger
 
 test: dev-venv
 	@$(VENV)/bin/ruff check .

@@ -21,6 +21,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -605,11 +606,17 @@ def run_checks(setup: Installation) -> None:
     wait_until(lambda: site.get(a, "/healthz").status == 200, 60, "the killed instance restarting")
 
     check_backup_and_restore(setup, site, seed, marker)
+    # A request gunicorn itself refuses (a 45 KB header) is logged without its address.
+    with socket.create_connection(("127.0.0.1", b), timeout=10) as rogue:
+        rogue.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 45_000 + b"\r\n\r\n")
+        rogue.recv(100)
+    time.sleep(0.5)
     logs = b"".join(p.read_bytes() for p in (setup.prefix / "logs").glob("*.log"))
     logs += b"".join(p.read_bytes() for p in (setup.prefix / "var" / "log" / "nginx").glob("*.log"))
     for secret in (*CLIENTS, marker):
         expect(secret.encode() not in logs, f"a log holds {secret!r}")
     expect(b"client:" not in logs, "an nginx log line names a client")
+    expect(b"ip=" not in logs and b"Invalid request refused" in logs, "gunicorn logged an address")
     print(
         f"  logs ({len(logs)} bytes of gunicorn, queue and nginx logs): no client address, "
         "no report text"

@@ -165,6 +165,13 @@ def open_or_start_draft(
 
 def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
     client = client_pseudonym(request)
+    start = request.POST.get("start", "")
+    if not request.POST.get("draft") and drafts.start_token_is_valid(start):
+        # A draft is written only once the first step is valid: a refused first step
+        # leaves nothing behind.
+        first = config.steps[0](data=request.POST)
+        if not first.is_valid():
+            return render_step(request, config, 0, first, start=start, status=400)
     draft = open_or_start_draft(request, config)
     if isinstance(draft, HttpResponse):
         return draft

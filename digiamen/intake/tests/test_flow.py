@@ -225,3 +225,16 @@ def test_rate_limit_per_client(client: Client, world: World, settings) -> None: 
     assert walk(client, PATH).status_code == 429
     assert walk(Client(REMOTE_ADDR="10.1.2.3"), PATH).status_code == 201
     assert Report.objects.count() == 3
+
+
+def test_drafts_are_written_only_after_the_first_step_validates(
+    client: Client, world: World
+) -> None:
+    key, value = start(client, PATH)
+    refused = client.post(PATH, {key: value, "action": "next", "reporter_type": "alien"})
+    assert refused.status_code == 400 and 'class="errorlist"' in refused.content.decode()
+    assert not Draft.objects.exists()
+    # The page keeps the start ticket: the reporter corrects the answer and goes on.
+    key, value = "start", hidden(refused.content.decode(), "start")
+    accepted = client.post(PATH, {key: value, "action": "next", "reporter_type": "parent"})
+    assert accepted.status_code == 200 and Draft.objects.count() == 1
