@@ -22,7 +22,7 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import Organisation, Role, User
-from digiamen.testing import CHROMIUM
+from digiamen.tests.support import CHROMIUM
 
 PASSWORD = "correct horse battery staple 42"
 

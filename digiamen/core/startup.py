@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import digiamen
 
 # Test support, never loaded by the running application.
-NOT_APPLICATION = re.compile(r"(^|\.)(tests|conftest|testing|test_settings)(\.|$)")
+NOT_APPLICATION = re.compile(r"(^|\.)(tests|conftest|test_settings)(\.|$)")
 
 # Loaded by name (settings, the Makefile, the operations guide), never by an import
 # statement in the application: Django's PostgreSQL backend, the Redis cache and queue,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from digiamen.testing import PROJECT_DIR
+from digiamen.tests.support import PROJECT_DIR
 
 
 @pytest.fixture

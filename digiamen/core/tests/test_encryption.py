@@ -15,7 +15,7 @@ from digiamen.conftest import PASSWORD, World
 from digiamen.core import crypto, encryption
 from digiamen.core.encryption import AccessDenied, KeyRing
 from digiamen.core.models import AuditEvent, OrganisationKey, OrganisationKeyGrant
-from digiamen.testing import require
+from digiamen.tests.support import require
 
 
 def request_for(member_user, private_key) -> HttpRequest:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from digiamen.testing import PROJECT_DIR
+from digiamen.tests.support import PROJECT_DIR
 
 TESTS = """
 import pytest
@@ -34,7 +34,7 @@ def without_gettext(pytester: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def run(pytester: Any) -> Any:
-    return pytester.runpytest_subprocess("-p", "digiamen.testing", "-p", "no:django", "-q")
+    return pytester.runpytest_subprocess("-p", "digiamen.tests.support", "-p", "no:django", "-q")
 
 
 def test_a_missing_program_is_skipped_with_its_remedy_and_summarised(

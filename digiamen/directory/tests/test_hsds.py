@@ -34,7 +34,7 @@ from digiamen.directory.tests.helpers import (
     make_location,
     make_service,
 )
-from digiamen.testing import vectors_path
+from digiamen.tests.support import vectors_path
 
 SCHEMAS = vectors_path("hsds-3.0", "compiled")
 

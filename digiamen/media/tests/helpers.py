@@ -7,7 +7,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from digiamen.testing import vectors_path
+from digiamen.tests.support import vectors_path
 
 PDQ_DIR = vectors_path("pdq")
 

@@ -6,7 +6,7 @@ with a reason that says how to install it, prints every skipped group at the end
 and, in CI (``CI=true``), fails such a test instead: CI installs all of them, so a skip there
 would hide a gap.
 
-A pytest plugin (``-p digiamen.testing`` in pyproject.toml), never imported by the
+A pytest plugin (``-p digiamen.tests.support`` in pyproject.toml), never imported by the
 application: the runtime-import check leaves it out.
 """
 
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 TESTDATA_DIR = PROJECT_DIR / "testdata"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
