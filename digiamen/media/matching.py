@@ -59,12 +59,16 @@ class BankIndex:
         self.index: PdqIndex | None = None
         self.bank_of: dict[int, int] = {}
         self.snapshot: snapshots.Snapshot | None = None
+        # The snapshot name last looked at, used or not (one of another database is not
+        # tried again every few seconds).
+        self.snapshot_seen: str | None = None
         self.max_seen = 0
         self.gaps: dict[int, float] = {}
         self.checked_at = 0.0
         self.snapshot_checked_at = 0.0
 
     def load(self) -> None:
+        self.snapshot_seen = snapshots.current_name() if settings.MATCH_INDEX_SHARED else None
         snapshot = snapshots.open_current() if settings.MATCH_INDEX_SHARED else None
         if snapshot is not None:
             self.index, self.bank_of, self.snapshot = snapshot.index, {}, snapshot
@@ -93,7 +97,7 @@ class BankIndex:
             return False
         self.snapshot_checked_at = now
         name = snapshots.current_name()
-        return name is not None and (self.snapshot is None or name != self.snapshot.name)
+        return name is not None and name != self.snapshot_seen
 
     def refresh(self, *, force: bool = False) -> None:
         now = time.monotonic()

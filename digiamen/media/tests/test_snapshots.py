@@ -119,6 +119,9 @@ def test_a_snapshot_of_another_database_is_never_used(world: World, shared: Path
     index = BankIndex()
     assert index.search_pdq([hexes[0]], {first.pk}) == [[]]
     assert index.snapshot is None
+    loaded = index.index
+    index.refresh(force=True)
+    assert index.index is loaded  # the foreign snapshot is not tried again and again
 
 
 def test_an_index_saved_and_mapped_searches_alike(tmp_path: Path) -> None:
