@@ -11,10 +11,12 @@ import secrets
 import time
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
@@ -134,6 +136,21 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = None
 
 
+REPORT_CONTENT_TYPES = {"application/json", "multipart/form-data"}
+
+
+def _from_another_site(request: HttpRequest) -> bool:
+    """Whether a browser sent this from another website's page (apps send neither header)."""
+    fetched_from = request.headers.get("Sec-Fetch-Site", "")
+    if fetched_from and fetched_from not in {"same-origin", "none"}:
+        return True
+    origin = request.headers.get("Origin", "")
+    if not origin:
+        return False
+    # Host names only: a proxy may drop the port from Host ($host in nginx).
+    return urlsplit(origin).hostname != split_domain_port(request.get_host())[0].strip("[]")
+
+
 def _partner(request: HttpRequest) -> ApiPrincipal | Literal[False] | None:
     """The partner app's key, None for an anonymous client, False for a bad key."""
     header = request.headers.get("Authorization", "")
@@ -233,15 +250,21 @@ def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dic
         201: ReportOut,
         400: ErrorOut,
         401: ErrorOut,
+        403: ErrorOut,
         409: ErrorOut,
         413: ErrorOut,
+        415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
     },
     summary="Submit a report",
     description=(
         "JSON, or multipart form data with a `report` part (the same JSON) and up to five "
-        "`image` parts: each picture is hashed in memory (PDQ, MD5, SHA-256) and discarded."
+        "`image` parts: each picture is hashed in memory (PDQ, MD5, SHA-256) and discarded. "
+        "Any other content type is refused (415). A request a browser sends from another "
+        "website (`Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` of another "
+        "host) is refused (403) unless it carries a partner key: no web page can make its "
+        "visitors' browsers file reports."
     ),
     openapi_extra=REPORT_BODY,
 )
@@ -249,6 +272,12 @@ def create_report(request: HttpRequest) -> Any:
     partner = _partner(request)
     if partner is False:
         return Status(401, {"detail": _("This API key is not valid for submitting reports.")})
+    if request.content_type not in REPORT_CONTENT_TYPES:
+        return Status(
+            415, {"detail": _("Send the report as JSON (application/json) or multipart form data.")}
+        )
+    if partner is None and _from_another_site(request):
+        return Status(403, {"detail": _("Reports sent from another website are refused.")})
     if partner is None:
         subject, limit = client_pseudonym(request), reports_limit()
     else:

@@ -136,3 +136,41 @@ def test_openapi_lists_the_taxonomy_as_enums(db: None) -> None:
     assert "/api/v1/reports" in schema["paths"]
     assert "/api/v1/followup/session" in schema["paths"]
     assert "sexual_extortion" in text and "online_radicalisation" in text and "roblox" in text
+
+
+# --- Found by attack: the intake API refuses cross-site posts --------------------------------
+
+
+def test_intake_api_refuses_other_content_types_and_cross_site_posts(world: World) -> None:
+    from digiamen.accounts import actions as account_actions
+
+    body = json.dumps({"harm_types": ["sexual_extortion"], "country": "MA"})
+    client = Client()
+    plain = client.post("/api/v1/reports", body, content_type="text/plain")
+    assert plain.status_code == 415 and "JSON" in plain.json()["detail"]
+    for headers in (
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "https://sub.testserver"},
+        {"HTTP_ORIGIN": "null"},
+    ):
+        refused = client.post("/api/v1/reports", body, content_type="application/json", **headers)
+        assert refused.status_code == 403, headers
+    assert not Report.objects.exists()
+    # The site itself, and apps (which send neither header), are served.
+    same = {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}
+    assert (
+        client.post("/api/v1/reports", body, content_type="application/json", **same).status_code
+        == 201
+    )
+    assert client.post("/api/v1/reports", body, content_type="application/json").status_code == 201
+    # A partner's key may come from its own web page.
+    key = account_actions.issue_api_key(world.amane, "report_intake", label="partner", actor=None)
+    partner = client.post(
+        "/api/v1/reports",
+        body,
+        content_type="application/json",
+        HTTP_ORIGIN="https://partner.example",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert partner.status_code == 201 and Report.objects.count() == 3
