@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from digiamen.core.text import TextRefused
+from digiamen.core.text import BIDI_MESSAGE, CONTROL_MESSAGE, TextRefused
 
 
 def field_message(error: dict[str, Any]) -> str:
@@ -24,6 +24,9 @@ def field_message(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return _("This field is not allowed.")
     refused = (error.get("ctx") or {}).get("error")
-    if kind == "value_error" and isinstance(refused, TextRefused):
+    # pydantic keeps the exception; django-ninja hands it over as its text.
+    if kind == "value_error" and (
+        isinstance(refused, TextRefused) or refused in {str(BIDI_MESSAGE), str(CONTROL_MESSAGE)}
+    ):
         return str(refused)  # already in the request's language
     return _("This value is not valid.")

@@ -185,6 +185,19 @@ def test_the_api(world: World) -> None:
         **admin,
     )
     assert wrong.status_code == 400 and wrong.json()["detail"]
+    hidden = Client().post(
+        url + "/answers",
+        json.dumps(
+            {
+                "version": version + 1,
+                "answers": [{"question": "x", "status": "in_place", "note": "abc\u202edef"}],
+            }
+        ),
+        content_type="application/json",
+        **admin,
+    )  # the one rule for text (PlainText): refused before anything else, translated
+    assert hidden.status_code == 422
+    assert "change its direction" in json.dumps(hidden.json()["errors"])
     item = Client().post(
         url + "/action-items",
         json.dumps(
