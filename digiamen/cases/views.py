@@ -235,7 +235,17 @@ def _apply(
 ) -> HttpResponse:
     """Validate a case form, run its action, then back to the case, or the case with why not."""
     if not form.is_valid():
-        messages.error(request, invalid or _("Some values are not valid."))
+        # A text refused by the one rule for text says why; other problems keep the
+        # form's own short message.
+        refused = [
+            error.messages[0]
+            for errors in form.errors.as_data().values()
+            for error in errors
+            if error.code == "invisible_characters"
+        ]
+        messages.error(
+            request, refused[0] if refused else invalid or _("Some values are not valid.")
+        )
         return _detail(request, access, status=400)
     try:
         run(form.cleaned_data)

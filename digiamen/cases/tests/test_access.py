@@ -104,3 +104,21 @@ def test_queue_filters_and_search(signed_in: Any, world: World) -> None:
     assert NARRATIVE not in page
     assert bob.get("/en/staff/amane/cases/?queue=nonsense").status_code == 400
     assert bob.get("/en/staff/amane/cases/?page=-4").status_code == 400
+
+
+def test_a_reply_or_note_with_a_direction_override_says_why_it_was_refused(
+    signed_in: Any, world: World
+) -> None:
+    from digiamen.intake.models import Message
+
+    sara = world.add_member("sara", world.amane, "supervisor")
+    client = signed_in(sara, "fr")
+    case = new_case()
+    base = f"/fr/staff/amane/cases/{case.number}/"
+    messages_before = Message.objects.count()
+    for path in ("reply/", "notes/"):
+        refused = client.post(base + path, {"text": "Appel prévu \u202e5550199"})
+        assert refused.status_code == 400, path
+        page = refused.content.decode()
+        assert "caractères invisibles qui changent son sens" in page, path
+    assert Message.objects.count() == messages_before and not Note.objects.exists()
