@@ -6,14 +6,16 @@ Errors are JSON in the language asked for (Accept-Language): ``{"detail": "...",
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from digiamen.accounts.api import router as auth_router
 from digiamen.cases.api import router as cases_router
-from digiamen.core.api_errors import field_message
+from digiamen.core.api_errors import declare_common_errors, field_message
 from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.evidence.api import router as evidence_router
@@ -21,10 +23,28 @@ from digiamen.intake.api import router as intake_router
 from digiamen.media.api import router as media_router
 from digiamen.safeguarding.api import router as safeguarding_router
 
-api = NinjaAPI(
+
+class DigiAmenAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # The errors that follow from each operation's declaration (credentials, path,
+        # body) are added here once, so the document lists every status the API answers.
+        return declare_common_errors(super().get_openapi_schema(**kwargs))
+
+
+api = DigiAmenAPI(
     title="Digi-Amen API",
     version="1",
-    description="Confidential reporting, case management and evidence for child-protection CSOs.",
+    description=(
+        "Confidential reporting, case management and evidence for child-protection CSOs.\n\n"
+        "Errors are JSON in the language asked for (`Accept-Language`): `detail`, and per "
+        "field `errors` when values were refused. **401**: no credentials, or not valid. "
+        "**403**: valid credentials whose role (or kind, an organisation key) may not use the "
+        "operation. **404**: nothing with this identifier is visible to the caller (another "
+        "organisation's objects do not exist for it). **400**: a body that cannot be read, or "
+        "values each valid that break a rule between them the operation states. **422**: a "
+        "value this document refuses. **409**: the object's state forbids it now. **429**: "
+        "too many requests; wait."
+    ),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url=None,
@@ -49,6 +69,11 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
         {"detail": _("Authentication is required, or the credentials are not valid.")},
         status=401,
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(HttpError)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -18,6 +18,7 @@ from pydantic import Field
 from digiamen.accounts import actions
 from digiamen.accounts.models import ApiKey, ApiToken, Membership, Organisation, User
 from digiamen.core import crypto, encryption
+from digiamen.core.api_errors import ErrorOut
 from digiamen.core.clients import client_pseudonym, login_failures
 from digiamen.core.digits import normalize_digits
 
@@ -99,6 +100,12 @@ class BearerAuth(HttpBearer):
         )
 
 
+def refuse_role() -> NoReturn:
+    """The credential is valid but its role (or kind: an organisation key) may not use this
+    operation. Objects of other organisations stay invisible (404); this is about the caller."""
+    raise HttpError(403, _("These credentials may not be used for this."))
+
+
 bearer = BearerAuth()
 router = Router(tags=["auth"])
 
@@ -119,10 +126,6 @@ class TokenOut(Schema):
     expires_at: datetime
     organisation: str
     role: str
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @router.post(
@@ -169,11 +172,18 @@ def login(request: HttpRequest, payload: LoginIn) -> Any:
     )
 
 
-@router.post("/logout", response={204: None}, auth=bearer, summary="Revoke this token")
+@router.post(
+    "/logout",
+    response={204: None, 400: ErrorOut},
+    auth=bearer,
+    summary="Revoke this token (a member's; an organisation key is revoked by its admin)",
+)
 def logout(request: HttpRequest) -> Any:
     principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
     if principal.token is None:
-        raise HttpError(400, _("Only member tokens can be revoked this way."))
+        raise HttpError(
+            403, _("An organisation key is not revoked here: its organisation admin revokes it.")
+        )
     actions.revoke_api_token(principal.token)
     return Status(204, None)
 

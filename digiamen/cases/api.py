@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from digiamen.accounts.api import ApiPrincipal, bearer
+from digiamen.accounts.api import ApiPrincipal, bearer, refuse_role
 from digiamen.accounts.models import Membership, User
 from digiamen.cases import actions
 from digiamen.cases.forms import QueueFilterForm
 from digiamen.cases.models import Case
 from digiamen.cases.permissions import CASE_ROLES, CaseAccess
 from digiamen.cases.views import PAGE_SIZE, filter_cases
+from digiamen.core.api_errors import DateTimeIn, ErrorOut
 from digiamen.core.text import PlainText
 from digiamen.intake import actions as intake_actions
 
@@ -28,7 +29,7 @@ router = Router(tags=["cases"], auth=bearer)
 def api_membership(request: HttpRequest) -> Membership:
     principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
     if principal.user is None or principal.role not in CASE_ROLES:
-        raise Http404
+        refuse_role()
     return Membership.objects.select_related("organisation").get(
         user=principal.user, organisation=principal.organisation
     )
@@ -108,10 +109,6 @@ class CaseFilters(Schema):
     page: int = Field(default=1, ge=1, le=100_000)
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 @router.get(
     "/cases",
     response={200: CaseListOut, 422: ErrorOut},
@@ -128,7 +125,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     return {"count": cases.count(), "page": filters.page, "results": [summary(c) for c in page]}
 
 
-class MessageOut(Schema):
+class CaseMessageOut(Schema):
     direction: str
     created_at: datetime
     text: str
@@ -139,7 +136,7 @@ class CaseDetailOut(CaseSummaryOut):
     narrative: str | None = None
     involved_accounts: str | None = None
     contact: str | None = None
-    messages: list[MessageOut] | None = None
+    messages: list[CaseMessageOut] | None = None
 
 
 @router.get(
@@ -239,7 +236,7 @@ class TaskIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: PlainText = Field(min_length=1, max_length=300)
-    due_at: datetime
+    due_at: DateTimeIn
 
 
 @router.post("/cases/{number}/tasks", response={201: CreatedOut}, summary="Add a task")

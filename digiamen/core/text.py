@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 # LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI: the embedding, override and isolate controls.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -75,8 +75,15 @@ def _api_text(value: str) -> str:
     return normalised(value)
 
 
+# The rule as a pattern in the OpenAPI document (ECMA-262 and Python read it alike).
+ALLOWED_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+
 # The type of every free-text field of the API's request schemas.
-PlainText = Annotated[str, AfterValidator(_api_text)]
+PlainText = Annotated[
+    str,
+    AfterValidator(_api_text),
+    Field(json_schema_extra={"pattern": ALLOWED_TEXT_PATTERN}),
+]
 
 
 class TextField(forms.CharField):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime
 from typing import Any
 
+import pycountry
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, JsonValue, field_validator
 
+from digiamen.core.api_errors import DateTimeIn
 from digiamen.directory import hsds, places
 from digiamen.directory.taxonomy import ServiceStatus, ServiceType
 
@@ -27,19 +28,37 @@ MAX_PER_PAGE = 100
 CACHE_SECONDS = 300
 
 
+COUNTRY_CODES: list[JsonValue] = [*sorted(c.alpha_2 for c in pycountry.countries)]
+AREA_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,13}$"
+
+
 class ServiceFilters(Schema):
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
-    country: str = Field(default="", max_length=2, description="ISO 3166-1 alpha-2 code.")
-    area: str = Field(
-        default="",
-        max_length=16,
-        description="An area code (ISO 3166-2, or an added area) of the country.",
+    country: str | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2 code.",
+        json_schema_extra={"enum": COUNTRY_CODES},
     )
-    service_type: str = Field(default="", max_length=40)
+    area: str | None = Field(
+        default=None,
+        pattern=AREA_PATTERN,
+        description=(
+            "An area code (ISO 3166-2, or an added area); it names its country. An area "
+            "that does not exist, or is not in `country`, has no services: an empty page."
+        ),
+    )
+    service_type: ServiceType | None = None
     organization_id: uuid.UUID | None = None
-    modified_after: datetime | None = None
-    status: str = Field(default=ServiceStatus.ACTIVE, max_length=24)
+    modified_after: DateTimeIn | None = None
+    status: ServiceStatus = ServiceStatus.ACTIVE
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is not None and not places.is_country(value):
+            raise ValueError("not an ISO 3166-1 alpha-2 code")
+        return value
 
 
 def _json(data: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -49,18 +68,18 @@ def _json(data: dict[str, Any], status: int = 200) -> HttpResponse:
     return response
 
 
-def _problem(filters: ServiceFilters) -> str | None:
-    if filters.country and not places.is_country(filters.country):
-        return _("This is not an ISO 3166-1 country code.")
-    if filters.area and not filters.country:
-        return _("Choose the country of the area.")
-    if filters.area and not places.area_in_country(filters.area, filters.country):
-        return _("This area is not an area of the chosen country.")
-    if filters.service_type and filters.service_type not in ServiceType.values:
-        return _("This type of service is not known.")
-    if filters.status not in ServiceStatus.values:
-        return _("This value is not one of the allowed choices.")
-    return None
+def _served_place(filters: ServiceFilters) -> tuple[str, str] | None:
+    """The country and area asked for; None when they cannot have services (no such
+    country or area, or an area of another country)."""
+    country = filters.country or ""
+    if country and not places.is_country(country):
+        return None
+    if not filters.area:
+        return country, ""
+    area = places.place(filters.area)
+    if area is None or area.level == 0 or (country and area.country != country):
+        return None
+    return area.country, filters.area
 
 
 @router.get(
@@ -69,12 +88,12 @@ def _problem(filters: ServiceFilters) -> str | None:
     openapi_extra={"responses": {200: {"description": "An HSDS 3.0 Page of services."}}},
 )
 def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> HttpResponse:
-    problem = _problem(filters)
-    if problem:
-        return _json({"detail": problem}, status=400)
     services = hsds.services_for_export().filter(status=filters.status)
-    if filters.country:
-        services = services.serving(filters.country, filters.area)
+    served = _served_place(filters)
+    if served is None:
+        services = services.none()
+    elif served[0]:
+        services = services.serving(*served)
     if filters.service_type:
         services = services.filter(service_type=filters.service_type)
     if filters.organization_id:
@@ -104,12 +123,8 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> HttpR
     summary="One HSDS 3.0 service with its organisation",
     openapi_extra={"responses": {200: {"description": "An HSDS 3.0 service."}}},
 )
-def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
-    try:
-        key = uuid.UUID(service_id)
-    except ValueError:
-        key = None
-    service = hsds.services_for_export().filter(pk=key).first() if key else None
+def service_detail(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    service = hsds.services_for_export().filter(pk=service_id).first()
     if service is None:
         return _json({"detail": _("There is no service with this id.")}, status=404)
     return _json(hsds.service_json(service, with_organization=True))

@@ -19,6 +19,7 @@ from pydantic import ConfigDict, Field
 
 from digiamen.accounts.api import bearer
 from digiamen.cases.api import api_case_access, api_membership
+from digiamen.core.api_errors import ErrorOut
 from digiamen.directory import actions_referrals as referrals
 from digiamen.directory.actions_referrals import ReferralError
 from digiamen.directory.models import Referral, Service
@@ -61,10 +62,6 @@ def _out(referral: Referral, *, with_case: bool) -> dict[str, Any]:
         "completed_at": referral.completed_at,
         "version": referral.version,
     }
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class SuggestionOut(Schema):
@@ -171,7 +168,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any
     return [_out(referral, with_case=filters.direction == "out") for referral in found]
 
 
-class AnswerIn(Schema):
+class ReferralAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["accepted", "declined", "completed"]
@@ -183,7 +180,7 @@ class AnswerIn(Schema):
     response={200: ReferralOut, 400: ErrorOut, 409: ErrorOut},
     summary="Answer a referral: accepted or declined, then completed",
 )
-def answer(request: HttpRequest, referral_id: int, payload: AnswerIn) -> Any:
+def answer(request: HttpRequest, referral_id: int, payload: ReferralAnswerIn) -> Any:
     membership = api_membership(request)
     referral = get_object_or_404(Referral.objects.select_related("service", "case"), pk=referral_id)
     if membership.organisation_id not in (

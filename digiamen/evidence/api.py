@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, JsonValue
 
-from digiamen.accounts.api import ApiPrincipal, bearer
+from digiamen.accounts.api import ApiPrincipal, bearer, refuse_role
+from digiamen.core.api_errors import ErrorOut
 from digiamen.evidence import statistics
 from digiamen.evidence.permissions import STATISTICS_ROLES
 from digiamen.evidence.statistics import StatisticsError
@@ -21,14 +22,21 @@ from digiamen.evidence.statistics import StatisticsError
 router = Router(tags=["statistics"], auth=bearer)
 
 
+MONTH_PATTERN = r"^(?:[0-9]{4}-(?:0[1-9]|1[0-2]))?$"
+DIMENSION_CHOICES: list[JsonValue] = [
+    *statistics.DIMENSIONS,
+    *(f"{a},{b}" for a in statistics.DIMENSIONS for b in statistics.DIMENSIONS if a != b),
+]
+
+
 class StatsQuery(Schema):
-    by: str = Field(default="harm_type", max_length=60, description="One or two dimensions.")
-    start: str = Field(default="", alias="from", max_length=7, description="YYYY-MM")
-    end: str = Field(default="", alias="to", max_length=7, description="YYYY-MM")
-
-
-class ErrorOut(Schema):
-    detail: str
+    by: str = Field(
+        default="harm_type",
+        description="One dimension, or two different ones separated by a comma.",
+        json_schema_extra={"enum": DIMENSION_CHOICES},
+    )
+    start: str = Field(default="", alias="from", pattern=MONTH_PATTERN, description="YYYY-MM")
+    end: str = Field(default="", alias="to", pattern=MONTH_PATTERN, description="YYYY-MM")
 
 
 def table_json(table: statistics.StatisticsTable) -> dict[str, Any]:
@@ -57,7 +65,7 @@ def table_json(table: statistics.StatisticsTable) -> dict[str, Any]:
 def stats(request: HttpRequest, query: Query[StatsQuery]) -> Any:
     principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
     if principal.user is None or principal.role not in STATISTICS_ROLES:
-        raise Http404
+        refuse_role()
     try:
         chosen = statistics.period(query.start, query.end)
         table = statistics.count_table(

@@ -20,12 +20,12 @@ from django.http.request import split_domain_port
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, StrictBool, ValidationError
 
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope
 from digiamen.core import crypto, places, untrusted
-from digiamen.core.api_errors import field_message
+from digiamen.core.api_errors import ErrorOut, field_message
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.taxonomy import (
     AgeBand,
@@ -53,13 +53,68 @@ from digiamen.media.hashing import (
     hash_uploads,
 )
 from digiamen.media.models import ReportedImage
+from digiamen.media.schemas import DeviceHashSetIn
 from digiamen.media.uploads import upload_refused
 
 router = Router(tags=["intake"])
 
 
+# What the web form's checks accept, written in the OpenAPI document so that a client (and
+# the API fuzzing test) knows beforehand which reports are valid.
+PHONE_PATTERN = r"^(?:\+[0-9]{6,15}|00[0-9]{6,15}|[1-9][0-9]{5,14}|0[1-9][0-9]{4,13})$"
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_%+-]{1,32}(?:\.[A-Za-z0-9_%+-]{1,32}){0,3}"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\.){1,3}[A-Za-z]{2,12}$"
+)
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def _report_rules() -> dict[str, Any]:
+    """The rules between fields: a region of the chosen country, a contact value of the chosen
+    kind of contact."""
+    places_rule = [
+        {
+            "properties": {
+                "country": {"const": country},
+                "admin1": {"enum": ["", *(a.code for a in places.areas(country))]},
+            },
+            "required": ["country"],
+        }
+        for country in places.COUNTRY_CODES
+    ]
+    any_area = ["", *(a.code for c in places.COUNTRY_CODES for a in places.areas(c))]
+    places_rule.append(
+        {"properties": {"country": {"const": ""}, "admin1": {"enum": any_area}}},
+    )
+    contact_rule = [
+        {
+            "properties": {
+                "contact_method": {"const": "receipt"},
+                "contact_value": {"pattern": NO_NUL_PATTERN},
+            }
+        },
+        {
+            "properties": {
+                "contact_method": {"enum": ["phone", "whatsapp"]},
+                "contact_value": {"pattern": PHONE_PATTERN},
+            },
+            "required": ["contact_method", "contact_value"],
+        },
+        {
+            "properties": {
+                "contact_method": {"const": "email"},
+                "contact_value": {"pattern": EMAIL_PATTERN},
+            },
+            "required": ["contact_method", "contact_value"],
+        },
+    ]
+    return {"allOf": [{"anyOf": places_rule}, {"anyOf": contact_rule}]}
+
+
 class ReportIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=lambda schema: schema.update(_report_rules())
+    )
 
     harm_types: list[HarmType] = Field(
         min_length=1, max_length=len(HarmType.values), description="What happened (at least one)."
@@ -67,12 +122,16 @@ class ReportIn(Schema):
     country: str = Field(
         default="",
         max_length=2,
-        description="ISO 3166-1 alpha-2: " + ", ".join(places.COUNTRY_CODES),
+        description="ISO 3166-1 alpha-2, one of the countries served (or empty).",
+        json_schema_extra={"enum": ["", *places.COUNTRY_CODES]},
     )
     admin1: str = Field(
         default="",
         max_length=8,
-        description="ISO 3166-2 code of the region/governorate, e.g. TN-61.",
+        description=(
+            "ISO 3166-2 code of the region/governorate of `country`, e.g. TN-61; alone, it "
+            "names its country."
+        ),
     )
     platforms: list[Platform] = Field(default_factory=list, max_length=len(Platform.values))
     reporter_type: ReporterType = ReporterType.UNKNOWN
@@ -88,11 +147,18 @@ class ReportIn(Schema):
         default="", max_length=ACCOUNTS_MAX, description="Usernames, profile links, content links."
     )
     contact_method: Literal["receipt", "phone", "whatsapp", "email"] = "receipt"
-    contact_value: str = Field(default="", max_length=254)
-    consent_contact: bool = False
-    consent_referral: bool = False
-    consent_statistics: bool = False
-    image_hashes: list[ImageHashIn] = Field(
+    contact_value: str = Field(
+        default="",
+        max_length=254,
+        description=(
+            "With `phone` or `whatsapp`, a number (spaces, dashes, brackets and Arabic-Indic "
+            "digits are also read); with `email`, an address; with `receipt`, not used."
+        ),
+    )
+    consent_contact: StrictBool = False
+    consent_referral: StrictBool = False
+    consent_statistics: StrictBool = False
+    image_hashes: list[DeviceHashSetIn] = Field(
         default_factory=list,
         max_length=5,
         description="Hashes of pictures computed on the device; the pictures are never sent.",
@@ -101,17 +167,9 @@ class ReportIn(Schema):
         default=None,
         min_length=8,
         max_length=64,
+        pattern=r"^[A-Za-z0-9._:-]+$",
         description="Idempotency key chosen by the client: the same id twice is one report.",
     )
-
-
-class ImageHashIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    pdq: str | None = Field(default=None, description="PDQ hash, 64 hexadecimal characters.")
-    quality: int | None = Field(default=None, description="PDQ quality, 0 to 100.")
-    md5: str | None = Field(default=None, description="MD5 of the file, 32 hexadecimal characters.")
-    sha256: str | None = Field(default=None, description="SHA-256 of the file, 64 hexadecimal.")
 
 
 class AdviceOut(Schema):
@@ -129,11 +187,6 @@ class ReportOut(Schema):
     receipt: str = Field(description="16 digits in groups of four. Shown once; keep it hidden.")
     advice: list[AdviceOut]
     helplines: list[HelplineOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 REPORT_CONTENT_TYPES = {"application/json", "multipart/form-data"}
@@ -165,25 +218,36 @@ def _partner(request: HttpRequest) -> ApiPrincipal | Literal[False] | None:
     return principal
 
 
+# The report's schema and its definitions go to the document's components (their
+# ``$defs`` are moved there by digiamen.core.api_errors).
+_REPORT_DEFINITIONS = ReportIn.model_json_schema(ref_template="#/components/schemas/{model}")
+REPORT_SCHEMA = {
+    "$ref": "#/components/schemas/ReportIn",
+    "$defs": {**_REPORT_DEFINITIONS.pop("$defs", {}), "ReportIn": _REPORT_DEFINITIONS},
+}
 REPORT_BODY = {
     "requestBody": {
+        "required": True,
         "content": {
-            "application/json": {"schema": ReportIn.model_json_schema()},
+            "application/json": {"schema": REPORT_SCHEMA},
             "multipart/form-data": {
+                "encoding": {"report": {"contentType": "application/json"}},
                 "schema": {
                     "type": "object",
                     "required": ["report"],
+                    "additionalProperties": False,
                     "properties": {
-                        "report": {"type": "string", "description": "The report as JSON."},
+                        "report": {"$ref": "#/components/schemas/ReportIn"},
                         "image": {
                             "type": "array",
                             "items": {"type": "string", "format": "binary"},
+                            "maxItems": IMAGES_PER_REPORT,
                             "description": "Up to 5 pictures: hashed in memory, then discarded.",
                         },
                     },
-                }
+                },
             },
-        }
+        },
     }
 }
 
@@ -202,6 +266,10 @@ def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dic
             request.FILES  # noqa: B018 - parse the body now: the upload handler flags a refusal
             if upload_refused(request):
                 raise BadReportBody(413, str(ImageRejected.messages["too_large"]))
+            unknown = (set(request.POST) | set(request.FILES)) - {"report", "image"}
+            if unknown:
+                message = _("Only a report part and image parts are read.")
+                raise BadReportBody(422, message, {"__all__": [message]})
             part = request.FILES.get("report")
             text = part.read().decode("utf-8") if part else request.POST.get("report", "")
             images = request.FILES.getlist("image")
@@ -365,7 +433,7 @@ class FollowupAuth(HttpBearer):
         return actions.resume_followup(token)
 
 
-class MessageOut(Schema):
+class MailboxMessageOut(Schema):
     direction: Literal["from_reporter", "to_reporter"]
     created_at: datetime
     text: str
@@ -373,7 +441,7 @@ class MessageOut(Schema):
 
 class ConversationOut(Schema):
     report: dict[str, Any]
-    messages: list[MessageOut]
+    messages: list[MailboxMessageOut]
 
 
 @router.get(

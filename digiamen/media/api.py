@@ -15,30 +15,21 @@ from pydantic import ConfigDict, Field
 
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope, Role
+from digiamen.core.api_errors import ErrorOut
 from digiamen.media.hashing import HashRejected, clean_hash_set
 from digiamen.media.matching import match_hashes, visible_bank_ids
 from digiamen.media.models import BankEntry, HashBank
+from digiamen.media.schemas import HashSetIn
 
 router = Router(tags=["media"])
 
 MATCH_BATCH_MAX = 1000
 
 
-class HashQueryIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    pdq: str | None = Field(default=None, description="64 hexadecimal characters.")
-    quality: int | None = Field(
-        default=None, description="PDQ quality (0-100); below 50 a PDQ hash is not matched."
-    )
-    md5: str | None = Field(default=None, description="32 hexadecimal characters.")
-    sha256: str | None = Field(default=None, description="64 hexadecimal characters.")
-
-
 class MatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    hashes: list[HashQueryIn] = Field(min_length=1, max_length=MATCH_BATCH_MAX)
+    hashes: list[HashSetIn] = Field(min_length=1, max_length=MATCH_BATCH_MAX)
 
 
 class MatchOut(Schema):
@@ -55,11 +46,6 @@ class HashResultOut(Schema):
 
 class MatchResultsOut(Schema):
     results: list[HashResultOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 def is_liaison(principal: ApiPrincipal) -> bool:

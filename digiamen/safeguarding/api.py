@@ -10,18 +10,15 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from digiamen.accounts.api import ApiPrincipal, bearer
+from digiamen.accounts.api import ApiPrincipal, bearer, refuse_role
 from digiamen.accounts.models import Role, User
+from digiamen.core.api_errors import ErrorOut
 from digiamen.core.errors import ActionError
 from digiamen.core.text import PlainText
 from digiamen.safeguarding import actions
 from digiamen.safeguarding.models import ActionItem, Assessment
 
 router = Router(tags=["safeguarding"], auth=bearer)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class AnswerIn(Schema):
@@ -54,7 +51,7 @@ class ActionStatusIn(Schema):
 def _principal(request: HttpRequest, *, admin: bool = False) -> ApiPrincipal:
     principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
     if principal.user is None or (admin and principal.role != Role.ORG_ADMIN):
-        raise Http404
+        refuse_role()
     return principal
 
 

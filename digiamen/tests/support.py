@@ -92,6 +92,7 @@ NEEDS: dict[str, Need] = {
     "java": Need("ODK Validate tests", _program("java", "default-jre-headless")),
     "pg_dump": Need("PostgreSQL dump tests", _program("pg_dump", "postgresql-client")),
     "root": Need("installer tests", _root),
+    "nginx": Need("installer tests that get past the package check", _program("nginx", "nginx")),
 }
 
 
@@ -127,8 +128,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             require(need)
 
 
+FIGURES: dict[str, list[str]] = {}
+
+
+def record_figure(section: str, line: str) -> None:
+    """A figure a test measured (cases tried, inputs sent), printed at the end of the run."""
+    FIGURES.setdefault(section, []).append(line)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Every skipped group and why, at the end of each run: nothing is skipped in silence."""
+    """Figures the tests recorded, then every skipped group and why: nothing skipped in silence."""
+    for section, lines in FIGURES.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
     reasons: Counter[str] = Counter()
     for report in terminalreporter.stats.get("skipped", []):
         longrepr = report.longrepr

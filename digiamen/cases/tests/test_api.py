@@ -44,9 +44,12 @@ def test_list_and_detail_follow_need_to_know(world: World) -> None:
     detail = Client().get(f"/api/v1/cases/{case.number}", **supervisor).json()
     assert detail["may_open"] is True and detail["narrative"] == NARRATIVE
     charlie, olga = token_for(world.charlie), token_for(officer)
-    for auth in [charlie, olga]:
-        assert Client().get(f"/api/v1/cases/{case.number}", **auth).status_code == 404
-    assert Client().get("/api/v1/cases", **olga).status_code == 404  # no case data at all
+    # Another organisation's case does not exist for charlie; olga's role has no case data
+    # at all, and is told so (403) without learning whether the case exists.
+    assert Client().get(f"/api/v1/cases/{case.number}", **charlie).status_code == 404
+    assert Client().get(f"/api/v1/cases/{case.number}", **olga).status_code == 403
+    assert Client().get("/api/v1/cases/MA-00-99999", **olga).status_code == 403
+    assert Client().get("/api/v1/cases", **olga).status_code == 403
     # charlie's token is bound to his own organisation: its queue, not Amane's.
     assert Client().get("/api/v1/cases?queue=all", **charlie).json()["count"] == 0
     assert Client().get("/api/v1/cases").status_code == 401
@@ -72,10 +75,18 @@ def test_transitions_notes_tasks_and_replies(world: World) -> None:
     assert post(base + "/notes", {"text": "safe now"}, bob).status_code == 201  # assigned now
     assert (
         post(
-            base + "/tasks", {"title": "Call back", "due_at": "2030-01-01T10:00:00"}, bob
+            base + "/tasks", {"title": "Call back", "due_at": "2030-01-01T10:00:00Z"}, bob
         ).status_code
         == 201
     )
+    # A date and time as RFC 3339 says, with its offset: not "0" (taken as 1970 before), not
+    # a time whose zone nobody knows.
+    tasks = Task.objects.count()
+    for due_at in ["0", "2030-01-01T10:00:00", "2030-01-01", "tomorrow"]:
+        refused = post(base + "/tasks", {"title": "Call back", "due_at": due_at}, bob)
+        assert refused.status_code == 422, due_at
+        assert refused.json()["errors"]["due_at"], due_at
+    assert Task.objects.count() == tasks
     assert post(base + "/replies", {"text": "We are here."}, bob).status_code == 201
     assert (
         post(

@@ -471,15 +471,15 @@ def test_api_detail_validates_and_carries_the_organisation(client: Client, direc
 @pytest.mark.parametrize(
     ("url", "status"),
     [
-        ("/api/v1/directory/services?country=TN&area=MA-06", 400),
-        ("/api/v1/directory/services?area=TN-61", 400),
-        ("/api/v1/directory/services?country=XX", 400),
-        ("/api/v1/directory/services?service_type=astrology", 400),
-        ("/api/v1/directory/services?status=open", 400),
+        ("/api/v1/directory/services?country=XX", 422),
+        ("/api/v1/directory/services?country=tn", 422),
+        ("/api/v1/directory/services?area=Sfax", 422),
+        ("/api/v1/directory/services?service_type=astrology", 422),
+        ("/api/v1/directory/services?status=open", 422),
         ("/api/v1/directory/services?per_page=101", 422),
         ("/api/v1/directory/services?page=0", 422),
         ("/api/v1/directory/services?modified_after=yesterday", 422),
-        ("/api/v1/directory/services/not-a-uuid", 404),
+        ("/api/v1/directory/services/not-a-uuid", 422),
         ("/api/v1/directory/services/6a0e0d4c-1111-4222-8333-444455556666", 404),
     ],
 )
@@ -491,8 +491,21 @@ def test_api_bad_requests_get_a_json_error(
     assert response.json()["detail"]
 
 
+def test_api_area_names_its_country_and_another_countrys_area_has_no_services(
+    client: Client, directory: Any
+) -> None:
+    alone = client.get("/api/v1/directory/services?area=TN-61").json()
+    assert sorted(s["name"] for s in alone["contents"]) == [
+        "National child line",
+        "Sfax listening centre",
+    ]
+    for query in ("country=TN&area=MA-06", "area=TN-99", "country=TN&area=TN-X1"):
+        page = client.get(f"/api/v1/directory/services?{query}").json()
+        assert page["empty"] and page["total_items"] == 0, query
+
+
 def test_api_errors_are_translated(client: Client, directory: Any) -> None:
-    url = "/api/v1/directory/services?country=TN&area=MA-06"
+    url = "/api/v1/directory/services?country=XX"
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
     arabic = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").json()["detail"]
     assert english != arabic

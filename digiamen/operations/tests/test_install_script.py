@@ -30,6 +30,7 @@ def nothing_under(prefix: Path) -> bool:
     return not any(prefix.iterdir())
 
 
+@pytest.mark.needs("nginx")
 def test_a_dry_run_changes_nothing(tmp_path: Path) -> None:
     result = install(tmp_path, "--no-packages", "--dry-run")
     assert result.returncode == 0, result.stderr
@@ -38,6 +39,7 @@ def test_a_dry_run_changes_nothing(tmp_path: Path) -> None:
     assert nothing_under(tmp_path)
 
 
+@pytest.mark.needs("nginx")
 def test_a_port_held_by_another_program_stops_it_before_any_change(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

@@ -160,7 +160,7 @@ def test_the_api(world: World) -> None:
     assert started.status_code == 201
     body = started.json()
     assessment_id, version = body["id"], body["version"]
-    assert Client().post("/api/v1/safeguarding/assessments", **member).status_code == 404
+    assert Client().post("/api/v1/safeguarding/assessments", **member).status_code == 403
     listed = Client().get("/api/v1/safeguarding/assessments", **member)
     assert listed.status_code == 200 and listed.json()[0]["id"] == assessment_id
     url = f"/api/v1/safeguarding/assessments/{assessment_id}"
