@@ -6,6 +6,8 @@ else changed the case meanwhile, the action refuses (``ActionError("stale")``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import secrets
 from datetime import datetime, timedelta
@@ -34,6 +36,7 @@ from digiamen.cases.models import (
 from digiamen.core import audit, crypto, encryption
 from digiamen.core.errors import ActionError as BaseActionError
 from digiamen.core.taxonomy import Platform, RiskLevel, UrgentFlag
+from digiamen.intake import mailbox
 from digiamen.intake.models import Message, Report
 
 ERROR_MESSAGES = {
@@ -349,6 +352,32 @@ def complete_task(task: Task, actor: User) -> None:
             task.done_at = timezone.now()
             task.save(update_fields=["done_at"])
             _event(task.case, "task_done", actor)
+
+
+# --- Replies to the reporter ------------------------------------------------------------------
+
+
+def reply_to_reporter(case: Case, actor: User, text: str) -> Message:
+    """Write to the reporter through their mailbox, if one can reach them.
+
+    Raises ``replies.ReplyRefused`` (why, and the other contact route consent allows) for a
+    purged or closed case and for a report without a reachable mailbox; nothing is written.
+    """
+    # Imported here: replies builds on this module (consent, errors).
+    from digiamen.cases import replies
+    from digiamen.intake.actions import post_staff_reply
+
+    with transaction.atomic():
+        # Locked: a case closed or purged meanwhile is refused, not written into.
+        case = (
+            Case.objects.select_for_update()
+            .select_related("report", "organisation")
+            .get(pk=case.pk)
+        )
+        route = replies.reply_route(case)
+        if not route.open:
+            raise replies.ReplyRefused(route)
+        return post_staff_reply(case.report, actor, text)
 
 
 # --- Retention ----------------------------------------------------------------------
@@ -692,6 +721,7 @@ def transfer_case(
         copy["contact_value"] = opened.contact
     copy["consent_statistics"] = consent_allows(case, ConsentRecord.Purpose.STATISTICS)
     copy["from_case"] = case.number
+    copy["mailbox"] = _mailbox_for_copy(case)
     with transaction.atomic():
         case = _locked(case, None)
         if case.status == Case.Status.CLOSED:
@@ -705,7 +735,10 @@ def transfer_case(
                 to_organisation, json.dumps(copy, ensure_ascii=False)
             ),
         )
-        _event(case, "transferred", actor, to=to_organisation.slug)
+        # Whether the reporter's mailbox went too: who can write to them is on the record.
+        _event(
+            case, "transferred", actor, to=to_organisation.slug, mailbox=copy["mailbox"] is not None
+        )
         audit.record(
             "transfer.received",
             actor=actor,
@@ -714,6 +747,33 @@ def transfer_case(
             details={"from": case.organisation.slug},
         )
     return transfer
+
+
+def reporter_agreed_to_transfer(case: Case, as_of: datetime | None = None) -> bool:
+    """The newest referral decision (as of a moment) is the reporter's own yes, not a
+    supervisor's best-interests decision made without them."""
+    records = ConsentRecord.objects.filter(case=case, purpose=ConsentRecord.Purpose.REFERRAL)
+    if as_of is not None:
+        records = records.filter(recorded_at__lte=as_of)
+    latest = records.order_by("-recorded_at", "-id").first()
+    return bool(latest and latest.granted and latest.method != ConsentRecord.Method.OVERRIDE)
+
+
+def _mailbox_for_copy(case: Case, as_of: datetime | None = None) -> dict[str, str] | None:
+    """What lets the receiving organisation write to the same mailbox: its *public* key and
+    the reporter's summary sealed to it (neither readable by anyone but the reporter).
+
+    Only when the reporter agreed to the transfer themselves: a reporter who did not should
+    not find another organisation in their mailbox. A report whose reporter never had a
+    receipt has no mailbox to pass on.
+    """
+    report = case.report
+    if not mailbox.reachable(report) or not reporter_agreed_to_transfer(case, as_of):
+        return None
+    return {
+        "public_key": bytes(report.mailbox_public_key).hex(),
+        "summary": base64.b64encode(bytes(report.reporter_summary)).decode("ascii"),
+    }
 
 
 def decide_transfer(
@@ -766,10 +826,33 @@ def decide_transfer(
     return new_case
 
 
+def _carried_mailbox(transfer: Transfer, copy: dict[str, Any]) -> tuple[bytes, bytes] | None:
+    """The mailbox public key and sealed summary the transfer carries, if any."""
+    if "mailbox" in copy:
+        carried = copy["mailbox"]
+    else:  # a copy sealed before transfers carried the mailbox: the same rule, as of then
+        carried = _mailbox_for_copy(transfer.case, transfer.created_at)
+    if not isinstance(carried, dict):
+        return None
+    try:
+        public_key = bytes.fromhex(str(carried.get("public_key", "")))
+        summary = base64.b64decode(str(carried.get("summary", "")), validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    return (public_key, summary) if len(public_key) == 32 else None
+
+
 def _case_from_copy(transfer: Transfer, copy: dict[str, Any]) -> Case:
-    """A report and case of the receiving organisation. The reporter's mailbox stays with
-    the sending organisation (the receipt keeps working there)."""
+    """A report and case of the receiving organisation.
+
+    With the reporter's consent the transfer carries their mailbox: the copy is sealed to
+    the same mailbox key and points at the report whose receipt opens it, so this
+    organisation's replies reach the reporter and the reporter's new messages come here.
+    Without it, the mailbox stays with the sending organisation.
+    """
     organisation = transfer.to_organisation
+    carried = _carried_mailbox(transfer, copy)
+    source = transfer.case.report
     report = Report(
         organisation=organisation,
         channel="transfer",
@@ -779,8 +862,9 @@ def _case_from_copy(transfer: Transfer, copy: dict[str, Any]) -> Case:
         consent_referral=True,
         consent_statistics=bool(copy.get("consent_statistics")),
         receipt_lookup=crypto.lookup_hash(secrets.token_bytes(32)),
-        mailbox_public_key=b"",
-        reporter_summary=b"",
+        mailbox_public_key=carried[0] if carried else b"",
+        reporter_summary=carried[1] if carried else b"",
+        mailbox_home=mailbox.home_of(source) if carried else None,
         submission_id=f"transfer-{transfer.pk}",
     )
     record_key = encryption.new_record_key(organisation)

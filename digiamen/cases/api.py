@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from digiamen.accounts.api import ApiPrincipal, bearer, refuse_role
 from digiamen.accounts.models import Membership, User
-from digiamen.cases import actions
+from digiamen.cases import actions, replies
 from digiamen.cases.forms import QueueFilterForm
 from digiamen.cases.models import Case
 from digiamen.cases.permissions import CASE_ROLES, CaseAccess
@@ -250,18 +250,40 @@ def add_task(request: HttpRequest, number: str, payload: TaskIn) -> Any:
     return Status(201, {"created_at": task.created_at})
 
 
+class ReplyRefusedOut(ErrorOut):
+    reason: Literal["purged", "closed", "no_receipt", "mailbox_not_transferred", "no_mailbox"] = (
+        Field(
+            description=(
+                "Why no reply can reach the reporter: the case was purged or is closed, the "
+                "reporter never had a receipt (an offline form), the mailbox did not come with "
+                "the transfer (the reporter had not agreed to it), or the report has no mailbox."
+            )
+        )
+    )
+
+
 @router.post(
     "/cases/{number}/replies",
-    response={201: CreatedOut},
+    response={201: CreatedOut, 409: ReplyRefusedOut},
     summary="Write to the reporter (they read it on their follow-up page)",
+    description=(
+        "The reply is sealed to the reporter's mailbox key. 409 when no reply can reach them; "
+        "`detail` says why and names the other contact route consent allows, if any. "
+        "Nothing is written then."
+    ),
 )
 def reply(request: HttpRequest, number: str, payload: TextIn) -> Any:
-    access = api_case_access(request, number, opening=True)
-    message = intake_actions.post_staff_reply(
-        access.case.report,
-        request.user,  # type: ignore[arg-type]
-        payload.text,
-    )
+    access = api_case_access(request, number)
+    if not access.in_charge:
+        raise Http404
+    try:
+        message = actions.reply_to_reporter(
+            access.case,
+            request.user,  # type: ignore[arg-type]
+            payload.text,
+        )
+    except replies.ReplyRefused as refused:
+        return Status(409, {"detail": refused.message, "reason": refused.route.reason})
     return Status(201, {"created_at": message.created_at})
 
 

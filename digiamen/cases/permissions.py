@@ -30,11 +30,16 @@ class CaseAccess:
         return self.membership.role == Role.SUPERVISOR
 
     @property
+    def in_charge(self) -> bool:
+        """A supervisor, or the caseworker the case is assigned to, purged or not."""
+        return self.is_supervisor or self.case.assigned_to_id == self.membership.user_id
+
+    @property
     def may_open(self) -> bool:
         """May this member open the identifying fields (the story, contact, messages)?"""
         if self.case.purged_at is not None:
             return False
-        return self.is_supervisor or self.case.assigned_to_id == self.membership.user_id
+        return self.in_charge
 
 
 def case_member(request: HttpRequest, org: str) -> Membership:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.cases import actions, duplicates
+from digiamen.cases import actions, duplicates, replies
 from digiamen.cases.forms import (
     AssignForm,
     CaseSettingsForm,
@@ -198,6 +198,7 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         ]
         opened = intake_actions.open_report(request, case.report)
         context["opened"] = opened
+        context["reply_route"] = replies.reply_route(case)
         duplicates.index_case(request, case, opened.contact, opened.involved_accounts)
         context["duplicates"] = duplicates.possible_duplicates(case)
         notes = list(Note.objects.filter(case=case).select_related("author"))
@@ -377,14 +378,19 @@ def complete_task(request: HttpRequest, org: str, number: str, task_id: int) -> 
 @staff_required
 @require_POST
 def reply(request: HttpRequest, org: str, number: str) -> HttpResponse:
-    access = get_case(request, org, number, opening=True)
+    access = get_case(request, org, number)
+    if not access.in_charge:
+        raise Http404
+    # Purged cases included: those who could write here are told why they no longer can.
+    route = replies.reply_route(access.case)
+    if not route.open:
+        messages.error(request, route.message)
+        return _detail(request, access, status=409)
     response = _apply(
         request,
         access,
         TextForm(request.POST),
-        lambda data: intake_actions.post_staff_reply(
-            access.case.report, current_user(request), data["text"]
-        ),
+        lambda data: actions.reply_to_reporter(access.case, current_user(request), data["text"]),
         _("Write the message."),
     )
     if response.status_code == 302:

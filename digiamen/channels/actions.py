@@ -148,7 +148,10 @@ def _follow_up(gateway: Gateway, lookup: str, text: str, now: datetime) -> Answe
         return None
     if script.word_of(text) in script.STOP_WORDS:
         return None
-    intake_actions.post_reporter_message(conversation.report, text[:MESSAGE_MAX])
+    try:
+        intake_actions.post_reporter_message(conversation.report, text[:MESSAGE_MAX])
+    except intake_actions.NoMailbox:
+        return None  # the case was purged: nobody is there to read it
     with translation.override(conversation.language):
         return Answer([_("Your message was passed to a counsellor.")])
 

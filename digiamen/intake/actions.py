@@ -17,7 +17,7 @@ from nacl.public import PrivateKey
 from digiamen.accounts.models import Organisation, User
 from digiamen.cases.actions import open_case_for_report
 from digiamen.core import audit, crypto, encryption
-from digiamen.intake import drafts, receipts
+from digiamen.intake import drafts, mailbox, receipts
 from digiamen.intake.models import FollowupSession, Message, Report
 from digiamen.intake.routing import route
 
@@ -135,13 +135,22 @@ def _create_report(
 # --- The reporter's side ----------------------------------------------------------------------
 
 
+class NoMailbox(Exception):
+    """The report has no mailbox a reply could be sealed to (never sealed to an empty key)."""
+
+
 def find_mailbox(receipt: str) -> tuple[Report, PrivateKey] | None:
-    """The report behind a receipt, and its mailbox key. Costs one Argon2id either way."""
+    """The report behind a receipt, and its mailbox key. Costs one Argon2id either way.
+
+    The report is the mailbox's home; the mailbox is open while the home or a copy received
+    by transfer still has it (a copy can outlive the home's purge).
+    """
     secret = receipts.receipt_secrets(receipt)
     report = (
         Report.objects.select_related("organisation").filter(receipt_lookup=secret.lookup).first()
     )
-    if report is None or not bytes(report.mailbox_public_key):
+    public_key = bytes(secret.mailbox_key.public_key)
+    if report is None or not mailbox.mailbox_reports(report, public_key):
         return None  # unknown, or purged after its retention period
     return report, secret.mailbox_key
 
@@ -186,6 +195,8 @@ def resume_followup(token: str) -> FollowupVisit | None:
         )
     except crypto.DecryptionError:
         return None
+    if mailbox.holder(session.report, bytes(mailbox_key.public_key)) is None:
+        return None  # purged during the visit: nothing left to read or write to
     return FollowupVisit(session.report, mailbox_key, token, session.expires_at)
 
 
@@ -209,8 +220,13 @@ class ReporterConversation:
 
 
 def reporter_conversation(visit: FollowupVisit) -> ReporterConversation:
-    summary = json.loads(crypto.unseal(visit.mailbox_key, bytes(visit.report.reporter_summary)))
-    messages = list(Message.objects.filter(report=visit.report))
+    """Everything in the mailbox: the conversation with each organisation that had the case."""
+    reports = mailbox.mailbox_reports(visit.report, bytes(visit.mailbox_key.public_key))
+    sealed_summary = next(
+        (bytes(r.reporter_summary) for r in reports if bytes(r.reporter_summary)), b""
+    )
+    summary = json.loads(crypto.unseal(visit.mailbox_key, sealed_summary)) if sealed_summary else {}
+    messages = list(Message.objects.filter(report__in=reports).order_by("created_at", "id"))
     conversation = ReporterConversation(summary=summary)
     for message in messages:
         text = crypto.unseal(visit.mailbox_key, bytes(message.for_reporter)).decode("utf-8")
@@ -226,14 +242,19 @@ def reporter_conversation(visit: FollowupVisit) -> ReporterConversation:
 
 
 def post_reporter_message(report: Report, text: str) -> Message:
+    """The reporter writes: to the organisation that holds the case now (after a transfer
+    that carried the mailbox, the receiving one), sealed to it and to the mailbox."""
+    target = mailbox.holder(mailbox.home_of(report), bytes(report.mailbox_public_key) or None)
+    if target is None:
+        raise NoMailbox
     with transaction.atomic():
         message = Message.objects.create(
-            report=report,
+            report=target,
             direction=Message.Direction.FROM_REPORTER,
-            for_organisation=encryption.seal_for_organisation(report.organisation, text),
-            for_reporter=crypto.seal(bytes(report.mailbox_public_key), text.encode("utf-8")),
+            for_organisation=encryption.seal_for_organisation(target.organisation, text),
+            for_reporter=crypto.seal(bytes(target.mailbox_public_key), text.encode("utf-8")),
         )
-        audit.record("report.message_from_reporter", organisation=report.organisation, obj=report)
+        audit.record("report.message_from_reporter", organisation=target.organisation, obj=target)
     return message
 
 
@@ -295,6 +316,11 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
 
 
 def post_staff_reply(report: Report, author: User, text: str) -> Message:
+    """Write to the reporter. Callers check first whether a reply can reach them
+    (``cases.replies``); a report without a mailbox is refused here too, never sealed to
+    an empty key."""
+    if not mailbox.reachable(report):
+        raise NoMailbox
     with transaction.atomic():
         message = Message.objects.create(
             report=report,

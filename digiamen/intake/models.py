@@ -152,6 +152,12 @@ class Report(models.Model):
     receipt_lookup = models.CharField(max_length=64, unique=True)
     mailbox_public_key = models.BinaryField(max_length=32)
     reporter_summary = models.BinaryField()
+    # A copy received by transfer with the reporter's consent carries the same mailbox
+    # public key (and sealed summary); this points at the report whose receipt opens it,
+    # so the follow-up page gathers the conversation with every organisation.
+    mailbox_home = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="mailbox_copies"
+    )
     submission_id = models.CharField(max_length=64, unique=True)
 
     class Meta:
