@@ -208,11 +208,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 OTP_TOTP_ISSUER = "Digi-Amen"
+# Sign-in throttling (docs/security-model.md, "Sign-in throttling"); the counters live in the
+# cache, keyed by the client pseudonym of core/clients.py, never by an address.
+# Per account *and* client: failures before that client's sign-ins to that account are
+# refused (answered like a wrong password) for LOGIN_LOCK_MINUTES. Other clients are not.
 LOGIN_FAILURES_BEFORE_LOCK = int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCK", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
-# Per client (pseudonymised address): failures in a window before the client must wait.
+# Per client (pseudonymised address), across usernames: failures in a window before the
+# client must wait (429).
 LOGIN_CLIENT_FAILURES = int(os.environ.get("LOGIN_CLIENT_FAILURES", "20"))
-LOGIN_CLIENT_WINDOW_SECONDS = 15 * 60
+LOGIN_CLIENT_WINDOW_SECONDS = int(os.environ.get("LOGIN_CLIENT_WINDOW_SECONDS", str(15 * 60)))
+# Per account, from all clients together (a distributed attack): failures in a window after
+# which password and authenticator code no longer suffice from any client for
+# LOGIN_ACCOUNT_WINDOW_MINUTES; a recovery code still does. Never a lock-out.
+LOGIN_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FAILURES", "30"))
+LOGIN_ACCOUNT_WINDOW_MINUTES = int(os.environ.get("LOGIN_ACCOUNT_WINDOW_MINUTES", "60"))
 INVITATION_HOURS = int(os.environ.get("INVITATION_HOURS", "72"))
 API_TOKEN_MINUTES = int(os.environ.get("API_TOKEN_MINUTES", "30"))
 # Number of reverse proxies in front of the app whose X-Forwarded-For entry may be trusted.

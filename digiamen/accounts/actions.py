@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -26,6 +27,7 @@ from digiamen.accounts.models import (
     Membership,
     Organisation,
     Role,
+    SignInNotice,
     User,
 )
 from digiamen.core import audit, crypto, encryption
@@ -379,28 +381,71 @@ def change_password(user: User, private_key: PrivateKey, new_password: str) -> N
 # --- Login bookkeeping -------------------------------------------------------------------------
 
 
-def record_login_failure(user: User | None, *, stage: str) -> None:
-    """Count a failure against the account; lock it after too many in a row."""
+def record_login_failure(
+    user: User | None, *, stage: str, client_locked: bool = False, account_paused: bool = False
+) -> None:
+    """Count a failed attempt against the account it named, to tell its member later.
+
+    ``client_locked``/``account_paused``: this failure locked the account for its client, or
+    left only the recovery codes to sign in with from anywhere (accounts/signin.py). The
+    counters wait on the account until the member's next sign-in (``record_login_success``).
+    """
+    now = timezone.now()
+    # The same writes whether the name is an account or not (id 0 is no one's; the audit
+    # event then has no actor), so that not even the time taken tells.
+    target = User.objects.filter(pk=user.pk if user is not None else 0)
     with transaction.atomic():
-        if user is not None:
-            user = User.objects.select_for_update().get(pk=user.pk)
-            user.failed_login_count += 1
-            fields = ["failed_login_count"]
-            if user.failed_login_count >= settings.LOGIN_FAILURES_BEFORE_LOCK:
-                user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-                user.failed_login_count = 0
-                fields.append("locked_until")
-                audit.record("login.locked", actor=user)
-            user.save(update_fields=fields)
+        target.update(failed_login_count=F("failed_login_count") + 1)
+        if client_locked:
+            target.filter(sign_in_locked_at__isnull=True).update(sign_in_locked_at=now)
+            audit.record("login.locked", actor=user, details={"scope": "client"})
+        if account_paused:
+            target.filter(sign_in_paused_at__isnull=True).update(sign_in_paused_at=now)
+            audit.record("login.locked", actor=user, details={"scope": "account"})
         audit.record("login.failed", actor=user, details={"stage": stage})
 
 
-def record_login_success(user: User, *, channel: str) -> None:
+def record_login_success(user: User, *, channel: str) -> SignInNotice | None:
+    """The member is in; what happened since their previous sign-in becomes a notice for them."""
+    now = timezone.now()
     with transaction.atomic():
+        fresh = User.objects.select_for_update().get(pk=user.pk)
+        notice = None
+        if fresh.failed_login_count or fresh.sign_in_locked_at or fresh.sign_in_paused_at:
+            notice = SignInNotice.objects.create(
+                user=fresh,
+                created_at=now,
+                failed_attempts=fresh.failed_login_count,
+                client_locked_at=fresh.sign_in_locked_at,
+                account_paused_at=fresh.sign_in_paused_at,
+            )
+            audit.record(
+                "login.notice_recorded",
+                actor=user,
+                obj=notice,
+                details={
+                    "failed_attempts": notice.failed_attempts,
+                    "client_locked": notice.client_locked_at is not None,
+                    "account_paused": notice.account_paused_at is not None,
+                },
+            )
         User.objects.filter(pk=user.pk).update(
-            failed_login_count=0, locked_until=None, last_login=timezone.now()
+            failed_login_count=0, sign_in_locked_at=None, sign_in_paused_at=None, last_login=now
         )
         audit.record("login.succeeded", actor=user, details={"channel": channel})
+    return notice
+
+
+def take_unseen_sign_in_notices(user: User) -> list[SignInNotice]:
+    """Notices not yet shown in the browser, oldest first; they count as seen from now."""
+    with transaction.atomic():
+        notices = list(
+            SignInNotice.objects.select_for_update()
+            .filter(user=user, seen_at__isnull=True)
+            .order_by("created_at", "pk")
+        )
+        SignInNotice.objects.filter(pk__in=[n.pk for n in notices]).update(seen_at=timezone.now())
+    return notices
 
 
 # --- API credentials ---------------------------------------------------------------------------

@@ -6,20 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django_otp import match_token
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from digiamen.accounts import actions
+from digiamen.accounts import actions, signin
 from digiamen.accounts.models import ApiKey, ApiToken, Membership, Organisation, User
-from digiamen.core import crypto, encryption
+from digiamen.core import audit, crypto, encryption
 from digiamen.core.api_errors import ErrorOut
-from digiamen.core.clients import client_pseudonym, login_failures
 from digiamen.core.digits import normalize_digits
 
 
@@ -126,6 +123,11 @@ class TokenOut(Schema):
     expires_at: datetime
     organisation: str
     role: str
+    sign_in_notice: str | None = Field(
+        default=None,
+        description="Failed sign-in attempts and locks on the account since the previous "
+        "sign-in, in the request's language; the member also sees it on their account page.",
+    )
 
 
 @router.post(
@@ -133,24 +135,24 @@ class TokenOut(Schema):
     response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="Exchange username, password and a second factor for a token",
+    description=(
+        "Every refusal is the same 401, whether the username is unknown, the password or "
+        "code wrong, or the account locked for this client after repeated failures. While "
+        "such a lock holds only a recovery code is accepted as `otp`; other clients are not "
+        "locked. Too many failures from one client, whatever the usernames, answer 429."
+    ),
 )
 def login(request: HttpRequest, payload: LoginIn) -> Any:
-    client = client_pseudonym(request)
-    failures = login_failures()
-    if failures.exceeded(client):
+    if signin.client_throttled(request):
         return Status(429, {"detail": _("Too many failed attempts. Wait and try again.")})
-    known = User.objects.filter(username__iexact=payload.username).first()
-    user = authenticate(
-        request, username=known.username if known else payload.username, password=payload.password
-    )
+    attempt = signin.check_password_of(request, payload.username, payload.password)
     code = normalize_digits(payload.otp).strip().replace(" ", "").replace("-", "").lower()
-    device = None
-    if isinstance(user, User) and not user.is_locked() and code.isalnum():
-        device = match_token(user, code)
-    if not isinstance(user, User) or device is None or user.is_locked():
-        actions.record_login_failure(known, stage="api")
-        failures.hit(client)
+    # A malformed code is refused for every account alike, before any lookup.
+    device = signin.match_second_factor(attempt, code) if code.isalnum() else None
+    if device is None:
+        signin.fail(attempt, stage="api")
         return Status(401, {"detail": _("Wrong username, password or code.")})
+    user = attempt.user
     memberships = Membership.objects.active().filter(user=user).select_related("organisation")
     if payload.organisation:
         memberships = memberships.filter(organisation__slug=payload.organisation)
@@ -160,7 +162,10 @@ def login(request: HttpRequest, payload: LoginIn) -> Any:
     membership = chosen[0]
     private_key = encryption.unlock_user_key(user, payload.password)
     issued = actions.issue_api_token(user, membership.organisation, private_key)
-    actions.record_login_success(user, channel="api")
+    if device.persistent_id.startswith("otp_static"):
+        audit.record("two_factor.recovery_code_used", actor=user)
+    notice = actions.record_login_success(user, channel="api")
+    signin.succeeded(attempt)
     return Status(
         200,
         {
@@ -168,6 +173,7 @@ def login(request: HttpRequest, payload: LoginIn) -> Any:
             "expires_at": issued.token.expires_at,
             "organisation": membership.organisation.slug,
             "role": membership.role,
+            "sign_in_notice": notice.text() if notice is not None else None,
         },
     )
 

@@ -50,11 +50,32 @@ class OTPForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        code = normalize_digits(self.cleaned_data["code"]).strip().lower()
-        compact = code.replace(" ", "").replace("-", "")
-        if not compact.isalnum():
-            raise forms.ValidationError(_("Enter the code as it is shown."))
-        return compact
+        return compact_code(self.cleaned_data["code"])
+
+
+def compact_code(value: str) -> str:
+    """A code as typed or pasted (spaces, dashes, Arabic-Indic digits) in the stored form."""
+    code = normalize_digits(value).strip().lower()
+    compact = code.replace(" ", "").replace("-", "")
+    if not compact.isalnum():
+        raise forms.ValidationError(_("Enter the code as it is shown."))
+    return compact
+
+
+class RecoveryLoginForm(LoginForm):
+    """Username, password and a recovery code in one step (accounts/signin.py)."""
+
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=32,
+        help_text=_("One of the recovery codes you kept when you set up your authenticator app."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "class": "code", "dir": "ltr"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return compact_code(self.cleaned_data["code"])
 
 
 class EnrolForm(forms.Form):

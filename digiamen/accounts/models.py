@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pycountry
@@ -8,6 +9,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,11 +53,74 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A staff member. Children and reporters never have accounts."""
 
+    # Since the last sign-in, told to the member at the next one (SignInNotice); whoever
+    # tries to sign in is never told (accounts/signin.py). The locks themselves live in
+    # the cache, per client.
     failed_login_count = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    sign_in_locked_at = models.DateTimeField(null=True, blank=True)
+    sign_in_paused_at = models.DateTimeField(null=True, blank=True)
 
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
+
+class SignInNotice(models.Model):
+    """What happened to an account's sign-in while its member was away.
+
+    Recorded when the member next signs in and shown to them then and on their account
+    page: the caller of a failed sign-in is never told an account is locked, since that
+    would tell them the account exists.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_notices")
+    created_at = models.DateTimeField(default=timezone.now)
+    failed_attempts = models.PositiveIntegerField()
+    # The first time, since the previous sign-in, that one client was locked out ...
+    client_locked_at = models.DateTimeField(null=True, blank=True)
+    # ... and that failures from many clients left only the recovery codes to sign in with.
+    account_paused_at = models.DateTimeField(null=True, blank=True)
+    # Shown at a sign-in in the browser (one through the API may not reach a person).
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"sign-in notice {self.pk} for user {self.user_id}"
+
+    def text(self) -> str:
+        """The notice in the active language, times in the site's time zone."""
+        parts = [
+            ngettext(
+                "%(count)d failed sign-in attempt on your account since your previous sign-in.",
+                "%(count)d failed sign-in attempts on your account since your previous sign-in.",
+                self.failed_attempts,
+            )
+            % {"count": self.failed_attempts}
+        ]
+        if self.client_locked_at is not None:
+            parts.append(
+                gettext(
+                    "At %(time)s, sign-in to your account was locked for a while for the "
+                    "connection the failures came from; other connections were not affected."
+                )
+                % {"time": _when(self.client_locked_at)}
+            )
+        if self.account_paused_at is not None:
+            parts.append(
+                gettext(
+                    "At %(time)s, because the failures came from many places, your account was "
+                    "locked from new sign-ins with password and authenticator code for a while; "
+                    "a recovery code still worked."
+                )
+                % {"time": _when(self.account_paused_at)}
+            )
+        parts.append(
+            gettext("If this was not you, change your password and tell your organisation's admin.")
+        )
+        return " ".join(str(part) for part in parts)
+
+
+def _when(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname() or ''}".strip()
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

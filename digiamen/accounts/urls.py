@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", login.login_view, name="login"),
     path("login/verify/", login.verify_view, name="verify"),
+    path("login/recovery/", login.recovery_login_view, name="login_recovery"),
     path("login/enrol/", login.enrol_view, name="enrol"),
     path("logout/", login.logout_view, name="logout"),
     path("invitation/<str:token>/", account.accept_invitation, name="accept_invitation"),

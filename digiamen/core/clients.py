@@ -44,12 +44,17 @@ def client_pseudonym(request: HttpRequest) -> str:
 
 
 class RateLimit:
-    """A fixed-window counter in the cache: ``limit`` events per ``window`` seconds."""
+    """A fixed-window counter in the cache: ``limit`` events per ``window`` seconds.
 
-    def __init__(self, name: str, limit: int, window: int) -> None:
+    With ``hold``, the event that reaches the limit keeps the counter for ``hold`` seconds
+    from that moment: a lock then lasts its full time, however late in the window it began.
+    """
+
+    def __init__(self, name: str, limit: int, window: int, *, hold: int | None = None) -> None:
         self.name = name
         self.limit = limit
         self.window = window
+        self.hold = hold
 
     def _key(self, subject: str) -> str:
         return f"ratelimit:{self.name}:{subject}"
@@ -61,10 +66,13 @@ class RateLimit:
         key = self._key(subject)
         cache.add(key, 0, timeout=self.window)
         try:
-            return int(cache.incr(key))
+            count = int(cache.incr(key))
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=self.window)
-            return 1
+            count = 1
+        if self.hold is not None and count == self.limit:
+            cache.touch(key, self.hold)
+        return count
 
     def reset(self, subject: str) -> None:
         cache.delete(self._key(subject))

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digiamen.accounts import actions
 from digiamen.accounts.forms import AcceptInvitationForm, PasswordChangeForm
-from digiamen.accounts.models import Membership
+from digiamen.accounts.models import Membership, SignInNotice
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core import encryption
 from digiamen.core.encryption import keyring_for
+
+# Failed sign-ins and locks stay on the member's account page this long (newest first).
+NOTICE_DAYS = 90
+NOTICE_COUNT = 10
 
 
 @staff_required
@@ -37,7 +44,14 @@ def account(request: HttpRequest) -> HttpResponse:
         .filter(user=current_user(request))
         .select_related("organisation")
     )
-    return render(request, "accounts/account.html", {"form": form, "memberships": memberships})
+    notices = SignInNotice.objects.filter(
+        user=user, created_at__gte=timezone.now() - timedelta(days=NOTICE_DAYS)
+    )[:NOTICE_COUNT]
+    return render(
+        request,
+        "accounts/account.html",
+        {"form": form, "memberships": memberships, "notices": notices},
+    )
 
 
 @staff_required

@@ -1,7 +1,9 @@
 """Sign-in: password, then the authenticator (enrolled at first sign-in), then the session.
 
 Until the second factor passes, the session holds only a pending user id and the member's
-private key wrapped under the session cookie; ``login()`` happens only after it.
+private key wrapped under the session cookie; ``login()`` happens only after it. A member
+locked out of the two steps signs in with password and a recovery code on one page.
+Every refusal answers the same, whatever the reason (accounts/signin.py).
 """
 
 from __future__ import annotations
@@ -13,21 +15,21 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from digiamen.accounts import actions
-from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm
+from digiamen.accounts import actions, signin
+from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm, RecoveryLoginForm
 from digiamen.accounts.models import User
+from digiamen.accounts.signin import Attempt
 from digiamen.core import audit, encryption
-from digiamen.core.clients import client_pseudonym, login_failures
 
 PENDING_SECONDS = 5 * 60
 
@@ -69,35 +71,18 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and getattr(request, "keyring", None) is not None:
         return redirect("accounts:staff_home")
-    client = client_pseudonym(request)
-    failures = login_failures()
-    if failures.exceeded(client):
+    if signin.client_throttled(request):
         return _too_many_attempts(request)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
         password = form.cleaned_data["password"]
-        known = User.objects.filter(username__iexact=username).first()
-        user = authenticate(
-            request, username=known.username if known else username, password=password
-        )
-        if known is not None and known.is_locked():
-            actions.record_login_failure(None, stage="locked")
-            failures.hit(client)
-            form.add_error(
-                None,
-                _(
-                    "This account is locked for a while after too many failed "
-                    "attempts. Try again later."
-                ),
-            )
-        elif user is None:
-            actions.record_login_failure(known, stage="password")
-            failures.hit(client)
+        attempt = signin.check_password_of(request, form.cleaned_data["username"], password)
+        if not attempt.passes_password_step:
+            # Unknown name, wrong password, inactive or locked account: one answer for all.
+            signin.fail(attempt, stage="password")
             form.add_error(None, _("Wrong username or password."))
         else:
-            if not isinstance(user, User):  # only the project's User model signs in
-                raise TypeError("unexpected user model")
+            user = attempt.user
             private_key = encryption.unlock_user_key(user, password)
             next_url = _safe_next(request, request.GET.get("next"))
             request.session.flush()
@@ -112,7 +97,35 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form})
 
 
-def _complete_login(request: HttpRequest, user: User, device: Any) -> None:
+def recovery_login_view(request: HttpRequest) -> HttpResponse:
+    """Username, password and a recovery code at once: open even while a lock holds."""
+    if request.user.is_authenticated and getattr(request, "keyring", None) is not None:
+        return redirect("accounts:staff_home")
+    if signin.client_throttled(request):
+        return _too_many_attempts(request)
+    form = RecoveryLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"]
+        attempt = signin.check_password_of(request, form.cleaned_data["username"], password)
+        device = signin.match_recovery_code(attempt, form.cleaned_data["code"])
+        if device is None:
+            signin.fail(attempt, stage="recovery_code")
+            form.add_error(None, _("Wrong username, password or recovery code."))
+        else:
+            user = attempt.user
+            private_key = encryption.unlock_user_key(user, password)
+            next_url = _safe_next(request, request.GET.get("next"))
+            request.session.flush()
+            if next_url:
+                request.session["next"] = next_url
+            encryption.store_session_key(request, private_key)
+            audit.record("two_factor.recovery_code_used", actor=user)
+            _complete_login(request, user, device, attempt)
+            return _after_login_redirect(request)
+    return render(request, "accounts/login_recovery.html", {"form": form})
+
+
+def _complete_login(request: HttpRequest, user: User, device: Any, attempt: Attempt) -> None:
     private_key = encryption.load_session_key(request)
     if private_key is None:
         raise PermissionError("pending session lost its key")
@@ -129,6 +142,10 @@ def _complete_login(request: HttpRequest, user: User, device: Any) -> None:
     if next_url:
         request.session["after_login"] = next_url
     actions.record_login_success(user, channel="web")
+    signin.succeeded(attempt)
+    # Failed attempts and locks since the previous sign-in are told to the member now.
+    for notice in actions.take_unseen_sign_in_notices(user):
+        messages.warning(request, notice.text())
 
 
 def _after_login_redirect(request: HttpRequest) -> HttpResponse:
@@ -142,21 +159,19 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if not actions.has_confirmed_totp(user):
         return redirect("accounts:enrol")
-    client = client_pseudonym(request)
-    failures = login_failures()
-    if failures.exceeded(client):
+    if signin.client_throttled(request):
         return _too_many_attempts(request)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = None if user.is_locked() else match_token(user, form.cleaned_data["code"])
+        attempt = signin.for_pending_member(request, user)
+        device = signin.match_second_factor(attempt, form.cleaned_data["code"])
         if device is None:
-            actions.record_login_failure(user, stage="second_factor")
-            failures.hit(client)
+            signin.fail(attempt, stage="second_factor")
             form.add_error("code", _("This code is not right, or it has expired."))
         else:
             if device.persistent_id.startswith("otp_static"):
                 audit.record("two_factor.recovery_code_used", actor=user)
-            _complete_login(request, user, device)
+            _complete_login(request, user, device, attempt)
             return _after_login_redirect(request)
     return render(request, "accounts/verify.html", {"form": form})
 
@@ -183,13 +198,14 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         request.session["enrol_device_id"] = device.pk
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        attempt = signin.for_pending_member(request, user)
         if device.verify_token(form.cleaned_data["code"]):
             codes = actions.confirm_totp_enrolment(device)
-            _complete_login(request, user, device)
+            _complete_login(request, user, device, attempt)
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True}
             )
-        actions.record_login_failure(user, stage="enrolment")
+        signin.fail(attempt, stage="enrolment")
         form.add_error(
             "code",
             _("This code is not right. Check the time on your phone and try the newest code."),

@@ -76,6 +76,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/transfers/", "sara"),
         Page(f"/staff/amane/cases/{report.case.number}/", "sara"),
         Page("/staff/login/", "anonymous"),
+        Page("/staff/login/recovery/", "anonymous"),
         Page(f"/staff/invitation/{issued.token}/", "anonymous"),
         Page("/staff/login/verify/", "pending"),
         Page("/staff/login/enrol/", "enrolling"),
