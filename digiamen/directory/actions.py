@@ -29,7 +29,7 @@ from digiamen.directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from digiamen.directory.permissions import is_coordinator, may_keep
+from digiamen.directory.permissions import is_coordinator, may_keep, may_see_confidential
 from digiamen.directory.taxonomy import ServiceStatus
 
 
@@ -42,6 +42,9 @@ class DirectoryError(ActionError):
         "area_of_other_country": _("This area is not an area of the location's country."),
         "no_area": _("Choose at least one area the service covers."),
         "location_of_other_organisation": _("This location belongs to another organisation."),
+        "confidential_location": _(
+            "Only the organisation's own admins can change a confidential location."
+        ),
         "area_exists": _("An area with this code exists already."),
         "same_status": _("The service has this status already."),
         "unknown_status": _("This status is not one of the allowed choices."),
@@ -123,14 +126,23 @@ def save_location(
     area: str,
     translations: dict[str, dict[str, str]],
 ) -> Location:
+    """Create or update a location. A confidential one is changed only by the admins of the
+    organisation that owns it, so only they can make its address public (audited)."""
     _require_keeper(membership, organisation)
     found = places.place(area)
     if found is None:
         raise DirectoryError("unknown_area")
     creating = location is None
+    was_confidential = False
+    if location is not None:
+        # The form has already written its values on the instance: read what is stored.
+        stored = Location.objects.select_for_update().get(pk=location.pk)
+        if stored.organisation_id != organisation.pk:
+            raise DirectoryError("location_of_other_organisation")
+        was_confidential = stored.is_confidential
+        if was_confidential and not may_see_confidential(membership, organisation):
+            raise DirectoryError("confidential_location")
     location = location or Location(organisation=organisation)
-    if location.organisation_id != organisation.pk:
-        raise DirectoryError("location_of_other_organisation")
     for name, value in fields.items():
         setattr(location, name, value)
     location.country = found.country
@@ -145,6 +157,15 @@ def save_location(
         obj=location,
         details={"confidential": location.is_confidential},
     )
+    if was_confidential and not location.is_confidential:
+        # A shelter's address becomes public: on the help page, in exports and the API.
+        audit.record(
+            "directory.location_made_public",
+            actor=membership.user,
+            organisation=membership.organisation,
+            obj=location,
+            details={"admin1": location.admin1},
+        )
     return location
 
 
@@ -164,6 +185,9 @@ def save_service(
         location.organisation_id != organisation.pk for location in locations
     ):
         raise DirectoryError("location_of_other_organisation")
+    sees_confidential = may_see_confidential(membership, organisation)
+    if not sees_confidential and any(location.is_confidential for location in locations):
+        raise DirectoryError("confidential_location")
     creating = service is None
     service = service or Service(organisation=organisation)
     for name, value in fields.items():
@@ -192,7 +216,11 @@ def save_service(
             closes_at=details.closes_at,
             description=details.hours_note,
         )
-    service.at_locations.exclude(location__in=locations).delete()
+    dropped = service.at_locations.exclude(location__in=locations)
+    if not sees_confidential:
+        # This member was never offered the shelters as choices: their links stay.
+        dropped = dropped.exclude(location__is_confidential=True)
+    dropped.delete()
     linked = set(service.at_locations.values_list("location_id", flat=True))
     ServiceAtLocation.objects.bulk_create(
         ServiceAtLocation(service=service, location=location)

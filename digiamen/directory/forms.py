@@ -229,13 +229,23 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
             "eligibility_description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, organisation: DirectoryOrganisation, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: DirectoryOrganisation,
+        with_confidential: bool = False,
+        **kwargs: Any,
+    ) -> None:
         instance = kwargs.get("instance")
         if instance is not None:
             kwargs.setdefault("initial", {}).update(self._initial_from(instance))
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         locations = organisation.locations.order_by("name", "id")
+        if not with_confidential:
+            # A choice is labelled with the location's name: another organisation's keeper
+            # never sees a shelter's; its links to the service are kept as they are on save.
+            locations = locations.exclude(is_confidential=True)
         self.fields["locations"].queryset = locations  # type: ignore[attr-defined]
         translation_fields(self)
         for index in range(1, MAX_PHONES + 1):

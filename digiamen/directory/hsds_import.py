@@ -793,15 +793,19 @@ def _check_against_directory(reader: Reader, plan: Plan) -> None:
             pk__in=[s.organisation_id for s in plan.services.values() if s.organisation_id]
         ).values_list("pk", flat=True)
     }
-    existing_locations = {
-        str(pk): str(organisation_id)
-        for pk, organisation_id in Location.objects.filter(
-            pk__in=[
-                *plan.locations,
-                *(loc for s in plan.services.values() for _i, loc, _d in s.links if loc),
-            ]
-        ).values_list("pk", "organisation_id")
-    }
+    existing_locations: dict[str, str] = {}
+    # Confidential locations are never exported, so no file can rightly name one: a file that
+    # does is refused, or an import would rewrite a shelter's address or link to it.
+    confidential: set[str] = set()
+    for pk, organisation_id, is_confidential in Location.objects.filter(
+        pk__in=[
+            *plan.locations,
+            *(loc for s in plan.services.values() for _i, loc, _d in s.links if loc),
+        ]
+    ).values_list("pk", "organisation_id", "is_confidential"):
+        existing_locations[str(pk)] = str(organisation_id)
+        if is_confidential:
+            confidential.add(str(pk))
     for service in plan.services.values():
         item, where = service.source
         if service.organisation_id and service.organisation_id not in known_organisations:
@@ -814,7 +818,7 @@ def _check_against_directory(reader: Reader, plan: Plan) -> None:
                 if location_id in plan.locations
                 else existing_locations.get(location_id)
             )
-            if owner is None:
+            if owner is None or location_id in confidential:
                 reader.note(item, where, "service_at_locations", UNKNOWN_LOCATION)
             elif owner != service.organisation_id:
                 reader.note(
@@ -825,7 +829,7 @@ def _check_against_directory(reader: Reader, plan: Plan) -> None:
                 )
     for location in plan.locations.values():
         owner = existing_locations.get(location.id)
-        if owner is not None and owner != location.organisation_id:
+        if location.id in confidential or (owner is not None and owner != location.organisation_id):
             item, where = location.source
             reader.note(item, where, "organization_id", TAKEN_ID)
     _check_child_ids(reader, plan)

@@ -4,7 +4,8 @@ Every record has a UUID ``id`` that is its HSDS id, so an export and a re-import
 same identities. Directory organisations are not tenants: a directory organisation may be
 linked to a platform organisation (``owner``) whose org admins keep its entries; entries
 imported by network coordinators have no owner. Nothing here is confidential except the
-addresses of confidential locations (shelters), which never leave the staff area.
+whereabouts of confidential locations (shelters), which only the owner's org admins see
+(``permissions.may_see_confidential``).
 
 Names and descriptions are written in one language (``name``); ``translations`` holds the
 same texts in the other site languages (``{"ar": {"name": ..., "description": ...}}``),

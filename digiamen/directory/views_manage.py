@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,10 +41,13 @@ from digiamen.directory.permissions import (
     directory_keeper,
     directory_reader,
     is_coordinator,
+    kept_location,
     kept_organisation,
     kept_service,
     may_keep,
+    may_see_confidential,
 )
+from digiamen.directory.shown import shown_locations
 from digiamen.directory.taxonomy import VERIFICATION_MAX_AGE_DAYS, ServiceStatus
 
 PAGE_SIZE = 25
@@ -155,18 +158,6 @@ def organisation_edit(request: HttpRequest, org: str, entry_id: Any) -> HttpResp
     return _save_organisation(request, membership, kept_organisation(membership, entry_id))
 
 
-def _visible_locations(membership: Membership, entry: DirectoryOrganisation) -> list[Location]:
-    """Staff who do not keep an entry see that a shelter exists, never where it is."""
-    locations = list(entry.locations.order_by("name", "id"))
-    if not may_keep(membership, entry):
-        for location in locations:
-            if location.is_confidential:
-                location.address_1 = location.city = location.postal_code = ""
-                location.latitude = location.longitude = None
-                location.transportation = ""
-    return locations
-
-
 @staff_required
 def organisation_detail(request: HttpRequest, org: str, entry_id: Any) -> HttpResponse:
     membership = directory_reader(request, org)
@@ -178,7 +169,7 @@ def organisation_detail(request: HttpRequest, org: str, entry_id: Any) -> HttpRe
         membership,
         entry=entry,
         services=services,
-        locations=_visible_locations(membership, entry),
+        locations=shown_locations(membership, entry, entry.locations.order_by("name", "id")),
         may_keep=may_keep(membership, entry),
         country=places.country_name(entry.country),
     )
@@ -206,7 +197,12 @@ def _save_service(
     entry: DirectoryOrganisation,
     service: Service | None,
 ) -> HttpResponse:
-    form = ServiceForm(request.POST or None, instance=service, organisation=entry)
+    form = ServiceForm(
+        request.POST or None,
+        instance=service,
+        organisation=entry,
+        with_confidential=may_see_confidential(membership, entry),
+    )
 
     def save(data: dict[str, Any]) -> str:
         saved = actions.save_service(
@@ -236,20 +232,14 @@ def service_detail(request: HttpRequest, org: str, service_id: Any) -> HttpRespo
     membership = directory_reader(request, org)
     service = get_object_or_404(_with_places(Service.objects.all()), pk=service_id)
     keeper = may_keep(membership, service.organisation)
-    hidden = (
-        set()
-        if keeper
-        else {
-            location.pk for location in service.organisation.locations.filter(is_confidential=True)
-        }
-    )
     links = service.at_locations.select_related("location").order_by("location__name", "id")
     context = _context(
         membership,
         service=service,
         area_names=area_names(service),
-        locations=[link.location for link in links],
-        hidden_locations=hidden,
+        locations=shown_locations(
+            membership, service.organisation, [link.location for link in links]
+        ),
         schedules=service.schedules.all(),
         may_keep=keeper,
         statuses=[
@@ -298,7 +288,12 @@ def _save_location(
         )
         return reverse("directory:organisation", args=[membership.organisation.slug, entry.pk])
 
-    context = _context(membership, entry=entry, location=location)
+    context = _context(
+        membership,
+        entry=entry,
+        location=location,
+        owner_admin=may_see_confidential(membership, entry),
+    )
     return _form_page(request, form, "directory/manage/location_form.html", context, save)
 
 
@@ -311,9 +306,7 @@ def location_new(request: HttpRequest, org: str, entry_id: Any) -> HttpResponse:
 @staff_required
 def location_edit(request: HttpRequest, org: str, location_id: Any) -> HttpResponse:
     membership = directory_keeper(request, org)
-    location = get_object_or_404(Location.objects.select_related("organisation"), pk=location_id)
-    if not may_keep(membership, location.organisation):
-        raise Http404
+    location = kept_location(membership, location_id)
     return _save_location(request, membership, location.organisation, location)
 
 

@@ -36,11 +36,17 @@ def delete_routing_rule(rule: RoutingRule, actor: User) -> None:
         rule.delete()
 
 
+def _names(data: dict[str, Any]) -> dict[str, str]:
+    return {"ar": data["name_ar"], "fr": data["name_fr"], "en": data["name_en"]}
+
+
 def add_helpline(organisation: Organisation, actor: User, data: dict[str, Any]) -> Helpline:
+    """A helpline of the organisation's country, kept by the organisation."""
     with transaction.atomic():
         helpline = Helpline.objects.create(
+            owner=organisation,
             country=organisation.country,
-            name={"ar": data["name_ar"], "fr": data["name_fr"], "en": data["name_en"]},
+            name=_names(data),
             phone=data["phone"],
             free_of_charge=data["free_of_charge"],
             hours=data["hours"],
@@ -49,7 +55,31 @@ def add_helpline(organisation: Organisation, actor: User, data: dict[str, Any]) 
     return helpline
 
 
+class NotOwner(Exception):
+    """The helpline is kept by another organisation (views answer 404 before this)."""
+
+
+def _require_owner(helpline: Helpline, organisation: Organisation) -> None:
+    if helpline.owner_id != organisation.pk:
+        raise NotOwner
+
+
+def change_helpline(
+    helpline: Helpline, organisation: Organisation, actor: User, data: dict[str, Any]
+) -> Helpline:
+    with transaction.atomic():
+        _require_owner(helpline, organisation)
+        helpline.name = _names(data)
+        helpline.phone = data["phone"]
+        helpline.free_of_charge = data["free_of_charge"]
+        helpline.hours = data["hours"]
+        helpline.save(update_fields=["name", "phone", "free_of_charge", "hours"])
+        audit.record("helpline.changed", actor=actor, organisation=organisation, obj=helpline)
+    return helpline
+
+
 def delete_helpline(helpline: Helpline, organisation: Organisation, actor: User) -> None:
     with transaction.atomic():
+        _require_owner(helpline, organisation)
         audit.record("helpline.removed", actor=actor, organisation=organisation, obj=helpline)
         helpline.delete()

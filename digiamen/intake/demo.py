@@ -102,8 +102,14 @@ DEMO_REPORTS: list[dict[str, Any]] = [
 
 
 def load(organisations: list[Organisation]) -> dict[str, Any]:
+    # Each number is kept by the demo organisation of its country, the others by the first
+    # one, which routing also sends those countries' reports to (see migration intake 0005).
+    in_country = {organisation.country: organisation for organisation in reversed(organisations)}
     for country, name, phone in DEMO_HELPLINES:
-        Helpline.objects.get_or_create(country=country, phone=phone, defaults={"name": name})
+        owner = in_country.get(country, organisations[0])
+        Helpline.objects.get_or_create(
+            country=country, phone=phone, defaults={"name": name, "owner": owner}
+        )
     for organisation in organisations:
         RoutingRule.objects.get_or_create(
             country=organisation.country, admin1="", defaults={"organisation": organisation}

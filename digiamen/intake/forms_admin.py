@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from digiamen.core import places
 from digiamen.core.digits import normalize_digits
 from digiamen.core.text import TextField
-from digiamen.intake.models import RoutingRule
+from digiamen.intake.models import Helpline, RoutingRule
 
 
 class RoutingRuleForm(forms.Form):
@@ -62,6 +62,15 @@ class HelplineForm(forms.Form):
     )
     free_of_charge = forms.BooleanField(label=_("Free of charge"), required=False)
     hours = TextField(label=_("Hours"), max_length=100, required=False)
+
+    @staticmethod
+    def initial_of(helpline: Helpline) -> dict[str, Any]:
+        return {
+            **{f"name_{code}": helpline.name.get(code, "") for code in ("ar", "fr", "en")},
+            "phone": helpline.phone,
+            "free_of_charge": helpline.free_of_charge,
+            "hours": helpline.hours,
+        }
 
     def clean_phone(self) -> str:
         phone = normalize_digits(self.cleaned_data["phone"]).replace(" ", "")

@@ -45,8 +45,14 @@ class RoutingRule(models.Model):
 
 
 class Helpline(models.Model):
-    """A number a child can call, shown with the safety advice for their country."""
+    """A number a child can call, shown with the safety advice for their country.
 
+    Children of the country see every helpline of it, whoever keeps it; only the admins of the
+    owner organisation change or remove it.
+    """
+
+    # PROTECT: an organisation is not removed while children are shown numbers it keeps.
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="helplines")
     country = models.CharField(max_length=2, db_index=True)
     name = models.JSONField(help_text=_("Name in each language: {'ar': ..., 'fr': ..., 'en': ...}"))
     phone = models.CharField(max_length=32)

@@ -18,6 +18,11 @@ urlpatterns += [
         name="delete_rule",
     ),
     path(
+        "<slug:org>/front-door/helplines/<int:helpline_id>/edit/",
+        views_admin.edit_helpline,
+        name="edit_helpline",
+    ),
+    path(
         "<slug:org>/front-door/helplines/<int:helpline_id>/delete/",
         views_admin.delete_helpline,
         name="delete_helpline",

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from digiamen.accounts.models import Role
+from digiamen.accounts.models import Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.intake import actions_admin
 from digiamen.intake.forms_admin import HelplineForm, RoutingRuleForm
@@ -48,7 +48,13 @@ def front_door(request: HttpRequest, org: str) -> HttpResponse:
             "rules": RoutingRule.objects.filter(organisation=organisation).order_by(
                 "country", "admin1"
             ),
-            "helplines": Helpline.objects.filter(country=organisation.country),
+            "helplines": Helpline.objects.filter(owner=organisation).order_by(
+                "country", "order", "id"
+            ),
+            # Shown read-only, so that an admin sees a number is listed already.
+            "others_helplines": Helpline.objects.filter(country=organisation.country)
+            .exclude(owner=organisation)
+            .select_related("owner"),
             "rule_form": rule_form,
             "helpline_form": helpline_form,
         },
@@ -66,11 +72,33 @@ def delete_rule(request: HttpRequest, org: str, rule_id: int) -> HttpResponse:
     return redirect("intake:front_door", org)
 
 
+def _own_helpline(membership: Membership, helpline_id: int) -> Helpline:
+    """A helpline the member's organisation keeps, or 404 (another organisation's helpline
+    is not theirs to change, even in the same country)."""
+    return get_object_or_404(Helpline, pk=helpline_id, owner=membership.organisation)
+
+
+@staff_required
+def edit_helpline(request: HttpRequest, org: str, helpline_id: int) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    helpline = _own_helpline(membership, helpline_id)
+    form = HelplineForm(request.POST or None, initial=HelplineForm.initial_of(helpline))
+    if request.method == "POST" and form.is_valid():
+        actions_admin.change_helpline(
+            helpline, membership.organisation, current_user(request), form.cleaned_data
+        )
+        messages.success(request, _("The helpline was changed."))
+        return redirect("intake:front_door", org)
+    status = 400 if request.method == "POST" else 200
+    context = {"membership": membership, "helpline": helpline, "form": form}
+    return render(request, "intake/helpline_form.html", context, status=status)
+
+
 @staff_required
 @require_POST
 def delete_helpline(request: HttpRequest, org: str, helpline_id: int) -> HttpResponse:
     membership = get_membership(request, org, ADMINS)
-    helpline = get_object_or_404(Helpline, pk=helpline_id, country=membership.organisation.country)
+    helpline = _own_helpline(membership, helpline_id)
     actions_admin.delete_helpline(helpline, membership.organisation, current_user(request))
     messages.success(request, _("The helpline was removed."))
     return redirect("intake:front_door", org)

@@ -36,6 +36,15 @@ def all_pages(world: World) -> list[Page]:
 
     entry = make_directory_organisation("Amane", "MA", owner=world.amane)
     service = make_service(entry, areas=["MA-06"])
+    from digiamen.directory.tests.helpers import make_location
+
+    shelter = make_location(entry, admin1="MA-06", confidential=True, address_1="1 Hidden")
+    service.at_locations.create(location=shelter)
+    from digiamen.intake.models import Helpline
+
+    helpline = Helpline.objects.create(
+        owner=world.amane, country="MA", name={"en": "Amane line"}, phone="2511"
+    )
     world.add_member("nour", world.amane, "network_coordinator")
     import_demo_boundaries()
     referred = _referred_case(world, service)
@@ -87,6 +96,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/recovery-key/", "alice"),
         Page("/staff/amane/settings/", "alice"),
         Page("/staff/amane/front-door/", "alice"),
+        Page(f"/staff/amane/front-door/helplines/{helpline.pk}/edit/", "alice"),
         Page("/staff/amane/protocols/", "alice"),
         Page("/staff/amane/case-settings/", "alice"),
         Page("/staff/account/", "bob"),
@@ -95,6 +105,8 @@ def all_pages(world: World) -> list[Page]:
         Page("/help/?country=MA&area=MA-06", "anonymous"),
         Page("/staff/amane/directory/", "bob"),
         Page(f"/staff/amane/directory/organisations/{entry.pk}/", "alice"),
+        Page(f"/staff/amane/directory/organisations/{entry.pk}/", "nour"),
+        Page(f"/staff/amane/directory/locations/{shelter.pk}/edit/", "alice"),
         Page(f"/staff/amane/directory/services/{service.pk}/", "nour"),
         Page(f"/staff/amane/directory/services/{service.pk}/edit/", "alice"),
         Page(f"/staff/amane/directory/organisations/{entry.pk}/locations/new/", "alice"),

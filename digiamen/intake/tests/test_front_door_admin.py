@@ -62,7 +62,7 @@ def test_admin_adds_a_helpline_for_their_country(signed_in: Any, world: World) -
     assert helpline.country == "MA" and helpline.phone == "2511"
     assert alice.post(PAGE, {**data, "phone": "call us"}).status_code == 400
     assert Helpline.objects.count() == 1
-    other = Helpline.objects.create(country="JO", name={"en": "x"}, phone="110")
+    other = Helpline.objects.create(owner=world.jordan, country="JO", name={"en": "x"}, phone="110")
     assert alice.post(f"{PAGE}helplines/{other.pk}/delete/").status_code == 404
     assert alice.post(f"{PAGE}helplines/{helpline.pk}/delete/").status_code == 302
 
