@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from digiamen.channels import actions, rapidpro as rapidpro_webhook
-from digiamen.channels import store
+from digiamen.channels import actions, store
+from digiamen.channels import rapidpro as rapidpro_webhook
 from digiamen.channels.models import Gateway
 from digiamen.core import crypto, untrusted
 from digiamen.core.clients import RateLimit
