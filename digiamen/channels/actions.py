@@ -245,7 +245,9 @@ def _submit(
         with translation.override(state.language):
             return Answer([_("Sorry, your report could not be saved. Please start again.")], 422)
     agreed = bool(answers.get("consent_contact"))
-    answers["contact_method"] = "phone" if agreed else "receipt"
+    # A RapidPro reporter is reached only through RapidPro (no number here to call).
+    reached_by = "rapidpro" if gateway.provider == Gateway.Provider.RAPIDPRO else "phone"
+    answers["contact_method"] = reached_by if agreed else "receipt"
     pieces = conversation.sealed or _seal_record(gateway, sender, {})
     sealed = intake_actions.SealedFields(
         record=uuid.UUID(pieces["record"]),

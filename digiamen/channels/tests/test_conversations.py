@@ -81,7 +81,7 @@ def test_a_whole_conversation_in_arabic_through_rapidpro(
     assert report.channel == "sms" and report.organisation == world.amane
     assert report.harm_types == [HarmType.values[0], HarmType.values[2]]
     assert report.country == "MA" and report.admin1 and report.age_band
-    assert report.consent_contact and report.contact_method == "phone"
+    assert report.consent_contact and report.contact_method == "rapidpro"
     receipt = data["messages"][0]
     assert any(ch.isdigit() for ch in receipt)
     assert not Conversation.objects.filter(report__isnull=True).exists()

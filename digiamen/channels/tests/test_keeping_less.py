@@ -131,7 +131,7 @@ def test_rapidpro_conversations_keep_the_contact_uuid_never_the_number(world: Wo
         store.unseal(bytes(conversation.reply_to), purpose=actions._reply_to_purpose(gateway[0]))
         == CONTACT
     )
-    assert report.contact_method == "phone"
+    assert report.contact_method == "rapidpro"
     staff_reply(world, report, "We read your message.")
     outbox = Client().get(
         f"/channels/{gateway[0].public_id}/outbox", HTTP_AUTHORIZATION=f"Token {gateway[1]}"
@@ -314,3 +314,31 @@ def test_a_rapidpro_gateway_without_its_api_leaves_the_outbox_to_be_collected(
     monkeypatch.setattr(rapidpro.urllib.request, "urlopen", pytest.fail)
     assert send_rapidpro_outbox.call_local() == 0
     assert OutboundMessage.objects.count() == 1
+
+
+def test_rapidpro_takes_long_replies_in_parts_and_a_refused_one_does_not_block_the_rest(
+    world: World, monkeypatch: Any
+) -> None:
+    gateway = _gateway(
+        world,
+        Gateway.Provider.RAPIDPRO,
+        rapidpro_url="https://rapidpro.example.org",
+        rapidpro_token="rp-token-123",
+    )
+    report = report_through(gateway)
+    refused = actions.queue_reply_for_report(report, "refused")
+    long = actions.queue_reply_for_report(report, "a" * 700)
+    assert refused is not None and long is not None
+    texts: list[str] = []
+
+    def urlopen(request: Any, timeout: float) -> FakeResponse:
+        text = json.loads(request.data)["text"]
+        if text == "refused":
+            raise urllib.error.HTTPError(request.full_url, 400, "Bad Request", {}, None)  # type: ignore[arg-type]
+        texts.append(text)
+        return FakeResponse(201)
+
+    monkeypatch.setattr(rapidpro.urllib.request, "urlopen", urlopen)
+    assert send_rapidpro_outbox.call_local() == 1
+    assert [len(t) for t in texts] == [640, 60]
+    assert list(OutboundMessage.objects.values_list("pk", flat=True)) == [refused.pk]
