@@ -365,7 +365,11 @@ MATCH_INDEX_DIR = Path(os.environ.get("MATCH_INDEX_DIR", VAR_DIR / "match-index"
 MATCH_INDEX_SNAPSHOT_CHECK_SECONDS = 5.0
 
 # Text-message conversations: abandoned after this many idle minutes (answers deleted);
-# after a report, the same number's messages go to its counsellor for this many days.
+# after a report whose reporter agreed to be contacted, the same number's messages go to its
+# counsellor, and the counsellor's replies to it, for this many days.
 CHANNEL_CONVERSATION_MINUTES = int(os.environ.get("CHANNEL_CONVERSATION_MINUTES", "30"))
 CHANNEL_FOLLOWUP_DAYS = 30
+# A counsellor's reply no gateway collected is deleted after this many hours (it is
+# readable with the server's key while it waits; the mailbox keeps the sealed copy).
+CHANNEL_OUTBOX_MAX_AGE_HOURS = int(os.environ.get("CHANNEL_OUTBOX_MAX_AGE_HOURS", "72"))
 CHANNEL_MESSAGES_PER_HOUR = int(os.environ.get("CHANNEL_MESSAGES_PER_HOUR", "60"))

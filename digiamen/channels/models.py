@@ -1,8 +1,9 @@
 """Text-message channels: gateways (RapidPro/TextIt flows, SMS gateways, WhatsApp), the
 scripted conversations that turn messages into reports, and the outbox the gateway collects.
 
-Phone numbers and texts are ciphertext under the channel key (see store.py): the server
-must read a number to reply to it, so they cannot be sealed for the organisation only.
+What the server must read to reply (a plain SMS gateway's number, a RapidPro contact id,
+the outbox) is ciphertext under the channel key (see store.py) and kept only as long as
+needed; what the reporter writes is sealed for the organisation as it arrives.
 """
 
 from __future__ import annotations
@@ -23,10 +24,23 @@ class Gateway(models.Model):
         SMS = "sms", _("SMS")
         WHATSAPP = "whatsapp", "WhatsApp"
 
+    class Provider(models.TextChoices):
+        # A plain gateway knows numbers only: the server must keep a number to reply.
+        SMS_GATEWAY = "sms_gateway", _("SMS gateway (it sends to numbers)")
+        # RapidPro/TextIt keeps the numbers; the server keeps only the contact's UUID.
+        RAPIDPRO = "rapidpro", _("RapidPro or TextIt (it sends to contacts)")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SMS)
+    provider = models.CharField(
+        max_length=16, choices=Provider.choices, default=Provider.SMS_GATEWAY
+    )
+    # Where a RapidPro gateway's outbox is sent (its API, by contact UUID). Without them the
+    # outbox waits for a relay to collect it. The token is under the channel key.
+    rapidpro_url = models.URLField(blank=True, default="")
+    rapidpro_token = models.BinaryField(blank=True, default=b"")
     secret_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -36,12 +50,22 @@ class Gateway(models.Model):
 
 
 class Conversation(models.Model):
+    """One reporter's conversation, then (if they agreed to be contacted) the way back.
+
+    ``answers`` holds only the categorical choices the script needs (under the channel
+    key); the free text is in ``sealed``, sealed for the organisation as it arrived.
+    ``reply_to`` is empty until a report is made whose reporter agreed to be contacted.
+    """
+
     gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="conversations")
-    phone_lookup = models.CharField(max_length=64)
-    phone = models.BinaryField()
+    sender_lookup = models.CharField(max_length=64)
+    reply_to = models.BinaryField(blank=True, default=b"")
     language = models.CharField(max_length=2)
     step = models.CharField(max_length=16)
     answers = models.BinaryField()
+    # The report-to-be's fields sealed for the organisation (base64): its id, the envelope
+    # of its data key, and the ciphertexts. The server cannot open any of them.
+    sealed = models.JSONField(default=dict, blank=True)
     # The sender's time of the last message applied: an older message is out of order.
     last_sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
@@ -53,12 +77,12 @@ class Conversation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["gateway", "phone_lookup"],
+                fields=["gateway", "sender_lookup"],
                 condition=Q(report__isnull=True),
-                name="one_open_conversation_per_phone",
+                name="one_open_conversation_per_sender",
             )
         ]
-        indexes = [models.Index(fields=["gateway", "phone_lookup"], name="conversation_phone")]
+        indexes = [models.Index(fields=["gateway", "sender_lookup"], name="conversation_sender")]
 
     def __str__(self) -> str:
         return f"conversation {self.pk}"
@@ -82,21 +106,17 @@ class InboundMessage(models.Model):
 
 
 class OutboundMessage(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting for the gateway")
-        SENT = "sent", _("Sent")
+    """A counsellor's reply waiting for the gateway. Deleted when the gateway has it (or
+    RapidPro took it), and unsent after CHANNEL_OUTBOX_MAX_AGE_HOURS."""
 
     gateway = models.ForeignKey(Gateway, on_delete=models.CASCADE, related_name="outbox")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, null=True, related_name="+")
-    phone = models.BinaryField()
+    reply_to = models.BinaryField()
     text = models.BinaryField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["gateway", "status"], name="outbox_queue")]
 
     def __str__(self) -> str:
         return f"outbound {self.pk}"

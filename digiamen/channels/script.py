@@ -16,6 +16,10 @@ from digiamen.core.digits import normalize_digits
 from digiamen.core.taxonomy import AgeBand, HarmType
 
 STEPS = ("harm", "country", "area", "age", "story", "consent")
+# Answers the reporter writes in their own words: the caller seals them for the
+# organisation as they arrive and keeps none of them (actions.py). The others are choices
+# from the taxonomy, stored in clear on the report anyway.
+FREE_TEXT = ("narrative",)
 STOP_WORDS = {"stop", "قف", "arret", "arrêt", "توقف", "stopp"}
 LANGUAGE_WORDS = {
     "ar": {"ar", "عربي", "عربية", "arabic", "arabe"},

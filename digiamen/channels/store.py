@@ -1,7 +1,12 @@
-"""The channel key: numbers and texts the server itself must read to reply.
+"""The channel key: only what the server itself must read to drive a conversation and reply.
 
-Derived from SECRET_KEY, so a copy of the database alone reveals nothing; a phone number
-is found by a keyed hash, never stored in clear.
+The key derives from SECRET_KEY, so a copy of the database alone reveals nothing; but a
+seized server (database *and* configuration) opens everything under it. So it holds only:
+the step and the categorical choices of an open conversation, where to send a counsellor's
+reply (a number for a plain SMS gateway, a RapidPro contact id for RapidPro, never a number),
+and the outbox until the gateway collects it. What a reporter writes is sealed to the
+organisation's public key as it arrives (actions.py), never kept under this key.
+See "Text messages and field workers" in docs/security-model.md.
 """
 
 from __future__ import annotations
@@ -37,8 +42,16 @@ def unseal_json(blob: bytes, *, purpose: str) -> Any:
     return json.loads(unseal(blob, purpose=purpose))
 
 
-def phone_lookup(phone: str) -> str:
-    return hashlib.blake2b(phone.encode(), key=_key(b"channels-phone"), digest_size=32).hexdigest()
+def sender_lookup(provider: str, sender: str) -> str:
+    """How a conversation is found again: a keyed hash of who writes.
+
+    For a plain SMS gateway the sender is a phone number: whoever holds SECRET_KEY can hash
+    every number of a country and find it, so this hash is as good as the number (the
+    documented cost of a gateway that needs numbers). For RapidPro it is the contact's
+    random UUID, which cannot be guessed that way.
+    """
+    message = f"{provider}:{sender}".encode()
+    return hashlib.blake2b(message, key=_key(b"channels-phone"), digest_size=32).hexdigest()
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -49,3 +62,17 @@ def normalise_phone(raw: str) -> str | None:
             text = text[len(prefix) :]
     text = re.sub(r"[\s\-().]", "", text)
     return text if PHONE.fullmatch(text) else None
+
+
+def remember(secret: str, value: Any, *, purpose: str) -> bytes:
+    """Encrypt under a key from a secret the server does not keep (a gateway's own secret,
+    of which the database has only a hash): a seized server cannot open it."""
+    key = crypto.derive_key(secret.encode(), purpose=b"channels-remembered")
+    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return crypto.encrypt(key, plaintext, purpose=purpose.encode())
+
+
+def recall(secret: str, blob: bytes, *, purpose: str) -> Any:
+    """What ``remember`` stored; raises ``crypto.DecryptionError`` for another secret."""
+    key = crypto.derive_key(secret.encode(), purpose=b"channels-remembered")
+    return json.loads(crypto.decrypt(key, bytes(blob), purpose=purpose.encode()))

@@ -31,6 +31,48 @@ class FieldWorkerForm(forms.Form):
 class GatewayForm(forms.Form):
     name = TextField(label=gettext_lazy("Name"), max_length=120)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Gateway.Kind.choices)
+    provider = forms.ChoiceField(
+        label=gettext_lazy("Sends through"),
+        choices=Gateway.Provider.choices,
+        initial=Gateway.Provider.SMS_GATEWAY,
+    )
+    rapidpro_url = forms.URLField(
+        label=gettext_lazy("RapidPro address (optional)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"dir": "ltr", "placeholder": "https://"}),
+    )
+    rapidpro_token = forms.CharField(
+        label=gettext_lazy("RapidPro API token (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"dir": "ltr"}),
+        help_text=gettext_lazy(
+            "With both, counsellors' replies go to the RapidPro contact through its API; "
+            "without them, they wait in the outbox."
+        ),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        url = str(cleaned.get("rapidpro_url") or "")
+        token = str(cleaned.get("rapidpro_token") or "").strip()
+        cleaned["rapidpro_token"] = token
+        if cleaned.get("provider") != Gateway.Provider.RAPIDPRO:
+            if url or token:
+                self.add_error(
+                    "provider", _("Only a RapidPro gateway sends through RapidPro's API.")
+                )
+            return cleaned
+        if bool(url) != bool(token):
+            self.add_error(
+                "rapidpro_token",
+                _("Give both the RapidPro address and its API token, or neither."),
+            )
+        if url and not url.startswith("https://"):
+            self.add_error("rapidpro_url", _("The RapidPro address must start with https://."))
+        return cleaned
 
 
 @staff_required
@@ -50,6 +92,9 @@ def channels_page(request: HttpRequest, org: str) -> HttpResponse:
                 organisation,
                 name=gateway_form.cleaned_data["name"],
                 kind=gateway_form.cleaned_data["kind"],
+                provider=gateway_form.cleaned_data["provider"],
+                rapidpro_url=gateway_form.cleaned_data["rapidpro_url"],
+                rapidpro_token=gateway_form.cleaned_data["rapidpro_token"],
                 actor=current_user(request),
             )
             gateway_form = GatewayForm()

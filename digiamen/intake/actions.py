@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,20 @@ class Submission:
     receipt: str
 
 
+@dataclass(frozen=True)
+class SealedFields:
+    """A report's protected fields sealed already, as they arrived (text-message channels):
+    the server cannot read them, so it stores them as they are. ``envelope`` is the record's
+    data key sealed to the organisation; each field is that key's ciphertext for ``record``.
+    """
+
+    record: uuid.UUID
+    envelope: bytes
+    narrative: bytes
+    involved_accounts: bytes
+    contact: bytes
+
+
 def submit_report(
     answers: dict[str, Any],
     *,
@@ -39,8 +54,12 @@ def submit_report(
     organisation: Organisation | None = None,
     received_by: User | None = None,
     draft_token: str | None = None,
+    sealed: SealedFields | None = None,
 ) -> Submission:
     """Store a validated report encrypted for its organisation and return its receipt.
+
+    With ``sealed``, the narrative, accounts and contact come sealed already (the answers'
+    own are ignored), and the reporter's summary carries no excerpt: nobody here can read it.
 
     The receipt exists only in the return value: the caller shows it once, after this
     function has returned, that is after the transaction has committed.
@@ -54,7 +73,7 @@ def submit_report(
             with transaction.atomic():
                 draft = drafts.open_draft(draft_token, for_update=True) if draft_token else None
                 report = _create_report(
-                    answers, target, channel, submission_id, received_by, secret
+                    answers, target, channel, submission_id, received_by, secret, sealed
                 )
                 if draft is not None:
                     drafts.mark_submitted(draft)
@@ -85,6 +104,7 @@ def _create_report(
     submission_id: str,
     received_by: User | None,
     secret: receipts.ReceiptSecrets,
+    sealed: SealedFields | None = None,
 ) -> Report:
     report = Report(
         organisation=organisation,
@@ -108,22 +128,31 @@ def _create_report(
         mailbox_public_key=bytes(secret.mailbox_key.public_key),
         submission_id=submission_id,
     )
-    record = str(report.public_id)
-    record_key = encryption.new_record_key(organisation)
-    report.sealed_key = record_key.envelope
-    report.narrative = record_key.encrypt(
-        answers.get("narrative") or "", field="narrative", record=record
-    )
-    report.involved_accounts = record_key.encrypt(
-        answers.get("involved_accounts") or "", field="involved_accounts", record=record
-    )
-    report.contact = record_key.encrypt(
-        answers.get("contact_value") or "", field="contact", record=record
-    )
+    if sealed is not None:
+        report.public_id = sealed.record
+        report.sealed_key = sealed.envelope
+        report.narrative = sealed.narrative
+        report.involved_accounts = sealed.involved_accounts
+        report.contact = sealed.contact
+        excerpt = ""
+    else:
+        record = str(report.public_id)
+        record_key = encryption.new_record_key(organisation)
+        report.sealed_key = record_key.envelope
+        report.narrative = record_key.encrypt(
+            answers.get("narrative") or "", field="narrative", record=record
+        )
+        report.involved_accounts = record_key.encrypt(
+            answers.get("involved_accounts") or "", field="involved_accounts", record=record
+        )
+        report.contact = record_key.encrypt(
+            answers.get("contact_value") or "", field="contact", record=record
+        )
+        excerpt = (answers.get("narrative") or "")[:SUMMARY_EXCERPT_CHARACTERS]
     summary = {
         "harm_types": report.harm_types,
         "created": timezone.now().date().isoformat(),
-        "excerpt": (answers.get("narrative") or "")[:SUMMARY_EXCERPT_CHARACTERS],
+        "excerpt": excerpt,
     }
     report.reporter_summary = crypto.seal(
         bytes(report.mailbox_public_key), json.dumps(summary, ensure_ascii=False).encode()

@@ -245,6 +245,7 @@ def test_admins_add_a_gateway_and_change_its_secret(world: World, signed_in: Any
             "operation": "add_gateway",
             "name": "Orange SMS",
             "kind": "sms",
+            "provider": "sms_gateway",
         },
     ).content.decode()
     gateway = Gateway.objects.get()

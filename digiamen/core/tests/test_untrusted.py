@@ -109,7 +109,9 @@ def test_the_report_api_answers_400_to_deep_json(world: World) -> None:
 
 
 def test_gateways_answer_400_to_deep_json(world: World) -> None:
-    gateway, secret = channel_actions.create_gateway(world.amane, name="SMS")
+    gateway, secret = channel_actions.create_gateway(
+        world.amane, name="RapidPro", provider="rapidpro"
+    )
     deep = "[" * 5000 + "]" * 5000  # under the gateways' body limit
     for path in ("rapidpro", "outbox"):
         response = Client().post(
