@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, model_serializer
 
 from digiamen.core.text import BIDI_MESSAGE, CONTROL_MESSAGE, TextRefused
 
@@ -62,6 +62,16 @@ class ErrorOut(Schema):
 
     detail: str
     errors: dict[str, list[str]] | None = None
+
+    # No return annotation on purpose: pydantic would take it as the schema of the whole
+    # error in the OpenAPI document; without one, the fields are the schema.
+    @model_serializer(mode="wrap")
+    def _without_empty_errors(self, serialize: Any):  # type: ignore[no-untyped-def]
+        # `errors` only when values were refused: other errors are `{"detail": ...}`.
+        data: dict[str, Any] = serialize(self)
+        if data.get("errors") is None:
+            data.pop("errors", None)
+        return data
 
 
 ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorOut"}

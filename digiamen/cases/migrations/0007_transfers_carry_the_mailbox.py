@@ -43,7 +43,7 @@ def carry_mailboxes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0006_transfers"),
-        ("intake", "0005_report_mailbox_home"),
+        ("intake", "0007_report_mailbox_home"),
     ]
 
     operations = [migrations.RunPython(carry_mailboxes, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_report_perpetrator_relationship'),
+        ('intake', '0006_helpline_owner_required'),
     ]
 
     operations = [
