@@ -12,9 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from digiamen.accounts.api import router as auth_router
 from digiamen.cases.api import router as cases_router
+from digiamen.core import untrusted
 from digiamen.core.api_errors import declare_common_errors, field_message
 from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
@@ -31,7 +33,18 @@ class DigiAmenAPI(NinjaAPI):
         return declare_common_errors(super().get_openapi_schema(**kwargs))
 
 
+class UntrustedJsonParser(Parser):
+    """Request bodies go through the one reader of untrusted JSON (bounded size, depth and
+    values; duplicate keys, NaN and huge numbers refused), and only as application/json."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if request.content_type != "application/json":
+            raise untrusted.Unreadable(_("Send the body as JSON (application/json)."))
+        return untrusted.read_json(request.body)
+
+
 api = DigiAmenAPI(
+    parser=UntrustedJsonParser(),
     title="Digi-Amen API",
     version="1",
     description=(
@@ -80,7 +93,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
-        message = _("The request body is not valid JSON in UTF-8.")
+        # django-ninja turns every failure of the parser into this sentence.
+        message = _("The request body must be JSON (application/json) in UTF-8, not too large.")
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 

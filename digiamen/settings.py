@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "digiamen.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "digiamen.core.middleware.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "digiamen.urls"

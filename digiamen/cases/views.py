@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
@@ -89,6 +89,7 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
 
 
 @staff_required
+@require_safe
 def queue(request: HttpRequest, org: str) -> HttpResponse:
     membership = case_member(request, org)
     form = QueueFilterForm(request.GET or None)
@@ -110,6 +111,7 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
 
 
 @staff_required
+@require_safe
 def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     membership = case_member(request, org)
     if membership.role != Role.SUPERVISOR:
@@ -257,6 +259,7 @@ def _apply(
 
 
 @staff_required
+@require_safe
 def case_detail(request: HttpRequest, org: str, number: str) -> HttpResponse:
     return _detail(request, get_case(request, org, number))
 
@@ -523,6 +526,7 @@ def transfer(request: HttpRequest, org: str, number: str) -> HttpResponse:
 
 
 @staff_required
+@require_safe
 def transfers(request: HttpRequest, org: str) -> HttpResponse:
     membership = get_membership(request, org, [Role.SUPERVISOR])
     incoming = Transfer.objects.filter(to_organisation=membership.organisation).select_related(

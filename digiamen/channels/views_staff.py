@@ -83,7 +83,9 @@ def channels_page(request: HttpRequest, org: str) -> HttpResponse:
     operation = request.POST.get("operation", "")
     form = FieldWorkerForm(request.POST if operation == "add" else None)
     gateway_form = GatewayForm(request.POST if operation == "add_gateway" else None)
-    status = 200
+    # An unknown operation is not carried out: 400, like a refused form.
+    known = operation in ("add_gateway", "rotate", "enable", "disable", "add")
+    status = 400 if request.method == "POST" and not known else 200
     # A gateway's secret is shown once, in this response only (never in a message or a URL).
     new_secret: tuple[Gateway, str] | None = None
     if operation == "add_gateway":

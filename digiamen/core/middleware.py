@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils.translation import gettext as _
 
 # Nothing from another host, no inline script or style, no framing, no plugins.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -45,3 +46,31 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
         return response
+
+
+class MethodNotAllowedMiddleware:
+    """Django answers a method a view does not take (a POST to a page that only shows) with
+    an empty 405; people get the site's error page in their language, programs JSON."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or response.content:
+            return response
+        from digiamen.core.views import render_error
+
+        answer: HttpResponse
+        if request.path.startswith("/api/"):
+            answer = JsonResponse({"detail": _("This address does not take this method.")})
+        else:
+            answer = render_error(
+                request,
+                405,
+                _("This page does not take what was sent"),
+                _("Go back and use the page's own buttons and forms."),
+            )
+        answer.status_code = 405
+        answer["Allow"] = response["Allow"]
+        return answer

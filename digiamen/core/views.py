@@ -3,10 +3,18 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+def form_page_status(request: HttpRequest) -> int:
+    """The status of a form page: a POST that reaches the page again was not carried out
+    (each success redirects), so it says so with 400; the page itself is 200."""
+    return 400 if request.method == "POST" else 200
 
 
 def render_error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

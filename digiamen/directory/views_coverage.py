@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
@@ -49,6 +50,7 @@ class BoundaryUploadForm(forms.Form):
 
 
 @staff_required
+@require_safe
 def coverage_page(request: HttpRequest, org: str) -> HttpResponse:
     membership = coverage_member(request, org)
     form = CoverageForm(request.GET or None)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from digiamen.accounts.models import Membership, Role
 from digiamen.accounts.permissions import get_membership, staff_required
@@ -89,6 +89,7 @@ def filter_services(data: dict[str, Any]) -> QuerySet[Service]:
 
 
 @staff_required
+@require_safe
 def directory_home(request: HttpRequest, org: str) -> HttpResponse:
     membership = directory_reader(request, org)
     form = DirectoryFilterForm(request.GET or None)
@@ -228,6 +229,7 @@ def service_edit(request: HttpRequest, org: str, service_id: Any) -> HttpRespons
 
 
 @staff_required
+@require_safe
 def service_detail(request: HttpRequest, org: str, service_id: Any) -> HttpResponse:
     membership = directory_reader(request, org)
     service = get_object_or_404(_with_places(Service.objects.all()), pk=service_id)

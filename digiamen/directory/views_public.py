@@ -8,6 +8,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from digiamen.directory import places
 from digiamen.directory.forms import country_choices
@@ -59,6 +60,7 @@ def _filtered(data: dict[str, Any]) -> Any:
     return services
 
 
+@require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
     form = HelpSearchForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "searched": False}

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, staff_required
@@ -158,6 +159,7 @@ def _contact_if_allowed(request: HttpRequest, access: CaseAccess) -> str:
 
 
 @staff_required
+@require_safe
 def referral_slip(request: HttpRequest, org: str, number: str, referral_id: int) -> HttpResponse:
     """The printable slip for the referring organisation: only what consent allows."""
     access = get_case(request, org, number, opening=True)
@@ -195,6 +197,7 @@ def _answer_form(membership: Membership, referral: Referral) -> AnswerForm | Non
 
 
 @staff_required
+@require_safe
 def referrals_queue(request: HttpRequest, org: str) -> HttpResponse:
     membership = case_member(request, org)
     incoming = (

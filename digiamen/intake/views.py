@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.intake import actions
@@ -53,6 +53,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return handle_post(request, PUBLIC_FLOW)
 
 
+@require_safe
 def advice(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/advice.html", {"advice": [*ADVICE.values(), GENERAL]})
 

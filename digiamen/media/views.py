@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from digiamen.accounts.permissions import current_user, staff_required
+from digiamen.core.views import form_page_status
 from digiamen.evidence.models import Network
 from digiamen.media import actions
 from digiamen.media.forms import BankForm, CsvForm, EntryForm
@@ -86,7 +87,7 @@ def bank(request: HttpRequest, org: str, bank_id: int) -> HttpResponse:
         request.FILES if operation == "import" else None,
     )
     errors: list[tuple[int, str]] = []
-    status = 200
+    status = form_page_status(request)  # an unknown operation is not carried out either
     if operation in ("enable", "disable"):
         actions.set_bank_enabled(chosen, actor, enabled=operation == "enable")
         messages.success(request, _("Saved."))

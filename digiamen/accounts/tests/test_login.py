@@ -62,7 +62,7 @@ def test_next_parameter_is_followed_only_on_this_site(client: Client, world: Wor
 def test_wrong_password_and_unknown_user_get_the_same_answer(client: Client, world: World) -> None:
     wrong = post_password(client, "bob", "not the password at all")
     unknown = post_password(client, "nobody", "not the password at all")
-    assert wrong.status_code == unknown.status_code == 200
+    assert wrong.status_code == unknown.status_code == 400
     assert b"Wrong username or password." in wrong.content
     assert b"Wrong username or password." in unknown.content
     assert User.objects.get(username="bob").failed_login_count == 1
@@ -85,7 +85,7 @@ def test_account_locks_after_repeated_failures(client: Client, world: World) -> 
     # Locked for this client: the right password is answered like a wrong one, and the
     # answer does not say why (test_login_lockout.py has the rest).
     response = post_password(client, "bob", world.bob.password)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"Wrong username or password." in response.content
     assert b"locked" not in response.content
     assert response.wsgi_request.session.get("pending_user_id") is None
@@ -163,7 +163,7 @@ def test_huge_or_strange_passwords_get_a_clear_error(
 
 def test_megabyte_password_is_refused_by_the_form(client: Client, world: World) -> None:
     response = post_password(client, "bob", "x" * 1_000_000)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"at most" in response.content
     assert User.objects.get(username="bob").failed_login_count == 0
 
@@ -174,7 +174,7 @@ def test_malformed_utf8_body_is_not_a_server_error(client: Client, world: World)
         data=b"username=\xff\xfe&password=\xc3\x28",
         content_type="application/x-www-form-urlencoded",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"Wrong username or password." in response.content
 
 
@@ -188,4 +188,4 @@ def test_missing_csrf_token_is_refused_with_a_translated_page(world: World) -> N
 def test_inactive_user_cannot_sign_in(client: Client, world: World) -> None:
     User.objects.filter(pk=world.bob.user.pk).update(is_active=False)
     response = post_password(client, "bob", world.bob.password)
-    assert response.status_code == 200
+    assert response.status_code == 400

@@ -48,7 +48,7 @@ def post_recovery(client: Client, username: str, password: str, code: str) -> An
 def lock_out(client: Client, username: str = "bob") -> None:
     for _ in range(settings.LOGIN_FAILURES_BEFORE_LOCK):
         response = post_password(client, username, WRONG)
-        assert response.status_code == 200
+        assert response.status_code == 400
 
 
 def page_shape(response: Any, username: str) -> str:
@@ -90,7 +90,7 @@ def test_login_same_answer_for_locked_unknown_and_wrong(world: World) -> None:
             CaptureQueriesContext(connection) as captured,
         ):
             response = post_password(client, username, password)
-        assert response.status_code == 200, name
+        assert response.status_code == 400, name
         assert b"Wrong username or password." in response.content, name
         assert b"locked" not in response.content.lower(), name
         assert "pending_user_id" not in response.wsgi_request.session, name
@@ -139,7 +139,7 @@ def test_recovery_login_same_answer_for_locked_unknown_and_wrong(world: World) -
     shapes = set()
     for name, (client, username, password, code) in attempts.items():
         response = post_recovery(client, username, password, code)
-        assert response.status_code == 200, name
+        assert response.status_code == 400, name
         assert b"Wrong username, password or recovery code." in response.content, name
         shapes.add(page_shape(response, username).replace(f'value="{code}"', ""))
     assert len(shapes) == 1
@@ -149,7 +149,7 @@ def test_wrong_password_never_spends_or_slows_the_recovery_codes(world: World) -
     """django-otp slows a device down after each miss; only the right password gets there."""
     codes = actions.regenerate_recovery_codes(world.bob.user)
     for n in range(3):
-        assert post_recovery(at(STRANGER), "bob", f"{WRONG}{n}", codes[0]).status_code == 200
+        assert post_recovery(at(STRANGER), "bob", f"{WRONG}{n}", codes[0]).status_code == 400
     assert StaticDevice.objects.get(user=world.bob.user).throttling_failure_count == 0
     assert post_recovery(at(MEMBER), "bob", world.bob.password, codes[0]).status_code == 302
 
@@ -294,7 +294,7 @@ def test_recovery_code_works_while_locked(world: World) -> None:
     stranger = at(STRANGER)
     lock_out(stranger)
     # Even the client that is locked out (the member may share its address) gets in.
-    assert post_password(stranger, "bob", world.bob.password).status_code == 200
+    assert post_password(stranger, "bob", world.bob.password).status_code == 400
     response = stranger.post(
         RECOVERY + "?next=/en/staff/account/",
         {"username": "BOB", "password": world.bob.password, "code": codes[0].upper()},
@@ -305,7 +305,7 @@ def test_recovery_code_works_while_locked(world: World) -> None:
         action="two_factor.recovery_code_used", actor_id=world.bob.user.pk
     ).exists()
     # Once only.
-    assert post_recovery(at(MEMBER), "bob", world.bob.password, codes[0]).status_code == 200
+    assert post_recovery(at(MEMBER), "bob", world.bob.password, codes[0]).status_code == 400
 
 
 def test_recovery_login_is_throttled_per_client(world: World) -> None:
@@ -329,7 +329,7 @@ def test_many_clients_slow_the_member_down_but_never_lock_them_out(world: World)
     # Password and authenticator code no longer open from any client, even a new one...
     fresh = at(MEMBER)
     refused = post_password(fresh, "bob", world.bob.password)
-    assert refused.status_code == 200 and b"Wrong username or password." in refused.content
+    assert refused.status_code == 400 and b"Wrong username or password." in refused.content
     # ... a recovery code still does; and other accounts are not affected.
     assert post_recovery(fresh, "bob", world.bob.password, codes[0]).status_code == 302
     assert signed_in(fresh)
@@ -355,6 +355,6 @@ def test_recovery_login_page_for_anonymous_and_signed_in(world: World) -> None:
 @pytest.mark.parametrize("code", ["", "not a code!", "x" * 40, "\u202e" * 10])
 def test_recovery_login_refuses_malformed_codes_with_a_clear_error(world: World, code: str) -> None:
     response = post_recovery(at(MEMBER), "bob", world.bob.password, code)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "pending_user_id" not in response.wsgi_request.session
     assert not signed_in(at(MEMBER))

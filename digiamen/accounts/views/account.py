@@ -17,6 +17,7 @@ from digiamen.accounts.models import Membership, SignInNotice
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core import encryption
 from digiamen.core.encryption import keyring_for
+from digiamen.core.views import form_page_status
 
 # Failed sign-ins and locks stay on the member's account page this long (newest first).
 NOTICE_DAYS = 90
@@ -51,6 +52,7 @@ def account(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/account.html",
         {"form": form, "memberships": memberships, "notices": notices},
+        status=form_page_status(request),
     )
 
 

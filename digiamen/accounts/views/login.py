@@ -30,6 +30,7 @@ from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm, RecoveryLogin
 from digiamen.accounts.models import User
 from digiamen.accounts.signin import Attempt
 from digiamen.core import audit, encryption
+from digiamen.core.views import form_page_status
 
 PENDING_SECONDS = 5 * 60
 
@@ -94,7 +95,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if actions.has_confirmed_totp(user):
                 return redirect("accounts:verify")
             return redirect("accounts:enrol")
-    return render(request, "accounts/login.html", {"form": form})
+    return render(request, "accounts/login.html", {"form": form}, status=form_page_status(request))
 
 
 def recovery_login_view(request: HttpRequest) -> HttpResponse:
@@ -122,7 +123,9 @@ def recovery_login_view(request: HttpRequest) -> HttpResponse:
             audit.record("two_factor.recovery_code_used", actor=user)
             _complete_login(request, user, device, attempt)
             return _after_login_redirect(request)
-    return render(request, "accounts/login_recovery.html", {"form": form})
+    return render(
+        request, "accounts/login_recovery.html", {"form": form}, status=form_page_status(request)
+    )
 
 
 def _complete_login(request: HttpRequest, user: User, device: Any, attempt: Attempt) -> None:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
@@ -19,11 +19,13 @@ from digiamen.accounts.models import Invitation, Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.core.encryption import keyring_for
 from digiamen.core.models import AuditEvent
+from digiamen.core.views import form_page_status
 
 ADMINS = [Role.ORG_ADMIN]
 
 
 @staff_required
+@require_safe
 def staff_home(request: HttpRequest) -> HttpResponse:
     memberships = list(
         Membership.objects.active()
@@ -36,6 +38,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_safe
 def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
     membership = get_membership(request, org)
     return render(request, "accounts/organisation_home.html", {"membership": membership})
@@ -82,6 +85,7 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
             "roles": Role.choices,
             "invitation_hours": settings.INVITATION_HOURS,
         },
+        status=400 if request.method == "POST" and new_link is None else 200,
     )
 
 
@@ -155,6 +159,7 @@ def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> Htt
 
 
 @staff_required
+@require_safe
 def audit_log(request: HttpRequest, org: str) -> HttpResponse:
     membership = get_membership(request, org, ADMINS)
     events = AuditEvent.objects.filter(organisation_id=membership.organisation_id).order_by("-id")[
@@ -180,7 +185,12 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: the recovery key is confirmed."))
             return redirect("accounts:recovery_key", org)
-    return render(request, "accounts/recovery_key.html", {"membership": membership, "form": form})
+    return render(
+        request,
+        "accounts/recovery_key.html",
+        {"membership": membership, "form": form},
+        status=form_page_status(request),
+    )
 
 
 @staff_required
