@@ -338,14 +338,19 @@ def mark_sent(gateway: Gateway, ids: list[int]) -> int:
     """The gateway has them: the messages are deleted, number (or contact) and text."""
     with transaction.atomic():
         count, _deleted = OutboundMessage.objects.filter(gateway=gateway, pk__in=ids).delete()
-        if count:
-            audit.record(
-                "channels.outbox_sent",
-                organisation=gateway.organisation,
-                obj=gateway,
-                details={"count": count},
-            )
+        record_outbox_sent(gateway, count)
     return count
+
+
+def record_outbox_sent(gateway: Gateway, count: int) -> None:
+    """How many messages left the outbox (never to whom or what), in the audit log."""
+    if count:
+        audit.record(
+            "channels.outbox_sent",
+            organisation=gateway.organisation,
+            obj=gateway,
+            details={"count": count},
+        )
 
 
 def expire_conversations() -> int:

@@ -15,11 +15,8 @@ import urllib.request
 import uuid
 from typing import Any
 
-from django.db import transaction
-
 from digiamen.channels import actions
 from digiamen.channels.models import Gateway, OutboundMessage
-from digiamen.core import audit
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 15
@@ -93,14 +90,7 @@ def send_outbox(gateway: Gateway) -> int:
             continue
         OutboundMessage.objects.filter(pk=item.id).delete()
         sent += 1
-    if sent:
-        with transaction.atomic():
-            audit.record(
-                "channels.outbox_sent",
-                organisation=gateway.organisation,
-                obj=gateway,
-                details={"count": sent},
-            )
+    actions.record_outbox_sent(gateway, sent)
     return sent
 
 
