@@ -87,7 +87,17 @@ def _multipart(parts: list[tuple[str, str, bytes, str]]) -> tuple[str, bytes]:
     return f"multipart/form-data; boundary={boundary}", body + f"--{boundary}--\r\n".encode()
 
 
-FILE_FIELDS = ["file", "upload", "csv", "image", "package", "boundaries", "questions", "report"]
+FILE_FIELDS = [
+    "file",
+    "upload",
+    "csv",
+    "image",
+    "package",
+    "boundaries",
+    "questions",
+    "report",
+    "xml_submission_file",  # OpenRosa
+]
 
 
 def _files(filename: str, content: bytes, content_type: str) -> Hostile:
@@ -175,6 +185,8 @@ def corpus() -> list[Hostile]:
         _files("polyglot.gif", polyglot, "image/gif"),
         _files("formula.csv", formula, "text/csv"),
         _files("nul.csv", b"md5\n" + MARKER.encode() + b"\x00\x00\n", "text/csv"),
+        _files("entities.xml", xml_entities, "text/xml"),
+        _files("external.xml", xml_external, "text/xml"),
     ]
 
 
