@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
-DATABASE = "digiamen_bench"
+DATABASE = "cases"  # a label: the database itself is new for each run
 REPEAT = 30
 
 

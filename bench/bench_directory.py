@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = int(os.environ.get("BENCH_SERVICES", "20000"))
-DATABASE = "digiamen_bench_directory"
+DATABASE = "directory"  # a label: the database itself is new for each run
 REPEAT = 30
 STAFF_BUDGET_MS = 150
 PAGE_BUDGET_BYTES = 20 * 1024

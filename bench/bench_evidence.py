@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = int(os.environ.get("BENCH_REPORTS", "1000000"))
-DATABASE = "digiamen_bench_evidence"
+DATABASE = "evidence"  # a label: the database itself is new for each run
 REPEAT = 7
 BUDGET_MS = 1000
 

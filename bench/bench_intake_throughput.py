@@ -17,10 +17,10 @@ import time
 import urllib.request
 from collections.abc import Callable
 
+from bench.harness import throwaway_database
 from bench.server import served
 
 REPORTS_PER_CLIENT = {1: 20, 8: 8, 32: 3}
-POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BODY = json.dumps(
     {
         "harm_types": ["sexual_extortion"],
@@ -104,22 +104,13 @@ def plain_insert(database_url: str, sqlite_path: str) -> Callable[[], None]:
     return sqlite_call
 
 
-def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(POSTGRES_URL, connect_timeout=2).close()
-        return True
-    except Exception:
-        return False
-
-
 def main() -> None:
-    databases = [("SQLite", "")]
-    if postgres_available():
-        databases.append(("PostgreSQL", POSTGRES_URL))
-    else:
-        print("   PostgreSQL not reachable: skipped")
+    with throwaway_database("intake") as postgres_url:
+        databases = [("SQLite", "")] + ([("PostgreSQL", postgres_url)] if postgres_url else [])
+        run_on(databases)
+
+
+def run_on(databases: list[tuple[str, str]]) -> None:
     for name, url in databases:
         with served(database_url=url, workers=2, threads=16) as base:
             import tempfile

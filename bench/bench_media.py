@@ -45,7 +45,7 @@ BATCH_QUERIES = 1000
 BRUTE_QUERIES = 20
 FAISS_FLAT_QUERIES = 30
 RADIUS = 31
-DATABASE = "digiamen_bench_media"
+DATABASE = "media"  # a label: the database itself is new for each run
 
 
 def percentile(samples: list[float], share: float) -> float:

@@ -1,16 +1,23 @@
-"""Shared by the benchmarks: a throw-away PostgreSQL database, and timing pages.
+"""Shared by the benchmarks: a throw-away PostgreSQL database, timing pages, the machine.
 
-The database is created empty, handed to the worker through DATABASE_URL, and dropped
-afterwards whatever happens; without a reachable server the benchmark says so and skips.
+Each benchmark gets a database of its own, created empty under a name nobody else uses
+(``digiamen_bench_<name>_<random>``), handed to the worker through DATABASE_URL and dropped
+afterwards whatever happens. No benchmark touches a database it did not create: dropping any
+name without that prefix is refused. Without a reachable server the benchmark says so and
+skips.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import secrets
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,29 +25,65 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def run_worker(script: str, database: str) -> None:
-    """Run ``script --worker`` with DATABASE_URL pointing at a fresh ``database``."""
+THROWAWAY_PREFIX = "digiamen_bench_"
+
+
+def throwaway_name(label: str) -> str:
+    """A database name no one else uses: the prefix, the benchmark's label, random hex."""
+    if not re.fullmatch(r"[a-z0-9_]{1,30}", label):
+        raise ValueError(f"bad label {label!r}")
+    return f"{THROWAWAY_PREFIX}{label}_{secrets.token_hex(4)}"
+
+
+def drop_throwaway(database: str) -> None:
+    """Drop a database a benchmark made; any other name is refused, whatever happens."""
+    if not re.fullmatch(rf"{THROWAWAY_PREFIX}[a-z0-9_]+_[0-9a-f]{{8}}", database):
+        raise ValueError(f"{database!r} was not made by a benchmark: not dropped")
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def throwaway_database(label: str) -> Iterator[str | None]:
+    """The URL of a new, empty PostgreSQL database for this benchmark alone (None when no
+    server can be reached), dropped when the block ends."""
+    database = throwaway_name(label)
     try:
         import psycopg
 
         with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             connection.execute(f"CREATE DATABASE {database}")
     except Exception as error:
         print(f"   PostgreSQL not reachable ({error.__class__.__name__}): skipped")
+        yield None
         return
-    env = dict(
-        os.environ,
-        DATABASE_URL=ADMIN_URL.rsplit("/", 1)[0] + f"/{database}",
-        DJANGO_SETTINGS_MODULE="digiamen.settings",
-        DIGIAMEN_MODE="demo",
-        PYTHONPATH=str(ROOT),
-    )
     try:
-        subprocess.run([sys.executable, script, "--worker"], env=env, check=True, cwd=ROOT)
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
     finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        drop_throwaway(database)
+
+
+def run_worker(script: str, label: str) -> None:
+    """Run ``script --worker`` with DATABASE_URL pointing at a database of its own."""
+    with throwaway_database(label) as url:
+        if url is None:
+            return
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            DJANGO_SETTINGS_MODULE="digiamen.settings",
+            DIGIAMEN_MODE="demo",
+            PYTHONPATH=str(ROOT),
+        )
+        subprocess.run([sys.executable, script, "--worker"], env=env, check=True, cwd=ROOT)
+
+
+def machine() -> str:
+    """The machine the figures were measured on: cores and load, printed beside them."""
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"{os.cpu_count()} cores, load average {load}"
 
 
 def timed_get(client: Any, url: str, repeat: int) -> tuple[list[float], Any]:

@@ -15,6 +15,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digiamen.settings")
 
+from bench.harness import machine  # noqa: E402  (after the path is set)
+
 
 def main() -> int:
     only = sys.argv[1:]
@@ -27,7 +29,7 @@ def main() -> int:
             raise ImportError(path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        print(f"== {path.stem}")
+        print(f"== {path.stem}  ({machine()})")
         started = time.perf_counter()
         try:
             module.main()

@@ -61,8 +61,6 @@ def served(
 ) -> Iterator[str]:
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(Path(tmp), database_url, **extra)
-        if database_url:
-            manage(env, "flush", "--noinput")
         manage(env, "migrate", "--noinput")
         manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
         port = free_port()
