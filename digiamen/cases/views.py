@@ -42,7 +42,7 @@ from digiamen.cases.models import (
     Transfer,
 )
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
-from digiamen.core import encryption
+from digiamen.core import encryption, jsonlists
 from digiamen.core.taxonomy import RiskLevel
 from digiamen.intake import actions as intake_actions
 from digiamen.media.actions import matches_for_case
@@ -71,8 +71,7 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
     if data.get("status"):
         cases = cases.filter(status=data["status"])
     if data.get("harm"):
-        # JSON lists: a case matches when its report names the harm type.
-        cases = cases.filter(report__harm_types__icontains=f'"{data["harm"]}"')
+        cases = jsonlists.holding(cases, "report__harm_types", data["harm"])
     if data.get("risk"):
         cases = cases.filter(risk_level=data["risk"])
     if data.get("admin1"):
