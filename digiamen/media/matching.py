@@ -57,7 +57,9 @@ class BankIndex:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.index: PdqIndex | None = None
+        # Entries added since the index was loaded (few); the loaded ones are in `banks`.
         self.bank_of: dict[int, int] = {}
+        self.banks: snapshots.BankLookup | None = None
         self.snapshot: snapshots.Snapshot | None = None
         # The snapshot name last looked at, used or not (one of another database is not
         # tried again every few seconds).
@@ -72,12 +74,13 @@ class BankIndex:
         snapshot = snapshots.open_current() if settings.MATCH_INDEX_SHARED else None
         if snapshot is not None:
             self.index, self.bank_of, self.snapshot = snapshot.index, {}, snapshot
+            self.banks = snapshot.banks
             last_change: int | None = snapshot.change_id
         else:
             last_change = BankChange.objects.order_by("-id").values_list("id", flat=True).first()
-            keys, banks, hexes = snapshots.read_entries()
-            self.index = PdqIndex(codes_from_hex(hexes), keys)
-            self.bank_of = dict(zip(keys.tolist(), banks.tolist(), strict=True))
+            keys, banks, codes = snapshots.read_entries()
+            self.index = PdqIndex(codes, keys)
+            self.bank_of, self.banks = {}, snapshots.BankLookup.of(keys, banks)
             self.snapshot = None
         # Changes made while loading are applied again by the next refresh: harmless.
         self.max_seen = max(0, (last_change or 0) - 1000)
@@ -86,8 +89,8 @@ class BankIndex:
 
     def bank_for(self, key: int) -> int | None:
         found = self.bank_of.get(key)
-        if found is None and self.snapshot is not None:
-            found = self.snapshot.bank_of(key)
+        if found is None and self.banks is not None:
+            found = self.banks.bank_of(key)
         return found
 
     def _newer_snapshot(self, now: float) -> bool:

@@ -34,12 +34,17 @@ def root() -> Path:
 
 
 @dataclass
-class Snapshot:
-    name: str
-    index: PdqIndex
-    change_id: int
+class BankLookup:
+    """The bank of each entry as two numpy arrays (entry ids sorted, their banks): no Python
+    object per hash, so a million hashes cost 16 MB here, not a dict's hundred."""
+
     bank_keys: np.ndarray[Any, Any]  # entry ids, sorted
     bank_ids: np.ndarray[Any, Any]  # the bank of each
+
+    @classmethod
+    def of(cls, keys: np.ndarray[Any, Any], banks: np.ndarray[Any, Any]) -> BankLookup:
+        order = np.argsort(keys, kind="stable")
+        return cls(keys[order], banks[order])
 
     def bank_of(self, key: int) -> int | None:
         position = int(np.searchsorted(self.bank_keys, key))
@@ -48,24 +53,45 @@ class Snapshot:
         return None
 
 
+@dataclass
+class Snapshot:
+    name: str
+    index: PdqIndex
+    change_id: int
+    banks: BankLookup
+
+
 def usable_entries() -> Any:
     return BankEntry.objects.filter(
         is_enabled=True, pdq_quality__gte=settings.PDQ_MIN_QUALITY
     ).exclude(pdq="")
 
 
-def read_entries() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[str]]:
-    """Entry ids, bank ids and PDQ hashes of every usable entry."""
-    keys: list[int] = []
-    banks: list[int] = []
-    hexes: list[str] = []
-    for entry_id, bank_id, pdq in (
-        usable_entries().values_list("pk", "bank_id", "pdq").iterator(chunk_size=LOAD_BATCH)
-    ):
-        keys.append(entry_id)
-        banks.append(bank_id)
-        hexes.append(pdq)
-    return np.array(keys, dtype=np.int64), np.array(banks, dtype=np.int64), hexes
+def read_entries() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Entry ids, bank ids and PDQ codes of every usable entry, read in batches straight
+    into numpy arrays: the hex strings of one batch at most are in memory at a time."""
+    keys: list[np.ndarray[Any, Any]] = []
+    banks: list[np.ndarray[Any, Any]] = []
+    codes: list[np.ndarray[Any, Any]] = []
+    after = 0
+    while True:
+        rows = list(
+            usable_entries()
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "bank_id", "pdq")[:LOAD_BATCH]
+        )
+        if not rows:
+            break
+        keys.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
+        banks.append(np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)))
+        codes.append(codes_from_hex([row[2] for row in rows]))
+        after = rows[-1][0]
+        del rows
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), codes_from_hex([])
+    return np.concatenate(keys), np.concatenate(banks), np.concatenate(codes)
 
 
 def current_name() -> str | None:
@@ -81,8 +107,8 @@ def build() -> str | None:
     last = BankChange.objects.order_by("-id").values_list("id", "entry_id").first()
     if last is None:
         return None
-    keys, banks, hexes = read_entries()
-    index = PdqIndex(codes_from_hex(hexes), keys)
+    keys, banks, codes = read_entries()
+    index = PdqIndex(codes, keys)
     order = np.argsort(keys, kind="stable")
     name = f"snapshot-{last[0]}-{secrets.token_hex(3)}"
     folder = root()
@@ -127,7 +153,7 @@ def open_current() -> Snapshot | None:
     anchor = BankChange.objects.filter(pk=meta["change_id"], entry_id=meta["change_entry"])
     if not anchor.exists():
         return None  # made from another database, or pruned: not this one's
-    return Snapshot(name, index, int(meta["change_id"]), bank_keys, bank_ids)
+    return Snapshot(name, index, int(meta["change_id"]), BankLookup(bank_keys, bank_ids))
 
 
 def is_stale() -> bool:

@@ -19,9 +19,7 @@ def test_queue_harm_filter_matches_the_harm_type_exactly(world: World) -> None:
     membership = Membership.objects.get(user=world.alice.user, organisation=world.amane)
     found = filter_cases(membership, {"queue": "all", "harm": "sexual_extortion"})
     assert list(found) == [both]
-    assert list(filter_cases(membership, {"queue": "all", "harm": "online_grooming"})) == [
-        grooming
-    ]
+    assert list(filter_cases(membership, {"queue": "all", "harm": "online_grooming"})) == [grooming]
     # A value inside another value is not a match ("grooming" in "online_grooming").
     assert not filter_cases(membership, {"queue": "all", "harm": "grooming"}).exists()
 

@@ -140,3 +140,28 @@ def test_an_index_saved_and_mapped_searches_alike(tmp_path: Path) -> None:
     assert built.search(codes[0], 0)[0].key == 10  # the file is untouched
     mapped.compact()
     assert not mapped.shared and not isinstance(mapped.codes, np.memmap)
+
+
+def test_the_index_keeps_no_python_object_per_hash(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Budgets issue: a dict of entry -> bank and the hex strings of loading made a million
+    hashes cost ~545 MB per process. Loaded from the database (in batches smaller than the
+    bank here), the banks are two numpy arrays and the codes are read batch by batch."""
+    settings.MATCH_INDEX_SHARED = False
+    monkeypatch.setattr(snapshots, "LOAD_BATCH", 64)
+    rng = np.random.default_rng(7)
+    first, second, hexes = two_banks(world, rng, size=300)
+    keys, banks, codes = snapshots.read_entries()
+    assert len(keys) == len(banks) == len(codes) == 300
+    assert keys.dtype == banks.dtype == np.int64 and codes.dtype == np.uint64
+    stored = dict(BankEntry.objects.values_list("pk", "pdq"))
+    assert [stored[int(k)] for k in keys] == [row.tobytes().hex() for row in codes]
+    index = BankIndex()
+    index.load()
+    assert index.bank_of == {}  # nothing per hash in Python
+    assert index.banks is not None and isinstance(index.banks.bank_keys, np.ndarray)
+    assert len(index.banks.bank_keys) == 300
+    found = index.search_pdq([hexes[0], hexes[-1]], {first.pk, second.pk})
+    assert [m.bank_id for m in found[0]] == [first.pk]
+    assert [m.bank_id for m in found[1]] == [second.pk]
