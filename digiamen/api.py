@@ -18,6 +18,8 @@ from digiamen.accounts.api import router as auth_router
 from digiamen.cases.api import router as cases_router
 from digiamen.core import untrusted
 from digiamen.core.api_errors import declare_common_errors, field_message
+from digiamen.core.crypto import KdfBusy
+from digiamen.core.middleware import busy_response
 from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.evidence.api import router as evidence_router
@@ -82,6 +84,11 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
         {"detail": _("Authentication is required, or the credentials are not valid.")},
         status=401,
     )
+
+
+@api.exception_handler(KdfBusy)
+def kdf_busy(request: HttpRequest, exc: KdfBusy) -> HttpResponse:
+    return busy_response(request)
 
 
 @api.exception_handler(Http404)

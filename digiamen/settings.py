@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "digiamen.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "digiamen.core.middleware.MethodNotAllowedMiddleware",
+    "digiamen.core.middleware.KdfBusyMiddleware",
 ]
 
 ROOT_URLCONF = "digiamen.urls"
@@ -232,6 +233,12 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Key derivation for wrapping users' private keys (Argon2id through libsodium).
 KDF_OPSLIMIT = int(os.environ.get("KDF_OPSLIMIT", "3"))
 KDF_MEMLIMIT = int(os.environ.get("KDF_MEMLIMIT", str(64 * 1024 * 1024)))
+# At most this many Argon2id derivations at once in each process (a report's receipt, a
+# sign-in): the others wait up to KDF_WAIT_SECONDS, then the request is told to come back
+# (503 with Retry-After). Memory stays under processes x KDF_CONCURRENCY x the memory cost,
+# whatever the thread count. Set it to the cores divided by the processes.
+KDF_CONCURRENCY = int(os.environ.get("KDF_CONCURRENCY", str(os.cpu_count() or 1)))
+KDF_WAIT_SECONDS = float(os.environ.get("KDF_WAIT_SECONDS", "2.5"))
 
 # --- Sessions: 30 idle minutes, 12 hours in all -------------------------------------------------
 SESSION_ENGINE = "digiamen.accounts.session_store"

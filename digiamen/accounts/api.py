@@ -132,7 +132,7 @@ class TokenOut(Schema):
 
 @router.post(
     "/login",
-    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     auth=None,
     summary="Exchange username, password and a second factor for a token",
     description=(

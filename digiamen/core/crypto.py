@@ -15,9 +15,12 @@ into the organisation/user key design described in docs/security-model.md.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import nacl.bindings
@@ -25,6 +28,7 @@ import nacl.exceptions
 import nacl.hash
 import nacl.pwhash
 import nacl.utils
+from django.conf import settings
 from nacl.encoding import RawEncoder
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
@@ -93,13 +97,43 @@ class PasswordKdf:
         return cls(nacl.utils.random(SALT_BYTES), opslimit, memlimit)
 
     def derive(self, password: str) -> bytes:
-        return nacl.pwhash.argon2id.kdf(
-            KEY_BYTES,
-            password.encode("utf-8"),
-            bytes(self.salt),
-            opslimit=self.opslimit,
-            memlimit=self.memlimit,
-        )
+        with kdf_slot():
+            return nacl.pwhash.argon2id.kdf(
+                KEY_BYTES,
+                password.encode("utf-8"),
+                bytes(self.salt),
+                opslimit=self.opslimit,
+                memlimit=self.memlimit,
+            )
+
+
+class KdfBusy(Exception):
+    """Every Argon2id slot of this process stayed taken for KDF_WAIT_SECONDS: the request is
+    answered 503 with Retry-After (core/middleware.py, api.py) instead of queueing without
+    end, each waiting thread holding its request, the next ones its memory."""
+
+    retry_after_seconds = 5
+
+
+_slots: threading.BoundedSemaphore | None = None
+_slots_size = 0
+_slots_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def kdf_slot() -> Iterator[None]:
+    global _slots, _slots_size
+    with _slots_lock:
+        if _slots is None or _slots_size != settings.KDF_CONCURRENCY:
+            _slots_size = max(1, settings.KDF_CONCURRENCY)
+            _slots = threading.BoundedSemaphore(_slots_size)
+        slots = _slots
+    if not slots.acquire(timeout=settings.KDF_WAIT_SECONDS):
+        raise KdfBusy
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def new_private_key() -> PrivateKey:

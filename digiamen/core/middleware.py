@@ -74,3 +74,41 @@ class MethodNotAllowedMiddleware:
         answer.status_code = 405
         answer["Allow"] = response["Allow"]
         return answer
+
+
+class KdfBusyMiddleware:
+    """A request that found every key-derivation slot taken (core.crypto.KdfBusy) is told to
+    come back: 503 with Retry-After, a translated page or JSON; nothing was written (the
+    derivation comes before any write)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from digiamen.core.crypto import KdfBusy
+
+        if not isinstance(exception, KdfBusy):
+            return None
+        return busy_response(request)
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    from digiamen.core.crypto import KdfBusy
+    from digiamen.core.views import render_error
+
+    answer: HttpResponse
+    if request.path.startswith("/api/"):
+        answer = JsonResponse({"detail": _("Too many requests at once. Try again in a moment.")})
+    else:
+        answer = render_error(
+            request,
+            503,
+            _("Too many people at once"),
+            _("Nothing was lost. Wait a few seconds and send it again."),
+        )
+    answer.status_code = 503
+    answer["Retry-After"] = str(KdfBusy.retry_after_seconds)
+    return answer

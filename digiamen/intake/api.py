@@ -324,6 +324,7 @@ def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dic
         415: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
+        503: ErrorOut,
     },
     summary="Submit a report",
     description=(
@@ -408,7 +409,7 @@ class FollowupSessionOut(Schema):
 @router.post(
     "/followup/session",
     auth=None,
-    response={201: FollowupSessionOut, 404: ErrorOut, 429: ErrorOut},
+    response={201: FollowupSessionOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Open the reporter's mailbox with a receipt",
 )
 def followup_session(request: HttpRequest, payload: FollowupIn) -> Any:
