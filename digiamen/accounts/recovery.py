@@ -29,7 +29,7 @@ class RecoveryFileError(Exception):
     """A file that is not what the step expects (damaged, another format, wrong key)."""
 
 
-def _b64(raw: bytes) -> str:
+def _b64(raw: bytes | memoryview) -> str:
     return base64.b64encode(bytes(raw)).decode("ascii")
 
 
@@ -115,7 +115,7 @@ def invitation_from_blob(blob: dict[str, Any], recovery_key_text: str) -> Offlin
             "organisation": blob.get("organisation"),
             "organisation_public_key": _b64(public_key),
             "token_hash": crypto.lookup_hash(token.encode()),
-            "invitation_public_key": _b64(invitation_key.public_key),
+            "invitation_public_key": _b64(bytes(invitation_key.public_key)),
             "sealed_organisation_key": _b64(
                 crypto.seal(bytes(invitation_key.public_key), bytes(private_key))
             ),

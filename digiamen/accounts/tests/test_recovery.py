@@ -266,3 +266,10 @@ def test_recovery_key_rotation_by_admin_page(signed_in: Any, world: World) -> No
     event = AuditEvent.objects.filter(action="organisation.recovery_key_rotated").get()
     assert event.actor_id == world.alice.user.pk
     assert new_key not in json.dumps(event.details)
+
+
+def test_recovery_key_page_in_arabic(signed_in: Any, world: World) -> None:
+    page = signed_in(world.alice, "ar").get("/ar/staff/amane/recovery-key/").content.decode()
+    assert 'dir="rtl"' in page
+    assert "مجموعة التحقق المطبوعة بجانب مفتاح الاسترداد" in page
+    assert "إنشاء مفتاح استرداد جديد" in page
