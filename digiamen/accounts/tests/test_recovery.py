@@ -251,7 +251,10 @@ def test_recovery_key_rotation_by_admin_page(signed_in: Any, world: World) -> No
     assert not AuditEvent.objects.filter(action="organisation.recovery_key_rotated").exists()
     alice = signed_in(world.alice)
     assert alice.get(url).status_code == 405
-    page = alice.post(url).content.decode()
+    response = alice.post(url)
+    # Shown once: never kept by the browser or a proxy.
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
     match = re.search(r"<code dir=\"ltr\">([A-Z2-7-]{40,})</code>", page)
     assert match
     new_key = match.group(1)
