@@ -90,11 +90,13 @@ def invitation_from_blob(blob: dict[str, Any], recovery_key_text: str) -> Offlin
     if encryption.recovery_public_key(seed) != _unb64(blob.get("recovery_public_key"), length=32):
         raise RecoveryFileError("this recovery key is not the one the file was sealed to")
     generations = blob.get("generations")
-    if not isinstance(generations, list) or not generations:
+    if (
+        not isinstance(generations, list)
+        or not generations
+        or not all(isinstance(g, dict) and type(g.get("version")) is int for g in generations)
+    ):
         raise RecoveryFileError("damaged file")
-    newest = max(generations, key=lambda g: g.get("version", 0) if isinstance(g, dict) else 0)
-    if not isinstance(newest, dict):
-        raise RecoveryFileError("damaged file")
+    newest = max(generations, key=lambda g: int(g["version"]))
     public_key = _unb64(newest.get("public_key"), length=32)
     try:
         private_key = crypto.private_key_from_bytes(

@@ -189,6 +189,20 @@ def test_offline_recovery_refuses_a_wrong_key_and_damaged_files(
             "recover_organisation", "--from-file", str(blob_path), "--out", str(tmp_path / "o")
         )
     assert not (tmp_path / "o").exists()
+    _fake_getpass(monkeypatch, world.amane_recovery_key)
+    good = json.loads(blob_path.read_text())
+    for generations in [
+        [],
+        ["x"],
+        [{"version": "1"}, {"version": 2}],
+        [{"version": 1, "public_key": 3}],
+    ]:
+        blob_path.write_text(json.dumps({**good, "generations": generations}))
+        with pytest.raises(CommandError):
+            call_command(
+                "recover_organisation", "--from-file", str(blob_path), "--out", str(tmp_path / "o")
+            )
+    assert not (tmp_path / "o").exists()
     damaged = tmp_path / "damaged.json"
     for text in ["", "[]", '{"format": "x"}', '{"format": "digiamen-recovery-invitation/1"}']:
         damaged.write_text(text)
