@@ -32,9 +32,13 @@ from digiamen.accounts.models import (
 )
 from digiamen.core import audit, crypto, encryption
 from digiamen.core.errors import ActionError as BaseActionError
+from digiamen.core.models import OrganisationKeyGrant
 
 ERROR_MESSAGES = {
     "recovery_key_mismatch": _("This is not the recovery key of this organisation."),
+    "recovery_checksum_mismatch": _(
+        "This is not the check group printed beside this organisation's recovery key."
+    ),
     "cannot_remove_self": _("You cannot remove yourself. Ask another admin."),
     "unknown_role": _("Unknown role."),
     "unknown_scope": _("Unknown scope."),
@@ -58,6 +62,7 @@ class CreatedOrganisation:
     organisation: Organisation
     recovery_key: str  # shown once, printed, kept offline
     private_key: PrivateKey
+    recovery_checksum: str  # printed beside the key; typed back to confirm the paper
 
 
 def create_organisation(
@@ -82,21 +87,111 @@ def create_organisation(
         organisation.save()
         private_key = encryption.initialise_organisation_keys(organisation, seed)
         audit.record("organisation.created", organisation=organisation, obj=organisation)
-    return CreatedOrganisation(organisation, crypto.format_recovery_key(seed), private_key)
+    return CreatedOrganisation(
+        organisation,
+        crypto.format_recovery_key(seed),
+        private_key,
+        encryption.recovery_checksum(organisation),
+    )
 
 
-def confirm_recovery_key(organisation: Organisation, actor: User, recovery_key_text: str) -> None:
-    """An org admin proves the printed recovery key is kept, by typing it back."""
-    try:
-        seed = crypto.parse_recovery_key(recovery_key_text)
-    except crypto.DecryptionError as error:
-        raise ActionError("recovery_key_mismatch") from error
-    if encryption.recovery_public_key(seed) != bytes(organisation.recovery_public_key):
-        raise ActionError("recovery_key_mismatch")
+def confirm_recovery_key(organisation: Organisation, actor: User, checksum_text: str) -> None:
+    """An org admin proves the printed recovery key is kept by reading back its check group.
+
+    The key itself never travels to the server: a key typed into a web page could be kept
+    by the server, a proxy or the browser.
+    """
+    expected = encryption.recovery_checksum(organisation)
+    if not crypto.constant_time_equal(crypto.normalise_checksum(checksum_text), expected):
+        raise ActionError("recovery_checksum_mismatch")
     with transaction.atomic():
         organisation.recovery_key_confirmed_at = timezone.now()
         organisation.save(update_fields=["recovery_key_confirmed_at"])
         audit.record("organisation.recovery_key_confirmed", actor=actor, organisation=organisation)
+
+
+@dataclass(frozen=True)
+class NewRecoveryKey:
+    recovery_key: str  # shown once
+    checksum: str
+
+
+def rotate_recovery_key(
+    organisation: Organisation,
+    *,
+    actor: User | None,
+    organisation_private_key: PrivateKey | None = None,
+    old_recovery_key: str = "",
+) -> NewRecoveryKey:
+    """A new recovery key pair; every key generation is sealed to it, the old seals are gone.
+
+    Needs the organisation's current private key (an org admin's session) or the old
+    recovery key. The old paper opens nothing in the database afterwards.
+    """
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if organisation_private_key is None:
+            try:
+                organisation_private_key = encryption.recover_organisation_key(
+                    organisation, old_recovery_key
+                )
+            except crypto.DecryptionError as error:
+                raise ActionError("recovery_key_mismatch") from error
+        seed = encryption.new_recovery_seed()
+        new_public_key = encryption.recovery_public_key(seed)
+        generations = encryption.reseal_to_recovery_key(
+            organisation, organisation_private_key, new_public_key
+        )
+        organisation.recovery_public_key = new_public_key
+        # The new paper has not been confirmed yet.
+        organisation.recovery_key_confirmed_at = None
+        organisation.save(update_fields=["recovery_public_key", "recovery_key_confirmed_at"])
+        audit.record(
+            "organisation.recovery_key_rotated",
+            actor=actor,
+            organisation=organisation,
+            details={
+                "generations": generations,
+                "with": "session" if old_recovery_key == "" else "recovery_key",
+            },
+        )
+    return NewRecoveryKey(
+        crypto.format_recovery_key(seed), crypto.recovery_checksum(new_public_key)
+    )
+
+
+def import_recovery_invitation(
+    organisation: Organisation,
+    *,
+    organisation_public_key: bytes,
+    token_hash: str,
+    invitation_public_key: bytes,
+    sealed_organisation_key: bytes,
+) -> Invitation:
+    """An admin invitation made on an offline machine from the recovery key (recovery.py)."""
+    if bytes(encryption.current_organisation_key(organisation).public_key) != bytes(
+        organisation_public_key
+    ):
+        # The key was rotated since the export: the invitation would carry an old generation.
+        raise ActionError("recovery_key_mismatch")
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            role=Role.ORG_ADMIN,
+            token_hash=token_hash,
+            public_key=invitation_public_key,
+            sealed_organisation_key=sealed_organisation_key,
+            created_by=None,
+            expires_at=timezone.now() + timedelta(hours=settings.INVITATION_HOURS),
+        )
+        audit.record("organisation.recovery_key_used", organisation=organisation)
+        audit.record(
+            "invitation.created",
+            organisation=organisation,
+            obj=invitation,
+            details={"role": Role.ORG_ADMIN, "offline": True},
+        )
+    return invitation
 
 
 def update_settings(organisation: Organisation, actor: User, *, discreet_title: str) -> None:
@@ -348,11 +443,17 @@ def regenerate_recovery_codes(user: User, *, audited: bool = True) -> list[str]:
 
 
 def reset_two_factor(membership: Membership, *, actor: User) -> None:
-    """An org admin clears a member's authenticator; they enrol again at next login."""
+    """An org admin clears a member's authenticator; they enrol again at next login.
+
+    Whatever made the reset necessary (a lost or seized phone) may have exposed the member's
+    key pair too: their next sign-in makes a new one (``renew_key_pair``).
+    """
     user = membership.user
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        User.objects.filter(pk=user.pk).update(key_pair_renewal_required=True)
+        user.key_pair_renewal_required = True
         audit.record(
             "two_factor.reset",
             actor=actor,
@@ -369,13 +470,81 @@ def has_confirmed_totp(user: User) -> bool:
 # --- Passwords ---------------------------------------------------------------------------------
 
 
-def change_password(user: User, private_key: PrivateKey, new_password: str) -> None:
-    """New password hash and the same private key re-wrapped under the new password."""
+def change_password(
+    user: User, private_key: PrivateKey, new_password: str, *, new_key_pair: bool = False
+) -> PrivateKey:
+    """New password hash; the private key re-wrapped under it, or a new key pair.
+
+    ``new_key_pair``: the member says the password or device may have been seen; returns
+    the private key the session must hold from now on.
+    """
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
+        audit.record("account.password_changed", actor=user, details={"new_key_pair": new_key_pair})
+        if new_key_pair:
+            return renew_key_pair(user, private_key, new_password, reason="password_change")
         encryption.rewrap_user_key(user, private_key, new_password)
-        audit.record("account.password_changed", actor=user)
+    return private_key
+
+
+def renew_key_pair(
+    user: User, old_private_key: PrivateKey, password: str, *, reason: str
+) -> PrivateKey:
+    """Replace a member's key pair that may be in someone else's hands.
+
+    Each organisation of the member gets a new key generation, granted to its members with
+    the member's *new* public key; grants sealed to the old public key are deleted and the
+    old wrapped private key is overwritten. A copy of the old private key, even with an old
+    copy of the database, then opens nothing sealed afterwards.
+    """
+    with transaction.atomic():
+        old_keyring = encryption.KeyRing(user=user, private_key=old_private_key)
+        current_keys = {}
+        for membership in (
+            Membership.objects.active().filter(user=user).select_related("organisation")
+        ):
+            try:
+                current_keys[membership.organisation_id] = (
+                    membership.organisation,
+                    old_keyring.organisation_private_key(membership.organisation),
+                )
+            except (encryption.AccessDenied, crypto.DecryptionError):
+                continue  # no usable grant: nothing of this organisation to carry over
+        new_private_key = encryption.replace_user_key_pair(user, password)
+        # Every grant still sealed to the old public key goes; the rotations below re-grant.
+        OrganisationKeyGrant.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), wrapped_user_key=b""
+        )
+        for organisation, current_private_key in current_keys.values():
+            members = [
+                m.user
+                for m in Membership.objects.active()
+                .filter(organisation=organisation)
+                .select_related("user")
+            ]
+            new_key, new_org_private_key = encryption.rotate_organisation_key(
+                organisation, current_private_key, members
+            )
+            # As on a removal: open invitations would otherwise carry a superseded generation.
+            for invitation in Invitation.objects.filter(
+                organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+            ):
+                invitation.sealed_organisation_key = crypto.seal(
+                    bytes(invitation.public_key), bytes(new_org_private_key)
+                )
+                invitation.save(update_fields=["sealed_organisation_key"])
+            audit.record(
+                "organisation.key_rotated",
+                actor=user,
+                organisation=organisation,
+                details={"version": new_key.version, "reason": reason},
+            )
+        User.objects.filter(pk=user.pk).update(key_pair_renewal_required=False)
+        user.key_pair_renewal_required = False
+        audit.record("account.key_pair_renewed", actor=user, details={"reason": reason})
+    return new_private_key
 
 
 # --- Login bookkeeping -------------------------------------------------------------------------

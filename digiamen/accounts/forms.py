@@ -126,8 +126,16 @@ class AcceptInvitationForm(NewPasswordMixin):
 
 
 class PasswordChangeForm(NewPasswordMixin):
-    field_order = ["current_password", "new_password1", "new_password2"]
+    field_order = ["current_password", "new_password1", "new_password2", "possibly_seen"]
     current_password = password_field(_("Current password"), autocomplete="current-password")
+    possibly_seen = forms.BooleanField(
+        label=_("My password or device may have been seen by someone else"),
+        required=False,
+        help_text=_(
+            "You then also get a new key, and the organisation's key is renewed: "
+            "a copy of your old key opens nothing written from now on."
+        ),
+    )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         self.user = user
@@ -164,8 +172,18 @@ class OrganisationSettingsForm(forms.Form):
 
 
 class RecoveryKeyForm(forms.Form):
-    recovery_key = forms.CharField(
-        label=_("Recovery key"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
+    """The check group printed beside the recovery key; never the key itself."""
+
+    checksum = forms.CharField(
+        label=_("Check group printed beside the recovery key"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "dir": "ltr",
+                "spellcheck": "false",
+                "class": "code",
+            }
+        ),
     )

@@ -59,6 +59,9 @@ class User(AbstractUser):
     failed_login_count = models.PositiveIntegerField(default=0)
     sign_in_locked_at = models.DateTimeField(null=True, blank=True)
     sign_in_paused_at = models.DateTimeField(null=True, blank=True)
+    # Set when an admin resets the member's two-step verification: the old key pair may be
+    # in someone else's hands, so the next sign-in (which has the password) makes a new one.
+    key_pair_renewal_required = models.BooleanField(default=False)
 
 
 class SignInNotice(models.Model):

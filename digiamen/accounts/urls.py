@@ -35,4 +35,5 @@ urlpatterns = [
     path("<slug:org>/audit/", organisation.audit_log, name="audit_log"),
     path("<slug:org>/settings/", organisation.organisation_settings, name="organisation_settings"),
     path("<slug:org>/recovery-key/", organisation.recovery_key, name="recovery_key"),
+    path("<slug:org>/recovery-key/new/", organisation.new_recovery_key, name="new_recovery_key"),
 ]

@@ -178,3 +178,20 @@ def parse_recovery_key(text: str) -> bytes:
     if len(seed) != 32:
         raise DecryptionError("not a recovery key")
     return seed
+
+
+# The admin confirms the paper by reading back this short check group, printed beside the
+# key: the key itself never has to reach the server again. It derives from the *public*
+# half, so the server can compute it and it tells nothing about the private half.
+RECOVERY_CHECKSUM_LENGTH = 6
+
+
+def recovery_checksum(public_key: bytes) -> str:
+    digest = nacl.hash.blake2b(
+        bytes(public_key), key=b"digiamen/recovery-key-checksum", digest_size=16, encoder=RawEncoder
+    )
+    return base64.b32encode(digest).decode("ascii")[:RECOVERY_CHECKSUM_LENGTH]
+
+
+def normalise_checksum(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())

@@ -24,6 +24,7 @@ See docs/security-model.md for the whole design.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,13 @@ def unlock_user_key(user: User, password: str) -> PrivateKey:
 def rewrap_user_key(user: User, private_key: PrivateKey, new_password: str) -> None:
     """After a password change: the same key pair, wrapped by the new password."""
     _store_wrapped_key(user, private_key, new_password, created=False)
+
+
+def replace_user_key_pair(user: User, password: str) -> PrivateKey:
+    """A fresh key pair for the member; the old wrapped private key is overwritten."""
+    private_key = crypto.new_private_key()
+    _store_wrapped_key(user, private_key, password, created=False)
+    return private_key
 
 
 # --- Organisations -----------------------------------------------------------------------------
@@ -181,6 +189,47 @@ def rotate_organisation_key(
         for member in members:
             grant_organisation_key(organisation, new_private_key, member)
         return new_key, new_private_key
+
+
+def recovery_checksum(organisation: Organisation) -> str:
+    return crypto.recovery_checksum(bytes(organisation.recovery_public_key))
+
+
+def generation_private_keys(
+    organisation: Organisation, current_private_key: PrivateKey
+) -> dict[int, PrivateKey]:
+    """Every generation's private key, walking back from the current one."""
+    generations = list(
+        OrganisationKey.objects.filter(organisation=organisation).order_by("-version")
+    )
+    if not generations or bytes(current_private_key.public_key) != bytes(generations[0].public_key):
+        raise AccessDenied("not the organisation's current key")
+    keys = {generations[0].version: current_private_key}
+    private_key = current_private_key
+    for newer, older in itertools.pairwise(generations):
+        private_key = crypto.private_key_from_bytes(
+            crypto.unseal(private_key, bytes(newer.sealed_previous_private_key or b""))
+        )
+        if bytes(private_key.public_key) != bytes(older.public_key):
+            raise DecryptionError("a key generation does not match its public key")
+        keys[older.version] = private_key
+    return keys
+
+
+def reseal_to_recovery_key(
+    organisation: Organisation, current_private_key: PrivateKey, new_public_key: bytes
+) -> int:
+    """Seal every generation to a new recovery public key; the old seals are overwritten.
+
+    Returns how many generations were re-sealed. Call inside a transaction that also stores
+    ``new_public_key`` on the organisation.
+    """
+    keys = generation_private_keys(organisation, current_private_key)
+    for version, private_key in keys.items():
+        OrganisationKey.objects.filter(organisation=organisation, version=version).update(
+            recovery_sealed_private_key=crypto.seal(new_public_key, bytes(private_key))
+        )
+    return len(keys)
 
 
 def recover_organisation_key(organisation: Organisation, recovery_key_text: str) -> PrivateKey:

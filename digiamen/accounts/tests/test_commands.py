@@ -38,7 +38,7 @@ def test_create_organisation_prints_recovery_key_and_first_admin_link(monkeypatc
     assert Membership.objects.get(user__username="sami").role == "org_admin"
 
     # Later every admin has lost access: the recovery key issues a new admin invitation.
-    monkeypatch.setattr("sys.stdin", io.StringIO(recovery_key + "\n"))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": recovery_key)
     out = io.StringIO()
     call_command("recover_organisation", "--slug", "sfax", stdout=out, stderr=io.StringIO())
     response = Client().post(
@@ -70,7 +70,7 @@ def test_commands_refuse_bad_input(monkeypatch) -> None:  # type: ignore[no-unty
     call_command(
         "create_organisation", "--slug", "x", "--name", "X", "--country", "MA", stdout=io.StringIO()
     )
-    monkeypatch.setattr("sys.stdin", io.StringIO("AAAA-BBBB-CCCC\n"))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "AAAA-BBBB-CCCC")
     with pytest.raises(CommandError):
         call_command(
             "recover_organisation", "--slug", "x", stdout=io.StringIO(), stderr=io.StringIO()

@@ -251,13 +251,17 @@ def test_invitation_with_bad_role_creates_nothing(signed_in: Any, world: World, 
 
 def test_recovery_key_confirmation(signed_in: Any, world: World) -> None:
     alice = signed_in(world.alice)
-    wrong = alice.post("/en/staff/amane/recovery-key/", {"recovery_key": "AAAA-BBBB"})
+    wrong = alice.post("/en/staff/amane/recovery-key/", {"checksum": "AAAAAA"})
     assert wrong.status_code == 400
+    # The key itself is no longer accepted: the form takes only the check group.
+    typed_key = alice.post(
+        "/en/staff/amane/recovery-key/", {"recovery_key": world.amane_recovery_key}
+    )
+    assert typed_key.status_code == 400
     world.amane.refresh_from_db()
     assert world.amane.recovery_key_confirmed_at is None
-    right = alice.post(
-        "/en/staff/amane/recovery-key/", {"recovery_key": world.amane_recovery_key.lower()}
-    )
+    checksum = encryption.recovery_checksum(world.amane)
+    right = alice.post("/en/staff/amane/recovery-key/", {"checksum": checksum.lower()})
     assert right.status_code == 302
     world.amane.refresh_from_db()
     assert world.amane.recovery_key_confirmed_at is not None

@@ -29,11 +29,11 @@ def account(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        private_key = keyring_for(request).private_key
-        actions.change_password(
+        private_key = actions.change_password(
             user,
-            private_key,
+            keyring_for(request).private_key,
             form.cleaned_data["new_password1"],
+            new_key_pair=form.cleaned_data["possibly_seen"],
         )
         update_session_auth_hash(request, user)
         # The session key changed; the private key must be wrapped under the new one.

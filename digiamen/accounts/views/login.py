@@ -85,6 +85,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             user = attempt.user
             private_key = encryption.unlock_user_key(user, password)
+            if user.key_pair_renewal_required:
+                # An admin reset this member's two-step verification: only now, with the
+                # password in hand, can a new key pair be wrapped for them.
+                private_key = actions.renew_key_pair(
+                    user, private_key, password, reason="admin_reset"
+                )
             next_url = _safe_next(request, request.GET.get("next"))
             request.session.flush()
             request.session["pending_user_id"] = user.pk
@@ -115,6 +121,12 @@ def recovery_login_view(request: HttpRequest) -> HttpResponse:
         else:
             user = attempt.user
             private_key = encryption.unlock_user_key(user, password)
+            if user.key_pair_renewal_required:
+                # An admin reset this member's two-step verification: only now, with the
+                # password in hand, can a new key pair be wrapped for them.
+                private_key = actions.renew_key_pair(
+                    user, private_key, password, reason="admin_reset"
+                )
             next_url = _safe_next(request, request.GET.get("next"))
             request.session.flush()
             if next_url:

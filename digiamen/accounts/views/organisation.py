@@ -178,10 +178,10 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
             actions.confirm_recovery_key(
                 organisation,
                 current_user(request),
-                form.cleaned_data["recovery_key"],
+                form.cleaned_data["checksum"],
             )
         except actions.ActionError as error:
-            form.add_error("recovery_key", error.message)
+            form.add_error("checksum", error.message)
         else:
             messages.success(request, _("Thank you: the recovery key is confirmed."))
             return redirect("accounts:recovery_key", org)
@@ -190,6 +190,28 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
         "accounts/recovery_key.html",
         {"membership": membership, "form": form},
         status=form_page_status(request),
+    )
+
+
+@staff_required
+@require_POST
+def new_recovery_key(request: HttpRequest, org: str) -> HttpResponse:
+    """Replace the recovery key (e.g. the paper was lost or seen); the new one is shown once."""
+    membership = get_membership(request, org, ADMINS)
+    organisation = membership.organisation
+    new_key = actions.rotate_recovery_key(
+        organisation,
+        actor=current_user(request),
+        organisation_private_key=keyring_for(request).organisation_private_key(organisation),
+    )
+    return render(
+        request,
+        "accounts/recovery_key_new.html",
+        {
+            "membership": membership,
+            "recovery_key": new_key.recovery_key,
+            "checksum": new_key.checksum,
+        },
     )
 
 

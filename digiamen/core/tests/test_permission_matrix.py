@@ -182,6 +182,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/members/1/reset-2fa/",
         "/en/staff/amane/invitations/1/revoke/",
         "/en/staff/amane/recovery-key/",
+        "/en/staff/amane/recovery-key/new/",
         "/en/staff/amane/settings/",
         "/en/staff/amane/front-door/",
         "/en/staff/amane/front-door/rules/1/delete/",

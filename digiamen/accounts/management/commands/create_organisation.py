@@ -56,5 +56,9 @@ class Command(BaseCommand):
             "be shown again):"
         )
         self.stdout.write(f"    {created.recovery_key}")
+        self.stdout.write(
+            "Check group (write it beside the key; an admin types it on the recovery key page "
+            f"to confirm the paper is kept): {created.recovery_checksum}"
+        )
         self.stdout.write("First admin's invitation link (one use):")
         self.stdout.write(f"    {options['base_url'].rstrip('/')}{path}")

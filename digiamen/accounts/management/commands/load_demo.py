@@ -105,6 +105,7 @@ class Command(BaseCommand):
                     "name": organisation.name,
                     "country": organisation.country,
                     "recovery_key": created.recovery_key,
+                    "recovery_checksum": created.recovery_checksum,
                 }
             )
             for role in Role.values:
