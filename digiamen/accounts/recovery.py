@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from digiamen.accounts.models import Organisation
-from digiamen.core import crypto, encryption
+from digiamen.core import crypto, encryption, untrusted
 from digiamen.core.models import OrganisationKey
 
 BLOB_FORMAT = "digiamen-recovery-blob/1"
@@ -45,10 +44,14 @@ def _unb64(value: Any, *, length: int | None = None) -> bytes:
     return raw
 
 
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
 def load(text: str, expected_format: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as error:
+        # A file brought from another machine: read like any untrusted input (bounded).
+        data = untrusted.read_json(text, max_bytes=MAX_FILE_BYTES)
+    except untrusted.Unreadable as error:
         raise RecoveryFileError("not a recovery file") from error
     if not isinstance(data, dict) or data.get("format") != expected_format:
         raise RecoveryFileError("not a recovery file of this kind")
