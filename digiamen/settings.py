@@ -338,6 +338,7 @@ ALLOW_SQLITE_IN_PRODUCTION = env_bool("DIGIAMEN_ALLOW_SQLITE", False)
 
 # --- The report front door ------------------------------------------------------------------------
 # Receipts derive the reporter's mailbox key: memory-hard, so that guessing is costly.
+# Production refuses less than these defaults (core.checks; docs/security-model.md).
 RECEIPT_KDF_OPSLIMIT = int(os.environ.get("RECEIPT_KDF_OPSLIMIT", "3"))
 RECEIPT_KDF_MEMLIMIT = int(os.environ.get("RECEIPT_KDF_MEMLIMIT", str(64 * 1024 * 1024)))
 INTAKE_DRAFT_MINUTES = int(os.environ.get("INTAKE_DRAFT_MINUTES", "120"))
@@ -351,9 +352,10 @@ INTAKE_API_KEY_REPORTS_PER_HOUR = int(os.environ.get("INTAKE_API_KEY_REPORTS_PER
 # Optional proof of work (JavaScript on): a larger allowance for shared connections.
 INTAKE_POW_BITS = int(os.environ.get("INTAKE_POW_BITS", "16"))
 INTAKE_POW_MULTIPLIER = int(os.environ.get("INTAKE_POW_MULTIPLIER", "5"))
-# Wrong receipts: per client, and across all clients (then everyone waits).
+# Wrong receipts an hour: per client, and per receipt prefix (its first digits, whoever types
+# them). Never across all clients: such a cap would let one caller lock every reporter out.
 FOLLOWUP_FAILURES_PER_CLIENT = int(os.environ.get("FOLLOWUP_FAILURES_PER_CLIENT", "10"))
-FOLLOWUP_FAILURES_GLOBAL = int(os.environ.get("FOLLOWUP_FAILURES_GLOBAL", "1000"))
+FOLLOWUP_FAILURES_PER_PREFIX = int(os.environ.get("FOLLOWUP_FAILURES_PER_PREFIX", "20"))
 # Right and wrong receipts are answered after at least this long.
 FOLLOWUP_MIN_SECONDS = float(os.environ.get("FOLLOWUP_MIN_SECONDS", "0.5"))
 

@@ -43,8 +43,8 @@ from digiamen.intake.advice import advice_for
 from digiamen.intake.flow import reports_limit
 from digiamen.intake.forms import ACCOUNTS_MAX, MESSAGE_MAX, NARRATIVE_MAX, validate_answers
 from digiamen.intake.models import Helpline
-from digiamen.intake.receipts import format_receipt, parse_receipt
-from digiamen.intake.views import _no_sooner_than, followup_client_limit, followup_global_limit
+from digiamen.intake.receipts import format_receipt
+from digiamen.intake.views import FollowupAttempt, _no_sooner_than
 from digiamen.media.actions import IMAGES_PER_REPORT
 from digiamen.media.hashing import (
     HashRejected,
@@ -184,7 +184,12 @@ class HelplineOut(Schema):
 
 
 class ReportOut(Schema):
-    receipt: str = Field(description="16 digits in groups of four. Shown once; keep it hidden.")
+    receipt: str = Field(
+        description=(
+            "24 digits in six groups of four (e.g. `1234 5678 9012 3456 7890 1234`). Shown "
+            "once; keep it hidden. It opens the reporter's mailbox (`/followup/session`)."
+        )
+    )
     advice: list[AdviceOut]
     helplines: list[HelplineOut]
 
@@ -398,7 +403,13 @@ def create_report(request: HttpRequest) -> Any:
 
 
 class FollowupIn(Schema):
-    receipt: str = Field(max_length=64, description="The 16-digit receipt, any digits/spacing.")
+    receipt: str = Field(
+        max_length=64,
+        description=(
+            "The 24-digit receipt (or a 16-digit one, given before December 2026), in Western "
+            "or Arabic-Indic digits, with any spaces or dashes."
+        ),
+    )
 
 
 class FollowupSessionOut(Schema):
@@ -411,19 +422,21 @@ class FollowupSessionOut(Schema):
     auth=None,
     response={201: FollowupSessionOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Open the reporter's mailbox with a receipt",
+    description=(
+        "Wrong receipts are limited per client and per receipt prefix (each an hour, 429 "
+        "beyond): failures from other callers never lock a reporter out. Right and wrong "
+        "receipts are answered after the same time."
+    ),
 )
 def followup_session(request: HttpRequest, payload: FollowupIn) -> Any:
     started = time.monotonic()
-    client = client_pseudonym(request)
-    client_limit, global_limit = followup_client_limit(), followup_global_limit()
-    if client_limit.exceeded(client) or global_limit.exceeded("all"):
+    attempt = FollowupAttempt.of(request, payload.receipt)
+    if attempt.throttled():
         return Status(429, {"detail": _("Too many wrong numbers. Wait an hour and try again.")})
-    receipt = parse_receipt(payload.receipt)
-    found = actions.find_mailbox(receipt) if receipt else None
+    found = actions.find_mailbox(attempt.receipt) if attempt.receipt else None
     _no_sooner_than(started)
     if found is None:
-        client_limit.hit(client)
-        global_limit.hit("all")
+        attempt.failed()
         return Status(404, {"detail": _("We could not find this number.")})
     visit = actions.start_followup(*found)
     return Status(201, {"token": visit.token, "expires_at": visit.expires_at})

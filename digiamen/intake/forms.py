@@ -291,7 +291,7 @@ class FollowupForm(forms.Form):
     receipt = forms.CharField(
         label=_("Your secret number"),
         max_length=64,
-        help_text=_("16 digits. Spaces do not matter."),
+        help_text=_("24 digits (older numbers have 16). Spaces do not matter."),
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "dir": "ltr", "class": "code"}
         ),

@@ -1,9 +1,13 @@
-"""Receipts: 16 random digits, the reporter's only key to their mailbox.
+"""Receipts: random digits, the reporter's only key to their mailbox.
 
 From a receipt, one Argon2id derivation (with an instance-wide salt) gives both the lookup
 hash the database keeps and the seed of the mailbox key pair. A copy of the database and
-the configuration cannot test receipts cheaply: each guess costs a memory-hard
-derivation, and there are 10^16 of them.
+the configuration cannot test receipts cheaply: each guess costs a memory-hard derivation.
+
+The length is the format's version: receipts are 24 digits since December 2026 (version 2);
+the 16-digit receipts handed out before (version 1) still open their mailboxes, with the
+same derivation. Why 24 and why one instance-wide salt rather than a salt per report:
+docs/security-model.md, "Receipts".
 """
 
 from __future__ import annotations
@@ -20,7 +24,18 @@ from digiamen.core import crypto
 from digiamen.core.digits import digits_only
 from digiamen.intake.models import ReceiptKdfSalt
 
-RECEIPT_DIGITS = 16
+# Version 2, handed out to every new report.
+RECEIPT_DIGITS = 24
+# Version 1: reports received before version 2; typed back, they still open their mailbox.
+LEGACY_RECEIPT_DIGITS = 16
+ACCEPTED_LENGTHS = frozenset({RECEIPT_DIGITS, LEGACY_RECEIPT_DIGITS})
+# The production floor of the receipt derivation (core.checks): the cost per guess that the
+# arithmetic in docs/security-model.md assumes (8 000 guesses a second on one GPU).
+KDF_MIN_OPSLIMIT = 3
+KDF_MIN_MEMLIMIT = 64 * 1024 * 1024
+# Wrong receipts are counted per first digits too (intake.views): enough digits that the
+# failures of a crowd of clients cannot cover every reporter's prefix.
+PREFIX_DIGITS = 6
 
 
 def new_receipt() -> str:
@@ -28,18 +43,29 @@ def new_receipt() -> str:
 
 
 def format_receipt(receipt: str) -> str:
-    """'1234567890123456' -> '1234 5678 9012 3456', grouped like a phone number."""
+    """'123456789012345678901234' -> '1234 5678 9012 3456 7890 1234', in groups of four."""
     return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
 
 
 def parse_receipt(text: str) -> str | None:
-    """Western or Arabic-Indic digits, spaces and dashes ignored; None if not 16 digits."""
+    """Western or Arabic-Indic digits, spaces and dashes ignored; None unless 24 digits (or
+    16, an older receipt)."""
     if len(text) > 64:
         return None
     digits = digits_only(text.strip())
-    if len(digits) != RECEIPT_DIGITS or not digits.isascii() or not digits.isdigit():
+    if len(digits) not in ACCEPTED_LENGTHS or not digits.isascii() or not digits.isdigit():
         return None
     return digits
+
+
+def receipt_version(receipt: str) -> int:
+    return 2 if len(receipt) == RECEIPT_DIGITS else 1
+
+
+def receipt_prefix(receipt: str) -> str:
+    """What wrong receipts are counted under besides the client: the format and the first
+    digits (never stored: the rate limiter pseudonymises it under its daily key)."""
+    return f"v{receipt_version(receipt)}:{receipt[:PREFIX_DIGITS]}"
 
 
 def _instance_salt() -> bytes:
@@ -59,6 +85,8 @@ class ReceiptSecrets:
 
 
 def receipt_secrets(receipt: str) -> ReceiptSecrets:
+    """Both versions derive alike: their lengths differ, so no receipt of one version is a
+    receipt of the other, and version 1 mailboxes keep opening."""
     kdf = crypto.PasswordKdf(
         _instance_salt(), settings.RECEIPT_KDF_OPSLIMIT, settings.RECEIPT_KDF_MEMLIMIT
     )

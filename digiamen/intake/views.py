@@ -8,6 +8,7 @@ then the follow-up token) and by refusing requests whose Origin is another site.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from digiamen.core.clients import RateLimit, client_pseudonym
+from digiamen.core.clients import RateLimit, client_pseudonym, daily_pseudonym
 from digiamen.intake import actions
 from digiamen.intake.advice import ADVICE, GENERAL
 from digiamen.intake.flow import FlowConfig, first_step, handle_post, message_page
 from digiamen.intake.forms import PUBLIC_STEPS, FollowupForm, MessageForm
 from digiamen.intake.models import Draft
-from digiamen.intake.receipts import parse_receipt
+from digiamen.intake.receipts import parse_receipt, receipt_prefix
 
 PUBLIC_FLOW = FlowConfig(steps=PUBLIC_STEPS, mode=Draft.Mode.PUBLIC, template="intake/step.html")
 
@@ -61,12 +62,40 @@ def advice(request: HttpRequest) -> HttpResponse:
 # --- Follow-up ----------------------------------------------------------------------------------
 
 
+# Wrong receipts are counted per client and per receipt prefix, never across everyone: a
+# cap on all clients together would let one caller lock every reporter out of their mailbox.
+# Guessing gains nothing from a crowd of clients either (docs/security-model.md, "Receipts").
 def followup_client_limit() -> RateLimit:
     return RateLimit("followup-client", settings.FOLLOWUP_FAILURES_PER_CLIENT, 3600)
 
 
-def followup_global_limit() -> RateLimit:
-    return RateLimit("followup-global", settings.FOLLOWUP_FAILURES_GLOBAL, 3600)
+def followup_prefix_limit() -> RateLimit:
+    return RateLimit("followup-prefix", settings.FOLLOWUP_FAILURES_PER_PREFIX, 3600)
+
+
+@dataclass(frozen=True)
+class FollowupAttempt:
+    """One typed receipt and the rate-limit subjects it counts under."""
+
+    client: str
+    receipt: str | None
+    prefix: str | None
+
+    @classmethod
+    def of(cls, request: HttpRequest, typed: str) -> FollowupAttempt:
+        receipt = parse_receipt(typed)
+        prefix = daily_pseudonym(receipt_prefix(receipt)) if receipt else None
+        return cls(client_pseudonym(request), receipt, prefix)
+
+    def throttled(self) -> bool:
+        if followup_client_limit().exceeded(self.client):
+            return True
+        return self.prefix is not None and followup_prefix_limit().exceeded(self.prefix)
+
+    def failed(self) -> None:
+        followup_client_limit().hit(self.client)
+        if self.prefix is not None:
+            followup_prefix_limit().hit(self.prefix)
 
 
 def _no_sooner_than(started: float) -> None:
@@ -103,9 +132,9 @@ def followup(request: HttpRequest) -> HttpResponse:
     if is_cross_site(request):
         return forbidden_origin(request)
     started = time.monotonic()
-    client = client_pseudonym(request)
-    client_limit, global_limit = followup_client_limit(), followup_global_limit()
-    if client_limit.exceeded(client) or global_limit.exceeded("all"):
+    form = FollowupForm(request.POST)
+    attempt = FollowupAttempt.of(request, form.data.get("receipt", "") if form.is_valid() else "")
+    if attempt.throttled():
         response = message_page(
             request,
             _("Please wait a little"),
@@ -114,13 +143,10 @@ def followup(request: HttpRequest) -> HttpResponse:
         )
         response["Retry-After"] = "3600"
         return response
-    form = FollowupForm(request.POST)
-    receipt = parse_receipt(form.data.get("receipt", "")) if form.is_valid() else None
-    found = actions.find_mailbox(receipt) if receipt else None
+    found = actions.find_mailbox(attempt.receipt) if attempt.receipt else None
     _no_sooner_than(started)
     if found is None:
-        client_limit.hit(client)
-        global_limit.hit("all")
+        attempt.failed()
         form.add_error(
             "receipt", _("We could not find this number. Check each digit and try again.")
         )

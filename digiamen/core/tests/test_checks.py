@@ -80,3 +80,20 @@ def test_demo_mode_needs_no_configuration(tmp_path: Path) -> None:
         DIGIAMEN_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_receipt_kdf_below_floor_refuses_to_start_in_production() -> None:
+    """Receipts are guessed offline as fast as their derivation allows: the production floor
+    is the cost docs/security-model.md's arithmetic assumes (3 passes, 64 MiB)."""
+    floor = {"RECEIPT_KDF_OPSLIMIT": "3", "RECEIPT_KDF_MEMLIMIT": str(64 * 1024 * 1024)}
+    assert run(IMPORT_WSGI, **SAFE, **floor).returncode == 0
+    for change in (
+        {"RECEIPT_KDF_OPSLIMIT": "2"},
+        {"RECEIPT_KDF_MEMLIMIT": str(64 * 1024 * 1024 - 1)},
+        {"RECEIPT_KDF_OPSLIMIT": "1", "RECEIPT_KDF_MEMLIMIT": "8192"},
+    ):
+        result = run(IMPORT_WSGI, **SAFE, **{**floor, **change})
+        assert result.returncode != 0, change
+        assert "refuses to start" in result.stderr, result.stderr[-800:]
+        assert "Receipt key derivation is too cheap" in result.stderr, result.stderr[-800:]
+        assert "RECEIPT_KDF_MEMLIMIT" in result.stderr

@@ -56,7 +56,7 @@ def walk(
 
 
 def receipt_of(html: str) -> str:
-    match = re.search(r'class="receipt" dir="ltr">([0-9 ]{19})<', html)
+    match = re.search(r'class="receipt" dir="ltr">([0-9 ]{29})<', html)
     assert match, "no receipt in the page"
     return match.group(1)
 

@@ -62,7 +62,7 @@ def test_arabic_report_and_follow_up_without_javascript(browser, live_server, wo
     page = context.new_page()
     receipt = report_in_browser(page, live_server.url, "ar")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert len(receipt.replace(" ", "")) == 16
+    assert len(receipt.replace(" ", "")) == 24
     report = Report.objects.get()
     staff = staff_reply(world, report, "نحن هنا لمساعدتك. لا تدفع.")
 

@@ -62,20 +62,10 @@ def test_wrong_receipt_is_refused_then_throttled(world: World, settings) -> None
     )
 
 
-def test_global_throttle_protects_against_many_clients(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.FOLLOWUP_FAILURES_GLOBAL = 4
-    for n in range(4):
-        Client(REMOTE_ADDR=f"10.0.1.{n}").post("/en/followup/", {"receipt": "1" * 16})
-    assert (
-        Client(REMOTE_ADDR="10.0.2.1").post("/en/followup/", {"receipt": "1" * 16}).status_code
-        == 429
-    )
-
-
 def test_right_and_wrong_receipts_take_at_least_the_same_time(world: World, settings) -> None:  # type: ignore[no-untyped-def]
     settings.FOLLOWUP_MIN_SECONDS = 0.3
     receipt = _send_report(world)
-    for typed in [receipt, "9999 9999 9999 9999", "12"]:
+    for typed in [receipt, "9999 " * 5 + "9999", "9999 9999 9999 9999", "12"]:
         started = time.monotonic()
         Client().post("/en/followup/", {"receipt": typed})
         assert time.monotonic() - started >= 0.3, typed
