@@ -15,7 +15,7 @@ from digiamen.core.taxonomy import (
     RiskLevel,
     UrgentFlag,
 )
-from digiamen.core.text import TextField
+from digiamen.core.text import IsolatedSelect, TextField
 
 
 def any_of(choices: Any) -> list[tuple[str, Any]]:
@@ -86,7 +86,7 @@ class TriageForm(VersionedForm):
 
 class AssignForm(VersionedForm):
     assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=User.objects.none()
+        label=_("Assign to"), queryset=User.objects.none(), widget=IsolatedSelect
     )
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
@@ -165,7 +165,7 @@ class EscalationAnswerForm(forms.Form):
 
 class TransferForm(forms.Form):
     to_organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Transfer to"), queryset=Organisation.objects.none()
+        label=_("Transfer to"), queryset=Organisation.objects.none(), widget=IsolatedSelect
     )
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
@@ -184,7 +184,7 @@ class ProtocolForm(forms.Form):
     ar = TextField(
         label=_("Steps in Arabic"),
         max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 6, "dir": "rtl", "lang": "ar"}),
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "ar"}),
     )
     fr = TextField(
         label=_("Steps in French"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from digiamen.cases.actions import ActionError, consent_allows
 from digiamen.cases.models import Case, ConsentRecord, Transfer
 from digiamen.channels.models import Conversation
+from digiamen.core.text import isolated
 from digiamen.intake import mailbox
 
 # Why a reply is not possible; stable codes for API clients.
@@ -128,7 +129,7 @@ def reply_route(case: Case) -> ReplyRoute:
                 "agreed to the transfer themselves): only %(organisation)s can write to them "
                 "through their secret number."
             ) % {
-                "organisation": transfer.from_organisation.name
+                "organisation": isolated(transfer.from_organisation.name)
                 if transfer
                 else _("the sending organisation")
             }
@@ -158,7 +159,7 @@ def _notes(case: Case) -> tuple[str, ...]:
                 "This case was transferred to %(organisation)s: the reporter's new messages "
                 "go there. They still see your replies."
             )
-            % {"organisation": holder.organisation.name}
+            % {"organisation": isolated(holder.organisation.name)}
         )
     if Conversation.objects.filter(report=report).exists():
         notes.append(

@@ -13,7 +13,9 @@ line breaks are never stored:
 
 The left-to-right and right-to-left marks (U+200E, U+200F) and the joiners (U+200C,
 U+200D) belong to Arabic and Persian writing and stay. Every stored text is rendered in an
-element with ``dir="auto"`` (or inside ``<bdi>``) so Arabic and Latin mix safely.
+element with ``dir="auto"`` (or inside ``<bdi>``) so Arabic and Latin mix safely: the form
+fields below and the ``Isolated*`` choice widgets do it for forms, the ``bdi`` template
+library for pages (``core/tests/test_stored_text_isolation.py`` proves it on every page).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, Field
 
 # LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI: the embedding, override and isolate controls.
+FSI, PDI = "\u2068", "\u2069"
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # C0 and C1 controls other than tab and line breaks.
 OTHER_CONTROLS = frozenset(
@@ -53,6 +57,12 @@ def validate_text(value: str) -> None:
     problem = text_problem(value)
     if problem:
         raise ValidationError(problem, code="invisible_characters")
+
+
+def isolated(text: str) -> str:
+    """A stored text inside a sentence made in Python (a message, a title, the API's words):
+    between FSI and PDI, Unicode's <bdi> for plain text, so it keeps its own direction."""
+    return f"{FSI}{text}{PDI}" if text else text
 
 
 def normalised(value: str) -> str:
@@ -86,6 +96,11 @@ PlainText = Annotated[
 ]
 
 
+def _own_direction(widget: forms.Widget) -> dict[str, Any]:
+    """A field holding a stored text takes the text's direction, not the page's."""
+    return {} if widget.is_hidden or "dir" in widget.attrs else {"dir": "auto"}
+
+
 class TextField(forms.CharField):
     """A staff or partner text: NFC, and refused with a message if it holds direction or
     control characters."""
@@ -96,6 +111,9 @@ class TextField(forms.CharField):
         text = super().to_python(value)
         return normalised(text) if isinstance(text, str) else text
 
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), **_own_direction(widget)}
+
 
 class ReporterTextField(forms.CharField):
     """A reporter's words: NFC, with direction and control characters removed."""
@@ -103,6 +121,35 @@ class ReporterTextField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         return without_invisible(text) if isinstance(text, str) else text
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), **_own_direction(widget)}
+
+
+# Choices named by stored texts (usernames, organisations, networks, questions, areas,
+# locations): an <option> takes its own text's direction (it cannot hold a <bdi>); a check
+# box's or radio button's label is wrapped in <bdi>.
+
+
+class IsolatedSelect(forms.Select):
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["dir"] = "auto"
+        return option
+
+
+class IsolatedSelectMultiple(forms.SelectMultiple):
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["dir"] = "auto"
+        return option
+
+
+class IsolatedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["label"] = format_html("<bdi>{}</bdi>", option["label"])
+        return option
 
 
 # The type of a reporter's free text in the API's request schemas.

@@ -9,7 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.core import places as core_places
-from digiamen.core.text import TextField
+from digiamen.core.text import (
+    IsolatedCheckboxSelectMultiple,
+    IsolatedSelect,
+    IsolatedSelectMultiple,
+    TextField,
+)
 from digiamen.directory import places
 from digiamen.directory.models import DirectoryOrganisation, Location, Service
 from digiamen.directory.taxonomy import (
@@ -61,13 +66,13 @@ def guard_texts(form: forms.BaseForm) -> None:
 
 def translation_fields(form: forms.BaseForm, with_description: bool = True) -> None:
     for code, language in SITE_LANGUAGES:
-        form.fields[f"name_{code}"] = forms.CharField(
+        form.fields[f"name_{code}"] = TextField(
             label=_("Name in %(language)s") % {"language": language},
             max_length=200,
             required=False,
         )
         if with_description:
-            form.fields[f"description_{code}"] = forms.CharField(
+            form.fields[f"description_{code}"] = TextField(
                 label=_("Description in %(language)s") % {"language": language},
                 max_length=4000,
                 required=False,
@@ -127,7 +132,7 @@ LOCATION_TEXTS = [
 
 
 class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
-    area = forms.ChoiceField(label=_("Area"), choices=area_choices)
+    area = forms.ChoiceField(label=_("Area"), choices=area_choices, widget=IsolatedSelect)
 
     class Meta:
         model = Location
@@ -177,13 +182,13 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         label=_("Where it serves"),
         help_text=_("Choose a whole country or its areas. Hold Ctrl (or Cmd) to choose several."),
         choices=area_choices,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=IsolatedSelectMultiple(attrs={"size": 10}),
     )
     locations = forms.ModelMultipleChoiceField(
         label=_("Offered at"),
         queryset=Location.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=IsolatedCheckboxSelectMultiple,
     )
     days = forms.MultipleChoiceField(
         label=_("Open on"), choices=DAYS, required=False, widget=forms.CheckboxSelectMultiple

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from digiamen.core.text import isolated
 from digiamen.directory.models import Boundary
 
 WIDTH = 600
@@ -80,7 +81,7 @@ def render(
             for polygon in boundary.geometry["coordinates"]
             for ring in polygon
         )
-        label = f"{names.get(code, code)}: {count}"
+        label = f"{isolated(names.get(code, code))}: {count}"  # an area an admin may have named
         shapes.append(
             f'<path class="area {band(count)}" d="{path}"><title>{escape(label)}</title></path>'
         )

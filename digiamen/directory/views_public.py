@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from digiamen.core.text import IsolatedSelect
 from digiamen.directory import places
 from digiamen.directory.forms import country_choices
 from digiamen.directory.models import Service
@@ -22,7 +23,9 @@ MAX_SHOWN = 30
 
 class HelpSearchForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
-    area = forms.ChoiceField(label=_("Governorate, region or wilaya"), required=False)
+    area = forms.ChoiceField(
+        label=_("Governorate, region or wilaya"), required=False, widget=IsolatedSelect
+    )
     type = forms.ChoiceField(label=_("Kind of help"), required=False)
     language = forms.ChoiceField(label=_("Language spoken"), required=False)
     free = forms.BooleanField(label=_("Free of charge"), required=False)

@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
+from digiamen.core.text import isolated
+
 if TYPE_CHECKING:
     from digiamen.evidence.statistics import StatisticsTable
 
@@ -28,10 +30,14 @@ MAX_LABEL = 24  # characters that fit beside a bar on a phone; the table has the
 
 
 def _label(text: str) -> str:
-    """A label cut to fit, with the full text as its tooltip (the table beside has it too)."""
+    """A label cut to fit, with the full text as its tooltip (the table beside has it too).
+
+    Labels can be stored texts (a safeguarding area's name): each keeps its own direction
+    (core/text.py), as SVG text has no <bdi>.
+    """
     if len(text) <= MAX_LABEL:
-        return escape(text)
-    return f"{escape(text[: MAX_LABEL - 1])}…<title>{escape(text)}</title>"
+        return escape(isolated(text))
+    return f"{escape(isolated(text[: MAX_LABEL - 1] + '…'))}<title>{escape(isolated(text))}</title>"
 
 
 def bar_chart(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core.errors import ActionError
+from digiamen.core.text import isolated
 from digiamen.evidence import (
     accountability,
     actions,
@@ -127,7 +128,7 @@ def _platforms(
 def platforms_page(request: HttpRequest, org: str) -> HttpResponse:
     membership = statistics_reader(request, org)
     title = _("Platform accountability: %(organisation)s") % {
-        "organisation": membership.organisation.name
+        "organisation": isolated(membership.organisation.name)
     }
     return _platforms(request, membership, [membership.organisation.pk], title, request.path)
 
@@ -141,7 +142,7 @@ def network_platforms_page(request: HttpRequest, org: str, network_slug: str) ->
             "organisation_id", flat=True
         )
     )
-    title = _("Platform accountability: %(network)s") % {"network": chosen_network.name}
+    title = _("Platform accountability: %(network)s") % {"network": isolated(chosen_network.name)}
     return _platforms(request, membership, sharing, title, request.path)
 
 
@@ -301,7 +302,7 @@ def sharing_page(request: HttpRequest, org: str) -> HttpResponse:
         if share
         else _("Your figures are no longer shared with %(network)s; what was shared is deleted.")
     )
-    messages.success(request, text % {"network": member.network.name})
+    messages.success(request, text % {"network": isolated(member.network.name)})
     return redirect(request.path)
 
 

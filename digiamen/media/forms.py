@@ -5,25 +5,25 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digiamen.core.text import validate_text
+from digiamen.core.text import IsolatedSelect, TextField
 from digiamen.evidence.models import Network
 from digiamen.media.hashing import HashRejected, clean_hash_set
 from digiamen.media.models import Classification
 
 
 class BankForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_text])
-    source = forms.CharField(
+    name = TextField(label=_("Name"), max_length=120)
+    source = TextField(
         label=_("Source (for example a hotline, or our own reports)"),
         max_length=200,
         required=False,
-        validators=[validate_text],
     )
     network = forms.ModelChoiceField(
         label=_("Share with a network"),
         queryset=Network.objects.none(),
         required=False,
         empty_label=_("Not shared"),
+        widget=IsolatedSelect,
     )
 
     def __init__(self, *args: Any, networks: Any = None, **kwargs: Any) -> None:
@@ -39,12 +39,7 @@ class EntryForm(forms.Form):
     pdq = forms.CharField(label="PDQ", max_length=70, required=False)
     quality = forms.IntegerField(label=_("PDQ quality"), min_value=0, max_value=100, required=False)
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
-    reference = forms.CharField(
-        label=_("Reference at the source"),
-        max_length=100,
-        required=False,
-        validators=[validate_text],
-    )
+    reference = TextField(label=_("Reference at the source"), max_length=100, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

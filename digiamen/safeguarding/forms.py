@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation
-from digiamen.core.text import validate_text
+from digiamen.core.text import IsolatedSelect, validate_text
 from digiamen.safeguarding import actions, questions
 from digiamen.safeguarding.models import ActionItem, Status
 
@@ -22,8 +23,10 @@ class AreaForm(forms.Form):
         for question in self.area_questions:
             code = question["code"]
             self.fields[f"status_{code}"] = forms.ChoiceField(
-                label=questions.localised(question["text"]),
-                help_text=questions.localised(question["guidance"]),
+                # Written by a network coordinator: escaped (Django shows help texts as
+                # HTML) and in its own direction.
+                label=format_html("<bdi>{}</bdi>", questions.localised(question["text"])),
+                help_text=format_html("<bdi>{}</bdi>", questions.localised(question["guidance"])),
                 choices=Status.choices,
                 required=False,
                 widget=forms.RadioSelect,
@@ -57,14 +60,14 @@ class AreaForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    question = forms.ChoiceField(label=_("Question"))
+    question = forms.ChoiceField(label=_("Question"), widget=IsolatedSelect)
     description = forms.CharField(
         label=_("What will be done"),
         max_length=actions.DESCRIPTION_MAX,
         validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
-    owner = forms.ChoiceField(label=_("Who is responsible"))
+    owner = forms.ChoiceField(label=_("Who is responsible"), widget=IsolatedSelect)
     due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(
@@ -90,7 +93,10 @@ class QuestionSetForm(forms.Form):
     content = forms.CharField(
         label=_("Questions (JSON)"),
         max_length=200_000,
-        widget=forms.Textarea(attrs={"rows": 24, "dir": "ltr", "spellcheck": "false"}),
+        widget=forms.Textarea(
+            # Code: left to right, the texts are quoted values (core/text.py).
+            attrs={"rows": 24, "dir": "ltr", "class": "code", "spellcheck": "false"}
+        ),
         help_text=_(
             "Six areas and their questions, each with its text and guidance in Arabic, French "
             "and English. Publishing makes a new version; assessments keep the version they "

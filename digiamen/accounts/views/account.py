@@ -17,6 +17,7 @@ from digiamen.accounts.models import Membership, SignInNotice
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core import encryption
 from digiamen.core.encryption import keyring_for
+from digiamen.core.text import isolated
 from digiamen.core.views import form_page_status
 
 # Failed sign-ins and locks stay on the member's account page this long (newest first).
@@ -99,7 +100,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("You joined %(organisation)s.")
-                    % {"organisation": invitation.organisation.name},
+                    % {"organisation": isolated(invitation.organisation.name)},
                 )
                 return redirect("accounts:organisation_home", invitation.organisation.slug)
             messages.success(

@@ -19,6 +19,7 @@ from digiamen.accounts.models import Invitation, Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.core.encryption import keyring_for
 from digiamen.core.models import AuditEvent
+from digiamen.core.text import isolated
 from digiamen.core.views import form_page_status
 
 ADMINS = [Role.ORG_ADMIN]
@@ -111,7 +112,7 @@ def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpRes
             messages.success(
                 request,
                 _("%(name)s can no longer open this organisation's records.")
-                % {"name": target.user.username},
+                % {"name": isolated(target.user.username)},
             )
     return redirect("accounts:members", org)
 
@@ -141,7 +142,7 @@ def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResp
     messages.success(
         request,
         _("%(name)s will set up a new authenticator at the next sign-in.")
-        % {"name": target.user.username},
+        % {"name": isolated(target.user.username)},
     )
     return redirect("accounts:members", org)
 

@@ -116,7 +116,8 @@ def test_transferred_case_can_reply_to_reporter(signed_in: Any, world: World) ->
     )
     own = sender.get(base).content.decode()
     assert "REPORTER-ANSWER" not in own and "JORDAN-REPLY" not in own
-    assert "This case was transferred to Jordan helpline" in own
+    # The other organisation's name keeps its own direction (core/text.py: isolated).
+    assert "This case was transferred to \u2068Jordan helpline\u2069" in own
     # Reading marks the receiving organisation's reply as read, like the sending one's.
     assert not Message.objects.filter(direction="to_reporter", read_by_reporter_at=None).exists()
 
