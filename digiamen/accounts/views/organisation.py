@@ -10,13 +10,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
-from digiamen.accounts.forms import InviteForm, OrganisationSettingsForm, RecoveryKeyForm, RoleForm
+from digiamen.accounts.forms import (
+    ConfirmKeyForm,
+    InviteForm,
+    OrganisationSettingsForm,
+    RecoveryKeyForm,
+    RoleForm,
+)
 from digiamen.accounts.models import Invitation, Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
+from digiamen.core import encryption
 from digiamen.core.encryption import keyring_for
 from digiamen.core.models import AuditEvent
 from digiamen.core.views import form_page_status
@@ -41,7 +49,14 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
     membership = get_membership(request, org)
-    return render(request, "accounts/organisation_home.html", {"membership": membership})
+    fingerprint = None
+    if membership.key_pending:
+        fingerprint = encryption.user_key_fingerprint(membership.user)
+    return render(
+        request,
+        "accounts/organisation_home.html",
+        {"membership": membership, "fingerprint": fingerprint},
+    )
 
 
 @staff_required
@@ -53,7 +68,6 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
     if request.method == "POST" and invite_form.is_valid():
         issued = actions.invite(
             organisation,
-            keyring_for(request).organisation_private_key(organisation),
             invite_form.cleaned_data["role"],
             actor=current_user(request),
         )
@@ -61,12 +75,17 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
             reverse("accounts:accept_invitation", args=[issued.token])
         )
         invite_form = InviteForm()
-    rows = (
+    rows = list(
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .annotate(has_2fa=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
         .order_by("-is_active", "user__username")
     )
+    fingerprints = {
+        row.pk: encryption.user_key_fingerprint(row.user)
+        for row in rows
+        if row.is_active and row.key_pending
+    }
     pending = Invitation.objects.filter(
         organisation=organisation,
         accepted_at__isnull=True,
@@ -78,7 +97,7 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
         "accounts/members.html",
         {
             "membership": membership,
-            "rows": rows,
+            "rows": [(row, fingerprints.get(row.pk)) for row in rows],
             "pending": pending,
             "invite_form": invite_form,
             "new_link": new_link,
@@ -100,7 +119,7 @@ def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpRes
     target = _member_of(membership, member_id)
     if target.is_active:
         try:
-            actions.deactivate_member(
+            revoked = actions.deactivate_member(
                 target,
                 actor=current_user(request),
                 actor_keyring=keyring_for(request),
@@ -113,6 +132,51 @@ def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpRes
                 _("%(name)s can no longer open this organisation's records.")
                 % {"name": target.user.username},
             )
+            if revoked:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d open invitation was revoked with the new organisation key. "
+                        "Send a new one if it is still needed.",
+                        "%(count)d open invitations were revoked with the new organisation key. "
+                        "Send new ones if they are still needed.",
+                        revoked,
+                    )
+                    % {"count": revoked},
+                )
+    return redirect("accounts:members", org)
+
+
+@staff_required
+@require_POST
+def confirm_member_key(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+    membership = get_membership(request, org, ADMINS)
+    target = get_object_or_404(
+        Membership,
+        pk=member_id,
+        organisation=membership.organisation,
+        is_active=True,
+        key_pending=True,
+    )
+    form = ConfirmKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, actions.ERROR_MESSAGES["fingerprint_changed"])
+        return redirect("accounts:members", org)
+    try:
+        actions.confirm_member_key(
+            target,
+            fingerprint=form.cleaned_data["fingerprint"],
+            actor=current_user(request),
+            actor_keyring=keyring_for(request),
+        )
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s's key is confirmed: they can now open this organisation's records.")
+            % {"name": target.user.username},
+        )
     return redirect("accounts:members", org)
 
 

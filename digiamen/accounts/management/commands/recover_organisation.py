@@ -34,7 +34,7 @@ class Command(BaseCommand):
         except crypto.DecryptionError as error:
             raise CommandError("That is not this organisation's recovery key.") from error
         audit.record("organisation.recovery_key_used", organisation=organisation)
-        issued = actions.invite(organisation, private_key, Role.ORG_ADMIN, actor=None)
+        issued = actions.invite(organisation, Role.ORG_ADMIN, actor=None, bootstrap_key=private_key)
         with override("en"):
             path = reverse("accounts:accept_invitation", args=[issued.token])
         self.stdout.write("New admin invitation link (one use):")
