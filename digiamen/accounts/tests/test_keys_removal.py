@@ -298,3 +298,20 @@ def test_migration_revokes_open_invitations_that_carry_the_key(world: World) -> 
     keyless.refresh_from_db()
     assert carrying.revoked_at is not None and bytes(carrying.sealed_organisation_key) == b""
     assert keyless.revoked_at is None
+
+
+def test_an_admin_whose_key_is_pending_manages_nothing(signed_in: Any, world: World) -> None:
+    newcomer = _accept(_invite(signed_in(world.alice), "org_admin"), "nadia")
+    client = signed_in(newcomer)
+    page = client.get("/en/staff/amane/members/")
+    assert page.status_code == 403 and b"Waiting for an admin to confirm your key" in page.content
+    bob = Membership.objects.get(user=world.bob.user)
+    assert client.post(f"/en/staff/amane/members/{bob.pk}/reset-2fa/").status_code == 403
+    assert (
+        client.post(f"/en/staff/amane/members/{bob.pk}/role/", {"role": "org_admin"}).status_code
+        == 403
+    )
+    assert client.post("/en/staff/amane/members/", {"role": "org_admin"}).status_code == 403
+    bob.refresh_from_db()
+    assert bob.role == "caseworker" and TOTPDevice.objects.filter(user=world.bob.user).exists()
+    assert Invitation.objects.count() == 1

@@ -32,6 +32,16 @@ from digiamen.core.views import form_page_status
 ADMINS = [Role.ORG_ADMIN]
 
 
+def _admin(request: HttpRequest, org: str) -> Membership:
+    """An org admin of ``org`` whose own key an admin has confirmed, else 404 (or the page
+    saying they wait for that confirmation): someone who accepted an admin invitation
+    must not manage members, roles or two-step verification on the strength of the link."""
+    membership = get_membership(request, org, ADMINS)
+    if membership.key_pending:
+        raise encryption.AccessDenied("this admin's key is not confirmed yet")
+    return membership
+
+
 @staff_required
 @require_safe
 def staff_home(request: HttpRequest) -> HttpResponse:
@@ -61,7 +71,7 @@ def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
 
 @staff_required
 def members(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     organisation = membership.organisation
     invite_form = InviteForm(request.POST or None)
     new_link = None
@@ -115,7 +125,7 @@ def _member_of(membership: Membership, member_id: int) -> Membership:
 @staff_required
 @require_POST
 def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = _member_of(membership, member_id)
     if target.is_active:
         try:
@@ -150,7 +160,7 @@ def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpRes
 @staff_required
 @require_POST
 def confirm_member_key(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = get_object_or_404(
         Membership,
         pk=member_id,
@@ -183,7 +193,7 @@ def confirm_member_key(request: HttpRequest, org: str, member_id: int) -> HttpRe
 @staff_required
 @require_POST
 def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = _member_of(membership, member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -199,7 +209,7 @@ def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = _member_of(membership, member_id)
     actions.reset_two_factor(target, actor=current_user(request))
     messages.success(
@@ -213,7 +223,7 @@ def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResp
 @staff_required
 @require_POST
 def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, organisation=membership.organisation, accepted_at__isnull=True
     )
@@ -225,7 +235,7 @@ def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> Htt
 @staff_required
 @require_safe
 def audit_log(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     events = AuditEvent.objects.filter(organisation_id=membership.organisation_id).order_by("-id")[
         :200
     ]
@@ -234,7 +244,7 @@ def audit_log(request: HttpRequest, org: str) -> HttpResponse:
 
 @staff_required
 def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     organisation = membership.organisation
     form = RecoveryKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +269,7 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
 
 @staff_required
 def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     organisation = membership.organisation
     form = OrganisationSettingsForm(
         request.POST or None, initial={"discreet_title": organisation.discreet_title}
