@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "digiamen.accounts.middleware.StaffSessionMiddleware",
+    "digiamen.accounts.middleware.PendingKeyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "digiamen.core.middleware.MethodNotAllowedMiddleware",
     "digiamen.core.middleware.KdfBusyMiddleware",

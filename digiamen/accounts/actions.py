@@ -47,6 +47,11 @@ ERROR_MESSAGES = {
     ),
     "username_taken": _("This username is taken. Choose another one."),
     "already_member": _("You are already a member of this organisation."),
+    "key_not_pending": _("This member's key was confirmed already."),
+    "fingerprint_changed": _(
+        "This member's key fingerprint is not the one you were shown. Reload the page and "
+        "compare the fingerprint with them again."
+    ),
 }
 
 
@@ -226,7 +231,12 @@ def add_member(
         membership, _created = Membership.objects.update_or_create(
             user=user,
             organisation=organisation,
-            defaults={"role": role, "is_active": True, "deactivated_at": None},
+            defaults={
+                "role": role,
+                "is_active": True,
+                "deactivated_at": None,
+                "key_pending": False,
+            },
         )
         encryption.grant_organisation_key(organisation, organisation_private_key, user)
         audit.record(
@@ -257,8 +267,11 @@ def change_role(membership: Membership, role: str, *, actor: User) -> None:
 
 def deactivate_member(
     membership: Membership, *, actor: User, actor_keyring: encryption.KeyRing
-) -> None:
-    """Remove a member and rotate the organisation key so they open nothing sealed later."""
+) -> int:
+    """Remove a member and rotate the organisation key so they open nothing sealed later.
+
+    Returns how many open invitations were revoked with the rotation.
+    """
     organisation = membership.organisation
     if membership.user_id == actor.pk:
         raise ActionError("cannot_remove_self")
@@ -270,23 +283,6 @@ def deactivate_member(
         ApiToken.objects.filter(user=membership.user, organisation=organisation).update(
             revoked_at=timezone.now()
         )
-        remaining = [
-            m.user
-            for m in Membership.objects.active()
-            .filter(organisation=organisation)
-            .select_related("user")
-        ]
-        new_key, new_private_key = encryption.rotate_organisation_key(
-            organisation, current_private_key, remaining
-        )
-        # Open invitations carry the organisation key: hand them the new generation.
-        for invitation in Invitation.objects.filter(
-            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
-        ):
-            invitation.sealed_organisation_key = crypto.seal(
-                bytes(invitation.public_key), bytes(new_private_key)
-            )
-            invitation.save(update_fields=["sealed_organisation_key"])
         audit.record(
             "membership.deactivated",
             actor=actor,
@@ -294,11 +290,74 @@ def deactivate_member(
             obj=membership,
             details={"member": membership.user.username},
         )
+        return rotate_organisation_key(organisation, current_private_key, actor=actor)
+
+
+def rotate_organisation_key(
+    organisation: Organisation, current_private_key: PrivateKey, *, actor: User | None
+) -> int:
+    """A new key generation for the confirmed active members; every open invitation revoked.
+
+    Invitations are never handed the new generation: a link made (and perhaps kept) by a
+    member removed now must not lead to it. Returns how many invitations were revoked, so
+    the admin can be told to send new ones. Members whose key is still pending get nothing
+    here; their admin confirms them later with the new generation.
+    """
+    with transaction.atomic():
+        remaining = [
+            m.user
+            for m in Membership.objects.active()
+            .filter(organisation=organisation, key_pending=False)
+            .select_related("user")
+        ]
+        new_key, _new_private_key = encryption.rotate_organisation_key(
+            organisation, current_private_key, remaining
+        )
+        revoked = 0
+        for invitation in Invitation.objects.select_for_update().filter(
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        ):
+            _revoke(invitation, actor=actor, reason="key_rotated")
+            revoked += 1
         audit.record(
             "organisation.key_rotated",
             actor=actor,
             organisation=organisation,
-            details={"version": new_key.version},
+            details={"version": new_key.version, "invitations_revoked": revoked},
+        )
+    return revoked
+
+
+def confirm_member_key(
+    membership: Membership,
+    *,
+    fingerprint: str,
+    actor: User,
+    actor_keyring: encryption.KeyRing,
+) -> None:
+    """An org admin who compared the member's key fingerprint grants them the organisation key.
+
+    ``fingerprint`` is the one the admin was shown: if the member's key changed since (a
+    row replaced in the database), nothing is granted.
+    """
+    organisation = membership.organisation
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not membership.key_pending or not membership.is_active:
+            raise ActionError("key_not_pending")
+        shown = encryption.user_key_fingerprint(membership.user)
+        if not crypto.constant_time_equal(shown, fingerprint.strip()):
+            raise ActionError("fingerprint_changed")
+        organisation_private_key = actor_keyring.organisation_private_key(organisation)
+        encryption.grant_organisation_key(organisation, organisation_private_key, membership.user)
+        membership.key_pending = False
+        membership.save(update_fields=["key_pending"])
+        audit.record(
+            "membership.key_confirmed",
+            actor=actor,
+            organisation=organisation,
+            obj=membership,
+            details={"member": membership.user.username},
         )
 
 
@@ -317,24 +376,32 @@ class IssuedInvitation:
 
 def invite(
     organisation: Organisation,
-    organisation_private_key: PrivateKey,
     role: str,
     *,
     actor: User | None,
+    bootstrap_key: PrivateKey | None = None,
 ) -> IssuedInvitation:
+    """An invitation link; it carries no key unless ``bootstrap_key`` is given.
+
+    ``bootstrap_key`` is for the operator's commands only (a new organisation, or one
+    recovered with its offline key), when no admin exists who could confirm the newcomer's
+    key: the organisation key is then sealed to the link until it is used, withdrawn or
+    the key rotates.
+    """
     if role not in Role.values:
         raise ActionError("unknown_role")
     token = crypto.random_token()
     invitation_key = _invitation_private_key(token)
+    sealed = b""
+    if bootstrap_key is not None:
+        sealed = crypto.seal(bytes(invitation_key.public_key), bytes(bootstrap_key))
     with transaction.atomic():
         invitation = Invitation.objects.create(
             organisation=organisation,
             role=role,
             token_hash=crypto.lookup_hash(token.encode()),
             public_key=bytes(invitation_key.public_key),
-            sealed_organisation_key=crypto.seal(
-                bytes(invitation_key.public_key), bytes(organisation_private_key)
-            ),
+            sealed_organisation_key=sealed,
             created_by=actor,
             expires_at=timezone.now() + timedelta(hours=settings.INVITATION_HOURS),
         )
@@ -343,7 +410,7 @@ def invite(
             actor=actor,
             organisation=organisation,
             obj=invitation,
-            details={"role": role},
+            details={"role": role, "carries_key": bootstrap_key is not None},
         )
     return IssuedInvitation(invitation, token)
 
@@ -384,10 +451,15 @@ def accept_invitation(
         organisation = invitation.organisation
         if Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
             raise ActionError("already_member")
-        organisation_private_key = crypto.private_key_from_bytes(
-            crypto.unseal(_invitation_private_key(token), bytes(invitation.sealed_organisation_key))
-        )
-        add_member(organisation, organisation_private_key, user, invitation.role, actor=user)
+        sealed = bytes(invitation.sealed_organisation_key)
+        if sealed:
+            # The operator's bootstrap invitation: no admin exists yet to confirm anyone.
+            organisation_private_key = crypto.private_key_from_bytes(
+                crypto.unseal(_invitation_private_key(token), sealed)
+            )
+            add_member(organisation, organisation_private_key, user, invitation.role, actor=user)
+        else:
+            _add_pending_member(organisation, user, invitation.role)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.sealed_organisation_key = b""
@@ -396,14 +468,39 @@ def accept_invitation(
     return user, new_private_key
 
 
+def _add_pending_member(organisation: Organisation, user: User, role: str) -> Membership:
+    """A member who can sign in but holds no organisation key until an admin confirms it."""
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        organisation=organisation,
+        defaults={"role": role, "is_active": True, "deactivated_at": None, "key_pending": True},
+    )
+    audit.record(
+        "membership.added",
+        actor=user,
+        organisation=organisation,
+        obj=membership,
+        details={"role": role, "member": user.username, "key_pending": True},
+    )
+    return membership
+
+
 def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
     with transaction.atomic():
-        invitation.revoked_at = timezone.now()
-        invitation.sealed_organisation_key = b""
-        invitation.save(update_fields=["revoked_at", "sealed_organisation_key"])
-        audit.record(
-            "invitation.revoked", actor=actor, organisation=invitation.organisation, obj=invitation
-        )
+        _revoke(invitation, actor=actor, reason="withdrawn")
+
+
+def _revoke(invitation: Invitation, *, actor: User | None, reason: str) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.sealed_organisation_key = b""
+    invitation.save(update_fields=["revoked_at", "sealed_organisation_key"])
+    audit.record(
+        "invitation.revoked",
+        actor=actor,
+        organisation=invitation.organisation,
+        obj=invitation,
+        details={"reason": reason},
+    )
 
 
 # --- Two-factor authentication -----------------------------------------------------------------
@@ -518,29 +615,9 @@ def renew_key_pair(
             revoked_at=timezone.now(), wrapped_user_key=b""
         )
         for organisation, current_private_key in current_keys.values():
-            members = [
-                m.user
-                for m in Membership.objects.active()
-                .filter(organisation=organisation)
-                .select_related("user")
-            ]
-            new_key, new_org_private_key = encryption.rotate_organisation_key(
-                organisation, current_private_key, members
-            )
-            # As on a removal: open invitations would otherwise carry a superseded generation.
-            for invitation in Invitation.objects.filter(
-                organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
-            ):
-                invitation.sealed_organisation_key = crypto.seal(
-                    bytes(invitation.public_key), bytes(new_org_private_key)
-                )
-                invitation.save(update_fields=["sealed_organisation_key"])
-            audit.record(
-                "organisation.key_rotated",
-                actor=user,
-                organisation=organisation,
-                details={"version": new_key.version, "reason": reason},
-            )
+            # The same rotation as a removal: confirmed members (the member with the new
+            # public key) get the new generation, open invitations are revoked.
+            rotate_organisation_key(organisation, current_private_key, actor=user)
         User.objects.filter(pk=user.pk).update(key_pair_renewal_required=False)
         user.key_pair_renewal_required = False
         audit.record("account.key_pair_renewed", actor=user, details={"reason": reason})

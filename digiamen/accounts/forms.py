@@ -155,6 +155,12 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class ConfirmKeyForm(forms.Form):
+    # The fingerprint the admin was shown and compared; the action checks it is still the
+    # member's, so a key swapped in between is never granted anything.
+    fingerprint = forms.CharField(max_length=64)
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 

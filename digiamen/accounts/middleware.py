@@ -9,8 +9,10 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from digiamen.accounts.models import Membership
 from digiamen.core import audit
-from digiamen.core.encryption import KeyRing, load_session_key
+from digiamen.core.encryption import AccessDenied, KeyRing, load_session_key
+from digiamen.core.views import render_error
 
 
 class StaffSessionMiddleware:
@@ -54,3 +56,42 @@ class StaffSessionMiddleware:
             return "locked"
         request.keyring = KeyRing(user=request.user, private_key=private_key)  # type: ignore[attr-defined]
         return ""
+
+
+class PendingKeyMiddleware:
+    """A page that needs the organisation key, asked for by a member who holds none yet.
+
+    Members who joined by invitation sign in before an admin has confirmed their key
+    (actions.confirm_member_key); the views that open records then raise ``AccessDenied``.
+    They get a translated page saying what they wait for, never a server error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, AccessDenied):
+            return None
+        pending = request.user.is_authenticated and (
+            Membership.objects.active().filter(user_id=request.user.pk, key_pending=True).exists()
+        )
+        if pending:
+            return render_error(
+                request,
+                403,
+                _("Waiting for an admin to confirm your key"),
+                _(
+                    "An admin of your organisation has not confirmed your key yet, so this "
+                    "page cannot open the organisation's records. Read the fingerprint shown on "
+                    "your organisation's page to an admin by phone or in person."
+                ),
+            )
+        return render_error(
+            request,
+            403,
+            _("This page cannot be opened"),
+            _("Your key does not open this organisation's records. Ask an admin."),
+        )

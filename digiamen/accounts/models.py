@@ -138,6 +138,10 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=32, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    # Joined by invitation, not yet given the organisation key: an org admin first compares
+    # the member's key fingerprint with them by another channel (actions.confirm_member_key),
+    # so that a link intercepted or kept by someone else never leads to the key by itself.
+    key_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
@@ -155,9 +159,12 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """A one-time, expiring link to join an organisation with a role.
 
-    The link's secret derives a key pair; the organisation's private key is sealed to its
-    public half, so the person who opens the link can be given access to the
-    organisation's records without an admin being online at that moment.
+    An invitation made by an admin carries no key: whoever accepts it becomes a member
+    whose key is pending until an org admin confirms its fingerprint. Only the operator's
+    bootstrap invitation (``create_organisation``/``recover_organisation``, when no admin
+    exists to confirm anyone) carries the organisation's private key, sealed to a key pair
+    derived from the link's secret. Every open invitation is revoked when the organisation
+    key rotates, so no link outlives a removal.
     """
 
     organisation = models.ForeignKey(
@@ -166,7 +173,7 @@ class Invitation(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     public_key = models.BinaryField(max_length=32)
-    sealed_organisation_key = models.BinaryField()
+    sealed_organisation_key = models.BinaryField(default=b"", blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

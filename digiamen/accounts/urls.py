@@ -21,6 +21,11 @@ urlpatterns = [
         organisation.deactivate_member,
         name="deactivate_member",
     ),
+    path(
+        "<slug:org>/members/<int:member_id>/confirm-key/",
+        organisation.confirm_member_key,
+        name="confirm_member_key",
+    ),
     path("<slug:org>/members/<int:member_id>/role/", organisation.change_role, name="change_role"),
     path(
         "<slug:org>/members/<int:member_id>/reset-2fa/",

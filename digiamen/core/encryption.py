@@ -29,10 +29,12 @@ import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import nacl.hash
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from nacl.encoding import RawEncoder
 from nacl.public import PrivateKey
 
 from digiamen.core import audit, crypto
@@ -104,6 +106,22 @@ def replace_user_key_pair(user: User, password: str) -> PrivateKey:
     private_key = crypto.new_private_key()
     _store_wrapped_key(user, private_key, password, created=False)
     return private_key
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """A short, readable fingerprint of a public key, compared aloud or by another channel.
+
+    96 bits of BLAKE2b (personalised for this use) in six groups of four hex digits: enough
+    that nobody can make a second key with the same fingerprint, short enough to read out.
+    """
+    digest = nacl.hash.blake2b(
+        bytes(public_key), digest_size=12, person=b"digiamen-keyfp", encoder=RawEncoder
+    ).hex()
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def user_key_fingerprint(user: User) -> str:
+    return key_fingerprint(bytes(UserKeyPair.objects.get(user=user).public_key))
 
 
 # --- Organisations -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.test import Client
 
 from digiamen.accounts import actions
-from digiamen.accounts.models import ApiToken, Membership
+from digiamen.accounts.models import ApiToken, Invitation, Membership
 from digiamen.conftest import World
 from digiamen.core import crypto, encryption
 from digiamen.core.encryption import AccessDenied
@@ -136,12 +136,12 @@ def test_new_key_pair_after_admin_resets_two_factor(signed_in: Any, world: World
     assert bytes(encryption.unlock_user_key(world.bob.user, world.bob.password)) == bytes(new_key)
 
 
-def test_renewal_keeps_open_invitations_usable(world: World) -> None:
-    issued = actions.invite(world.amane, world.amane_key, "caseworker", actor=world.alice.user)
+def test_renewal_revokes_open_invitations_like_a_removal(world: World) -> None:
+    """A renewal rotates the organisation key as a removal does: an open invitation (which
+    someone holding the old key pair may have made) is revoked, never handed the new key."""
+    issued = actions.invite(world.amane, "caseworker", actor=world.alice.user)
     actions.renew_key_pair(world.bob.user, world.bob.private_key, world.bob.password, reason="test")
-    user, private_key = actions.accept_invitation(
-        issued.token, user=None, username="newcomer", password="another long passphrase 9"
-    )
-    assert private_key is not None
-    sealed = encryption.seal_for_organisation(world.amane, "x")
-    assert encryption.open_for_member(request_for(user, private_key), world.amane, sealed) == b"x"
+    invitation = Invitation.objects.get(pk=issued.invitation.pk)
+    assert invitation.revoked_at is not None
+    assert bytes(invitation.sealed_organisation_key) == b""
+    assert Client().get(f"/en/staff/invitation/{issued.token}/").status_code == 404

@@ -128,10 +128,9 @@ def _invite(alice: Client, role: str = "caseworker") -> str:
     return html[start : html.index("<", start)].strip()
 
 
-def test_invitation_creates_an_account_that_opens_the_organisations_records(
+def test_invitation_creates_an_account_whose_key_waits_for_an_admin(
     signed_in: Any, world: World
 ) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "for members only")
     link = _invite(signed_in(world.alice), "supervisor")
     client = Client()
     page = client.get(link)
@@ -147,13 +146,11 @@ def test_invitation_creates_an_account_that_opens_the_organisations_records(
     assert response.status_code == 302 and response["Location"] == "/en/staff/login/"
     membership = Membership.objects.get(user__username="dina")
     assert membership.role == "supervisor" and membership.organisation == world.amane
-    key = encryption.unlock_user_key(membership.user, "a long new passphrase 7")
-    from django.http import HttpRequest
-
-    request = HttpRequest()
-    request.user = membership.user
-    request.keyring = encryption.KeyRing(user=membership.user, private_key=key)  # type: ignore[attr-defined]
-    assert encryption.open_for_member(request, world.amane, sealed) == b"for members only"
+    # The key pair is hers; the organisation key comes only after an admin confirms it
+    # (test_keys_removal.py).
+    encryption.unlock_user_key(membership.user, "a long new passphrase 7")
+    assert membership.key_pending
+    assert not OrganisationKeyGrant.objects.filter(user=membership.user).exists()
     # The link works once.
     assert Client().get(link).status_code == 404
 
@@ -210,14 +207,14 @@ def test_expired_revoked_and_unknown_invitations(signed_in: Any, world: World) -
     assert not Membership.objects.filter(user__username="dina").exists()
 
 
-def test_invitation_made_before_a_removal_still_works_after_rotation(
+def test_invitation_made_before_a_removal_no_longer_works_after_rotation(
     signed_in: Any, world: World
 ) -> None:
     alice = signed_in(world.alice)
     link = _invite(alice)
     membership = Membership.objects.get(user=world.bob.user)
     alice.post(f"/en/staff/amane/members/{membership.pk}/deactivate/")
-    Client().post(
+    response = Client().post(
         link,
         {
             "username": "dina",
@@ -225,9 +222,8 @@ def test_invitation_made_before_a_removal_still_works_after_rotation(
             "new_password2": "a long new passphrase 7",
         },
     )
-    dina = Membership.objects.get(user__username="dina")
-    current = encryption.current_organisation_key(world.amane)
-    assert OrganisationKeyGrant.objects.filter(key=current, user=dina.user).exists()
+    assert response.status_code == 404
+    assert not Membership.objects.filter(user__username="dina").exists()
 
 
 def test_signed_in_member_of_another_org_joins_with_their_account(
@@ -238,6 +234,7 @@ def test_signed_in_member_of_another_org_joins_with_their_account(
     response = charlie.post(link)
     assert response.status_code == 302
     assert Membership.objects.filter(user=world.charlie.user).count() == 2
+    assert Membership.objects.get(user=world.charlie.user, organisation=world.amane).key_pending
     assert charlie.get("/en/staff/amane/").status_code == 200
     assert charlie.get("/en/staff/").status_code == 200  # two organisations: a list
 

@@ -52,7 +52,12 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/account.html",
-        {"form": form, "memberships": memberships, "notices": notices},
+        {
+            "form": form,
+            "memberships": memberships,
+            "notices": notices,
+            "fingerprint": encryption.user_key_fingerprint(user),
+        },
         status=form_page_status(request),
     )
 

@@ -10,19 +10,37 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
-from digiamen.accounts.forms import InviteForm, OrganisationSettingsForm, RecoveryKeyForm, RoleForm
+from digiamen.accounts.forms import (
+    ConfirmKeyForm,
+    InviteForm,
+    OrganisationSettingsForm,
+    RecoveryKeyForm,
+    RoleForm,
+)
 from digiamen.accounts.models import Invitation, Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
+from digiamen.core import encryption
 from digiamen.core.encryption import keyring_for
 from digiamen.core.models import AuditEvent
 from digiamen.core.text import isolated
 from digiamen.core.views import form_page_status
 
 ADMINS = [Role.ORG_ADMIN]
+
+
+def _admin(request: HttpRequest, org: str) -> Membership:
+    """An org admin of ``org`` whose own key an admin has confirmed, else 404 (or the page
+    saying they wait for that confirmation): someone who accepted an admin invitation
+    must not manage members, roles or two-step verification on the strength of the link."""
+    membership = get_membership(request, org, ADMINS)
+    if membership.key_pending:
+        raise encryption.AccessDenied("this admin's key is not confirmed yet")
+    return membership
 
 
 @staff_required
@@ -42,19 +60,25 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
     membership = get_membership(request, org)
-    return render(request, "accounts/organisation_home.html", {"membership": membership})
+    fingerprint = None
+    if membership.key_pending:
+        fingerprint = encryption.user_key_fingerprint(membership.user)
+    return render(
+        request,
+        "accounts/organisation_home.html",
+        {"membership": membership, "fingerprint": fingerprint},
+    )
 
 
 @staff_required
 def members(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     organisation = membership.organisation
     invite_form = InviteForm(request.POST or None)
     new_link = None
     if request.method == "POST" and invite_form.is_valid():
         issued = actions.invite(
             organisation,
-            keyring_for(request).organisation_private_key(organisation),
             invite_form.cleaned_data["role"],
             actor=current_user(request),
         )
@@ -62,12 +86,17 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
             reverse("accounts:accept_invitation", args=[issued.token])
         )
         invite_form = InviteForm()
-    rows = (
+    rows = list(
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
         .annotate(has_2fa=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
         .order_by("-is_active", "user__username")
     )
+    fingerprints = {
+        row.pk: encryption.user_key_fingerprint(row.user)
+        for row in rows
+        if row.is_active and row.key_pending
+    }
     pending = Invitation.objects.filter(
         organisation=organisation,
         accepted_at__isnull=True,
@@ -79,7 +108,7 @@ def members(request: HttpRequest, org: str) -> HttpResponse:
         "accounts/members.html",
         {
             "membership": membership,
-            "rows": rows,
+            "rows": [(row, fingerprints.get(row.pk)) for row in rows],
             "pending": pending,
             "invite_form": invite_form,
             "new_link": new_link,
@@ -97,11 +126,11 @@ def _member_of(membership: Membership, member_id: int) -> Membership:
 @staff_required
 @require_POST
 def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = _member_of(membership, member_id)
     if target.is_active:
         try:
-            actions.deactivate_member(
+            revoked = actions.deactivate_member(
                 target,
                 actor=current_user(request),
                 actor_keyring=keyring_for(request),
@@ -114,13 +143,58 @@ def deactivate_member(request: HttpRequest, org: str, member_id: int) -> HttpRes
                 _("%(name)s can no longer open this organisation's records.")
                 % {"name": isolated(target.user.username)},
             )
+            if revoked:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d open invitation was revoked with the new organisation key. "
+                        "Send a new one if it is still needed.",
+                        "%(count)d open invitations were revoked with the new organisation key. "
+                        "Send new ones if they are still needed.",
+                        revoked,
+                    )
+                    % {"count": revoked},
+                )
+    return redirect("accounts:members", org)
+
+
+@staff_required
+@require_POST
+def confirm_member_key(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
+    membership = _admin(request, org)
+    target = get_object_or_404(
+        Membership,
+        pk=member_id,
+        organisation=membership.organisation,
+        is_active=True,
+        key_pending=True,
+    )
+    form = ConfirmKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, actions.ERROR_MESSAGES["fingerprint_changed"])
+        return redirect("accounts:members", org)
+    try:
+        actions.confirm_member_key(
+            target,
+            fingerprint=form.cleaned_data["fingerprint"],
+            actor=current_user(request),
+            actor_keyring=keyring_for(request),
+        )
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s's key is confirmed: they can now open this organisation's records.")
+            % {"name": target.user.username},
+        )
     return redirect("accounts:members", org)
 
 
 @staff_required
 @require_POST
 def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = _member_of(membership, member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -136,7 +210,7 @@ def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     target = _member_of(membership, member_id)
     actions.reset_two_factor(target, actor=current_user(request))
     messages.success(
@@ -150,7 +224,7 @@ def reset_two_factor(request: HttpRequest, org: str, member_id: int) -> HttpResp
 @staff_required
 @require_POST
 def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, organisation=membership.organisation, accepted_at__isnull=True
     )
@@ -162,7 +236,7 @@ def revoke_invitation(request: HttpRequest, org: str, invitation_id: int) -> Htt
 @staff_required
 @require_safe
 def audit_log(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     events = AuditEvent.objects.filter(organisation_id=membership.organisation_id).order_by("-id")[
         :200
     ]
@@ -171,7 +245,7 @@ def audit_log(request: HttpRequest, org: str) -> HttpResponse:
 
 @staff_required
 def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     organisation = membership.organisation
     form = RecoveryKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -218,7 +292,7 @@ def new_recovery_key(request: HttpRequest, org: str) -> HttpResponse:
 
 @staff_required
 def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
-    membership = get_membership(request, org, ADMINS)
+    membership = _admin(request, org)
     organisation = membership.organisation
     form = OrganisationSettingsForm(
         request.POST or None, initial={"discreet_title": organisation.discreet_title}

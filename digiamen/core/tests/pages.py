@@ -19,7 +19,7 @@ class Page:
 
 
 def all_pages(world: World) -> list[Page]:
-    issued = actions.invite(world.amane, world.amane_key, "caseworker", actor=None)
+    issued = actions.invite(world.amane, "caseworker", actor=None)
     # A member of two organisations sees the list of both on the staff home page.
     erin = world.add_member("erin", world.amane, "supervisor")
     world.add_member("sara", world.amane, "supervisor")

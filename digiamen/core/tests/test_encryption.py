@@ -134,7 +134,7 @@ def test_recovery_key_opens_the_current_organisation_key(world: World) -> None:
         encryption.current_organisation_key(world.amane).public_key
     )
     # A new admin given the key through an invitation opens old records.
-    issued = actions.invite(world.amane, recovered, "org_admin", actor=None)
+    issued = actions.invite(world.amane, "org_admin", actor=None, bootstrap_key=recovered)
     user, private_key = actions.accept_invitation(
         issued.token, user=None, username="newadmin", password="another long passphrase 9"
     )

@@ -180,6 +180,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/members/1/deactivate/",
         "/en/staff/amane/members/1/role/",
         "/en/staff/amane/members/1/reset-2fa/",
+        "/en/staff/amane/members/1/confirm-key/",
         "/en/staff/amane/invitations/1/revoke/",
         "/en/staff/amane/recovery-key/",
         "/en/staff/amane/recovery-key/new/",

@@ -14,8 +14,12 @@ from digiamen.core.tasks import purge_expired_credentials
 def test_purge_removes_only_expired_credentials(signed_in: Any, world: World) -> None:
     signed_in(world.bob)
     signed_in(world.alice)
-    old = actions.invite(world.amane, world.amane_key, "caseworker", actor=None).invitation
-    fresh = actions.invite(world.amane, world.amane_key, "caseworker", actor=None).invitation
+    old = actions.invite(
+        world.amane, "caseworker", actor=None, bootstrap_key=world.amane_key
+    ).invitation
+    fresh = actions.invite(
+        world.amane, "caseworker", actor=None, bootstrap_key=world.amane_key
+    ).invitation
     Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(hours=1))
     first = actions.issue_api_token(world.bob.user, world.amane, world.bob.private_key).token
     actions.issue_api_token(world.bob.user, world.amane, world.bob.private_key)

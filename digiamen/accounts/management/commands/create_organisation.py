@@ -47,7 +47,10 @@ class Command(BaseCommand):
         except Exception as error:  # validation errors of the organisation's fields
             raise CommandError(str(error)) from error
         issued = actions.invite(
-            created.organisation, created.private_key, Role.ORG_ADMIN, actor=None
+            created.organisation,
+            Role.ORG_ADMIN,
+            actor=None,
+            bootstrap_key=created.private_key,
         )
         with override("en"):
             path = reverse("accounts:accept_invitation", args=[issued.token])

@@ -81,7 +81,9 @@ class Command(BaseCommand):
             raise CommandError("That is not this organisation's recovery key.") from error
         with transaction.atomic():
             audit.record("organisation.recovery_key_used", organisation=organisation)
-            issued = actions.invite(organisation, private_key, Role.ORG_ADMIN, actor=None)
+            issued = actions.invite(
+                organisation, Role.ORG_ADMIN, actor=None, bootstrap_key=private_key
+            )
         self.stdout.write("New admin invitation link (one use):")
         self.stdout.write(f"    {self._link(options['base_url'], issued.token)}")
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_sign_in_locks_per_client_told_to_member"),
+        ("accounts", "0005_revoke_key_carrying_invitations"),
     ]
 
     operations = [
