@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 
 from digiamen.core import audit
 from digiamen.core.encryption import KeyRing, load_session_key
+from digiamen.core.middleware import CLEAR_SITE_DATA
+
+TIMEOUTS = frozenset({"idle_timeout", "absolute_timeout"})
 
 
 class StaffSessionMiddleware:
@@ -29,6 +32,7 @@ class StaffSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.keyring = None  # type: ignore[attr-defined]
         user = request.user
+        reason = ""
         if user.is_authenticated:
             reason = self._end_reason(request)
             if reason:
@@ -38,7 +42,12 @@ class StaffSessionMiddleware:
                     messages.info(request, _("Your session ended. Please sign in again."))
             else:
                 request.session["seen_at"] = int(time.time())
-        return self.get_response(request)
+        response = self.get_response(request)
+        if reason in TIMEOUTS:
+            # A session that timed out was most likely left open on a shared machine: the
+            # browser forgets what the staff pages left in its cache and storage, as on logout.
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
 
     def _end_reason(self, request: HttpRequest) -> str:
         session = request.session
