@@ -130,3 +130,50 @@ def test_production_check_ignores_all_this_outside_production(settings, monkeypa
     settings.PRODUCTION = False
     monkeypatch.setenv("GUNICORN_CMD_ARGS", "--access-logfile -")
     assert checks_disk.nothing_to_disk() == []
+
+
+# --- The network signing key (core/checks_keys.py) ---------------------------------------------
+
+
+def test_network_signing_key_required_in_production(production) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    from digiamen.core import checks_keys
+    from digiamen.evidence.network import legacy_signing_seed
+
+    production.NETWORK_SIGNING_KEY = base64.b64encode(b"k" * 32).decode()
+    assert checks_keys.network_signing_key() == []
+    for bad in ("", "!!", base64.b64encode(b"k" * 31).decode()):
+        production.NETWORK_SIGNING_KEY = bad
+        assert _ids(checks_keys.network_signing_key()) == {"digiamen.E104"}
+    # Kept from SECRET_KEY while upgrading: allowed, but said.
+    production.NETWORK_SIGNING_KEY = base64.b64encode(legacy_signing_seed()).decode()
+    messages = checks_keys.network_signing_key()
+    assert _ids(messages) == {"digiamen.W104"} and not messages[0].is_serious()
+
+
+def test_network_signing_key_command_writes_a_new_or_the_derived_key(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import io
+    import stat
+
+    import nacl.signing
+    from django.core.management import CommandError, call_command
+
+    from digiamen.evidence.network import legacy_signing_seed, parse_signing_seed
+
+    fresh = tmp_path / "fresh"
+    out = io.StringIO()
+    call_command("network_signing_key", str(fresh), stdout=out)
+    seed = parse_signing_seed(fresh.read_text())
+    assert seed is not None and seed != legacy_signing_seed()
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    public = base64.b64encode(bytes(nacl.signing.SigningKey(seed).verify_key)).decode()
+    assert public in out.getvalue() and fresh.read_text().strip() not in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("network_signing_key", str(fresh), stdout=io.StringIO())
+    assert parse_signing_seed(fresh.read_text()) == seed  # not overwritten
+
+    kept = tmp_path / "kept"
+    call_command("network_signing_key", str(kept), "--keep-derived", stdout=io.StringIO())
+    assert parse_signing_seed(kept.read_text()) == legacy_signing_seed()
