@@ -226,10 +226,17 @@ if [ ! -f "$ETC/secret_key" ]; then
   run chown "$USER_NAME":"$USER_NAME" "$ETC/secret_key"; run chmod 0600 "$ETC/secret_key"
   changed "secret key $ETC/secret_key (back it up with the configuration)"
 fi
+if [ ! -f "$ETC/network_signing_key" ]; then
+  # This instance's own key for network aggregate files (not derived from the secret key).
+  [ "$DRY_RUN" = 1 ] || (umask 077; /usr/bin/python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' > "$ETC/network_signing_key")
+  run chown "$USER_NAME":"$USER_NAME" "$ETC/network_signing_key"; run chmod 0600 "$ETC/network_signing_key"
+  changed "network signing key $ETC/network_signing_key (back it up with the configuration)"
+fi
 put "$ENV_FILE" 0640 "root:$USER_NAME" "$(cat <<ENV
 # Digi-Amen production settings, written by deploy/install.sh.
 DIGIAMEN_MODE=production
 SECRET_KEY_FILE=$ETC/secret_key
+NETWORK_SIGNING_KEY_FILE=$ETC/network_signing_key
 ALLOWED_HOSTS=$DOMAIN
 DATABASE_URL=$DATABASE_URL
 REDIS_URL=$REDIS_URL

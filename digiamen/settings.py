@@ -10,6 +10,7 @@ Two modes (``DIGIAMEN_MODE``):
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -62,6 +63,23 @@ def _embedded_secret_key() -> str:
 
 # In production a missing key is reported by the checks instead of generated silently.
 SECRET_KEY = read_secret("SECRET_KEY") or ("" if PRODUCTION else _embedded_secret_key())
+
+
+def _embedded_network_signing_key() -> str:
+    """Demo and test only: like the secret key, generated once and kept under var/."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "network_signing_key"
+    if not key_file.exists():
+        key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+# The seed (32 bytes, base64) of this instance's Ed25519 key for network aggregate files.
+# Its own key, not derived from SECRET_KEY: either can be replaced without the other.
+NETWORK_SIGNING_KEY = read_secret("NETWORK_SIGNING_KEY") or (
+    "" if PRODUCTION else _embedded_network_signing_key()
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 

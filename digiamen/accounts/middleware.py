@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from digiamen.accounts.models import Membership
 from digiamen.core import audit
 from digiamen.core.encryption import AccessDenied, KeyRing, load_session_key
+from digiamen.core.middleware import CLEAR_SITE_DATA
 from digiamen.core.views import render_error
+
+TIMEOUTS = frozenset({"idle_timeout", "absolute_timeout"})
 
 
 class StaffSessionMiddleware:
@@ -31,6 +34,7 @@ class StaffSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.keyring = None  # type: ignore[attr-defined]
         user = request.user
+        reason = ""
         if user.is_authenticated:
             reason = self._end_reason(request)
             if reason:
@@ -40,7 +44,12 @@ class StaffSessionMiddleware:
                     messages.info(request, _("Your session ended. Please sign in again."))
             else:
                 request.session["seen_at"] = int(time.time())
-        return self.get_response(request)
+        response = self.get_response(request)
+        if reason in TIMEOUTS:
+            # A session that timed out was most likely left open on a shared machine: the
+            # browser forgets what the staff pages left in its cache and storage, as on logout.
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
 
     def _end_reason(self, request: HttpRequest) -> str:
         session = request.session

@@ -6,4 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from digiamen.core import checks, tasks  # noqa: F401  (registers checks and jobs)
+        from digiamen.core import (  # noqa: F401  (registers checks and jobs)
+            checks,
+            checks_disk,
+            checks_keys,
+            tasks,
+        )

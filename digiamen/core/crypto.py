@@ -35,8 +35,12 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 KEY_BYTES = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 NONCE_BYTES = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES
-# First byte of every ciphertext this module writes, so the format can evolve.
+# First byte of every ciphertext this module writes, so the format can evolve. It is also
+# part of the associated data, so a ciphertext cannot be passed off as the other format.
 FORMAT_VERSION = b"\x01"
+# The same, with the plaintext padded to a size bucket first (see ``pad``).
+PADDED_FORMAT_VERSION = b"\x02"
+PAD_MIN_BUCKET = 256
 
 
 class DecryptionError(Exception):
@@ -47,25 +51,47 @@ def random_key() -> bytes:
     return nacl.utils.random(KEY_BYTES)
 
 
-def encrypt(key: bytes, plaintext: bytes, *, purpose: bytes) -> bytes:
+def pad(plaintext: bytes) -> bytes:
+    """ISO/IEC 7816-4 padding (0x80 then zeros) to the next power of two, at least 256 bytes.
+
+    A ciphertext's length then tells only the bucket: not whether a contact was given, nor
+    how long a story is within a factor of two."""
+    size = max(PAD_MIN_BUCKET, 1 << len(plaintext).bit_length())
+    return plaintext + b"\x80" + b"\x00" * (size - len(plaintext) - 1)
+
+
+def unpad(padded: bytes) -> bytes:
+    stripped = padded.rstrip(b"\x00")
+    if not stripped or stripped[-1] != 0x80:
+        raise DecryptionError("bad padding")
+    return stripped[:-1]
+
+
+def encrypt(key: bytes, plaintext: bytes, *, purpose: bytes, pad_to_bucket: bool = False) -> bytes:
+    version = PADDED_FORMAT_VERSION if pad_to_bucket else FORMAT_VERSION
+    if pad_to_bucket:
+        plaintext = pad(plaintext)
     nonce = nacl.utils.random(NONCE_BYTES)
     sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
-        plaintext, FORMAT_VERSION + purpose, nonce, key
+        plaintext, version + purpose, nonce, key
     )
-    return FORMAT_VERSION + nonce + sealed
+    return version + nonce + sealed
 
 
 def decrypt(key: bytes, blob: bytes, *, purpose: bytes) -> bytes:
+    """Opens both formats: ciphertexts written before padding existed still open."""
     blob = bytes(blob)
-    if len(blob) < 1 + NONCE_BYTES or blob[:1] != FORMAT_VERSION:
+    version = blob[:1]
+    if len(blob) < 1 + NONCE_BYTES or version not in (FORMAT_VERSION, PADDED_FORMAT_VERSION):
         raise DecryptionError("unknown ciphertext format")
     nonce = blob[1 : 1 + NONCE_BYTES]
     try:
-        return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            blob[1 + NONCE_BYTES :], FORMAT_VERSION + purpose, nonce, key
+        plaintext = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            blob[1 + NONCE_BYTES :], version + purpose, nonce, key
         )
     except nacl.exceptions.CryptoError as error:
         raise DecryptionError("ciphertext did not open") from error
+    return unpad(plaintext) if version == PADDED_FORMAT_VERSION else plaintext
 
 
 def seal(public_key: bytes, plaintext: bytes) -> bytes:

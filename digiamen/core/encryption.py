@@ -364,7 +364,10 @@ class RecordKey:
 
     def encrypt(self, value: str | bytes, *, field: str, record: str = "") -> bytes:
         plaintext = value.encode("utf-8") if isinstance(value, str) else value
-        return crypto.encrypt(self.data_key, plaintext, purpose=_field_purpose(field, record))
+        # Padded: narratives, contacts, notes and messages show only their size bucket.
+        return crypto.encrypt(
+            self.data_key, plaintext, purpose=_field_purpose(field, record), pad_to_bucket=True
+        )
 
     def decrypt(self, blob: bytes, *, field: str, record: str = "") -> bytes:
         return crypto.decrypt(self.data_key, bytes(blob), purpose=_field_purpose(field, record))

@@ -21,6 +21,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "manifest-src 'self'",
     ]
 )
+# Sent when a visit ends (staff logout or timeout, a reporter leaving the follow-up): the
+# browser drops what the visit left behind, for whoever picks up the device next.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )

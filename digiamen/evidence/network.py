@@ -33,6 +33,7 @@ import nacl.exceptions
 import nacl.signing
 import pycountry
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -249,9 +250,28 @@ def _placeholders(line: list[int | None], row: int, unknown: set[Cell]) -> list[
 # --- Signed files between instances ------------------------------------------------------------
 
 
+def parse_signing_seed(text: str) -> bytes | None:
+    """The 32-byte seed written in base64 (NETWORK_SIGNING_KEY), or None."""
+    try:
+        seed = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return seed if len(seed) == 32 else None
+
+
+def legacy_signing_seed() -> bytes:
+    """The seed earlier versions derived from SECRET_KEY (only to keep the same public key
+    while peers are told of the new one: ``manage.py network_signing_key --keep-derived``)."""
+    return crypto.derive_key(settings.SECRET_KEY.encode(), purpose=b"aggregate-signing")
+
+
 def signing_key() -> nacl.signing.SigningKey:
-    """This instance's key for aggregate files, derived from its secret key."""
-    seed = crypto.derive_key(settings.SECRET_KEY.encode(), purpose=b"aggregate-signing")
+    """This instance's key for aggregate files: its own, stored like the secret key."""
+    seed = parse_signing_seed(settings.NETWORK_SIGNING_KEY)
+    if seed is None:
+        # Production refuses to start without it (core/checks_keys.py); elsewhere it is
+        # generated under var/, so this is a hand-edited setting.
+        raise ImproperlyConfigured("NETWORK_SIGNING_KEY must be 32 random bytes written in base64.")
     return nacl.signing.SigningKey(seed)
 
 

@@ -154,8 +154,12 @@ def _create_report(
         "created": timezone.now().date().isoformat(),
         "excerpt": excerpt,
     }
+    summary_json = json.dumps(summary, ensure_ascii=False).encode()
+    # Padded with JSON whitespace to the size bucket, so the sealed summary does not tell
+    # the story's excerpt length; summaries sealed before open the same way.
+    bucket = len(crypto.pad(summary_json))
     report.reporter_summary = crypto.seal(
-        bytes(report.mailbox_public_key), json.dumps(summary, ensure_ascii=False).encode()
+        bytes(report.mailbox_public_key), summary_json.ljust(bucket, b" ")
     )
     report.save()
     return report

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digiamen.core.clients import RateLimit, client_pseudonym, daily_pseudonym
+from digiamen.core.middleware import CLEAR_SITE_DATA
 from digiamen.intake import actions
 from digiamen.intake.advice import ADVICE, GENERAL
 from digiamen.intake.flow import FlowConfig, first_step, handle_post, message_page
@@ -183,4 +184,7 @@ def followup_message(request: HttpRequest) -> HttpResponse:
 def followup_leave(request: HttpRequest) -> HttpResponse:
     if not is_cross_site(request):
         actions.end_followup(request.POST.get("token", ""))
-    return redirect("core:home")
+    response = redirect("core:home")
+    # The reporter may be on a shared phone: nothing of the conversation stays in the browser.
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response

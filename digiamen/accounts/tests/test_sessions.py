@@ -105,3 +105,21 @@ def test_public_pages_set_no_cookie(client: Client, db: None) -> None:
         response = client.get(url)
         assert response.status_code == 200
         assert not response.cookies, url
+
+
+def test_clear_site_data_on_idle_timeout(signed_in, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(world.bob)
+    assert "Clear-Site-Data" not in client.get(STAFF_PAGE)  # an ordinary page keeps its data
+    _shift_session(client, seen_at=settings.SESSION_IDLE_SECONDS + 1)
+    response = client.get(STAFF_PAGE)
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_clear_site_data_on_absolute_timeout(signed_in, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = signed_in(world.bob)
+    _shift_session(client, auth_at=settings.SESSION_ABSOLUTE_SECONDS + 1, seen_at=10)
+    response = client.get(STAFF_PAGE)
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    # The next page of the now anonymous visitor is an ordinary one.
+    assert "Clear-Site-Data" not in client.get(STAFF_PAGE)

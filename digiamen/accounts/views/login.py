@@ -30,6 +30,7 @@ from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm, RecoveryLogin
 from digiamen.accounts.models import User
 from digiamen.accounts.signin import Attempt
 from digiamen.core import audit, encryption
+from digiamen.core.middleware import CLEAR_SITE_DATA
 from digiamen.core.views import form_page_status
 
 PENDING_SECONDS = 5 * 60
@@ -245,5 +246,5 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     response = redirect("core:home")
     response.delete_cookie(settings.SESSION_COOKIE_NAME)
     response.delete_cookie(settings.CSRF_COOKIE_NAME)
-    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response

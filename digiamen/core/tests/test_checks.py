@@ -15,6 +15,7 @@ SAFE = {
     "ALLOWED_HOSTS": "digiamen.example.org",
     "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
     "DJANGO_SETTINGS_MODULE": "digiamen.settings",
+    "NETWORK_SIGNING_KEY": "c2lnbmluZy1rZXktb2YtdGhpcy1pbnN0YW5jZS0zMmI=",
 }
 
 
@@ -56,6 +57,7 @@ def test_unsafe_production_configurations_are_refused_with_a_fix() -> None:
         "HTTPS is off": {"DIGIAMEN_HTTPS": "0"},
         "SQLite is the database": {"DATABASE_URL": ""},
         "ALLOWED_HOSTS is empty": {"ALLOWED_HOSTS": ""},
+        "NETWORK_SIGNING_KEY is missing": {"NETWORK_SIGNING_KEY": ""},
     }
     for message, change in cases.items():
         env = {**SAFE, **change}

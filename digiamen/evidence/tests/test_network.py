@@ -130,15 +130,11 @@ def test_an_unknown_dimension_is_refused(regional: Network) -> None:
 # --- Signed files ------------------------------------------------------------------------------
 
 
-OTHER_SECRET = "another-instance-secret-key-for-tests-only"
+OTHER_SEED = bytes(range(32))  # another instance's network signing key (tests only)
 
 
 def _other_key() -> nacl.signing.SigningKey:
-    from digiamen.core import crypto
-
-    return nacl.signing.SigningKey(
-        crypto.derive_key(OTHER_SECRET.encode(), purpose=b"aggregate-signing")
-    )
+    return nacl.signing.SigningKey(OTHER_SEED)
 
 
 def signed(body: str, key: nacl.signing.SigningKey | None = None) -> bytes:
@@ -198,7 +194,7 @@ def test_a_file_exported_here_verifies_with_this_instances_key(
     other = actions.create_network(
         slug="other", name="Other", kind="national", secretariat=world.jordan
     )
-    settings.SECRET_KEY = OTHER_SECRET
+    settings.NETWORK_SIGNING_KEY = base64.b64encode(OTHER_SEED).decode()
     PeerInstance.objects.create(
         network=other, name="here", public_key=base64.b64decode(network.public_key_text())
     )
@@ -288,3 +284,25 @@ def test_a_queued_share_does_nothing_once_sharing_stopped(world: World, regional
     actions.set_sharing(member, False, world.alice.user)
     assert actions.share_if_sharing(member.pk) == 0
     assert not SharedAggregate.objects.filter(organisation=world.jordan).exists()
+
+
+def test_network_signing_key_is_its_own_not_secret_keys(regional: Network, settings: Any) -> None:
+    exported = network.export_file(regional)
+    key_before = network.public_key_text()
+    assert key_before in exported.decode()
+    assert network.signing_key().encode() != network.legacy_signing_seed()
+    # A new SECRET_KEY leaves the signing key alone; a new signing key changes it.
+    settings.SECRET_KEY = "a-completely-different-secret-key-for-this-test-only-0123"
+    assert network.public_key_text() == key_before
+    settings.NETWORK_SIGNING_KEY = base64.b64encode(OTHER_SEED).decode()
+    assert network.public_key_text() == base64.b64encode(bytes(_other_key().verify_key)).decode()
+
+
+@pytest.mark.parametrize("value", ["", "not base64!", base64.b64encode(b"short").decode()])
+def test_network_signing_key_malformed_is_refused(settings: Any, value: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.NETWORK_SIGNING_KEY = value
+    assert network.parse_signing_seed(value) is None
+    with pytest.raises(ImproperlyConfigured):
+        network.signing_key()

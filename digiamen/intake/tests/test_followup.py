@@ -104,3 +104,13 @@ def test_empty_or_huge_message_is_refused(world: World) -> None:
         == 400
     )
     assert not Message.objects.exists()
+
+
+def test_clear_site_data_on_followup_leave(world: World) -> None:
+    receipt = _send_report(world)
+    client = Client()
+    page = client.post("/en/followup/", {"receipt": receipt})
+    assert "Clear-Site-Data" not in page
+    response = client.post("/en/followup/leave/", {"token": hidden(page.content.decode(), "token")})
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
