@@ -186,7 +186,7 @@ def confirm_member_key(request: HttpRequest, org: str, member_id: int) -> HttpRe
         messages.success(
             request,
             _("%(name)s's key is confirmed: they can now open this organisation's records.")
-            % {"name": target.user.username},
+            % {"name": isolated(target.user.username)},
         )
     return redirect("accounts:members", org)
 
