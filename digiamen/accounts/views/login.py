@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from nacl.public import PrivateKey
 
 from digiamen.accounts import actions, signin
 from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm, RecoveryLoginForm
@@ -70,6 +71,16 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
     return None
 
 
+def _unlock_key(user: User, password: str) -> PrivateKey:
+    """The member's private key, opened with their password at sign-in."""
+    private_key = encryption.unlock_user_key(user, password)
+    if user.key_pair_renewal_required:
+        # An admin reset this member's two-step verification: only now, with the password in
+        # hand, can a new key pair be wrapped for them.
+        private_key = actions.renew_key_pair(user, private_key, password, reason="admin_reset")
+    return private_key
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and getattr(request, "keyring", None) is not None:
         return redirect("accounts:staff_home")
@@ -85,13 +96,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Wrong username or password."))
         else:
             user = attempt.user
-            private_key = encryption.unlock_user_key(user, password)
-            if user.key_pair_renewal_required:
-                # An admin reset this member's two-step verification: only now, with the
-                # password in hand, can a new key pair be wrapped for them.
-                private_key = actions.renew_key_pair(
-                    user, private_key, password, reason="admin_reset"
-                )
+            private_key = _unlock_key(user, password)
             next_url = _safe_next(request, request.GET.get("next"))
             request.session.flush()
             request.session["pending_user_id"] = user.pk
@@ -121,13 +126,7 @@ def recovery_login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Wrong username, password or recovery code."))
         else:
             user = attempt.user
-            private_key = encryption.unlock_user_key(user, password)
-            if user.key_pair_renewal_required:
-                # An admin reset this member's two-step verification: only now, with the
-                # password in hand, can a new key pair be wrapped for them.
-                private_key = actions.renew_key_pair(
-                    user, private_key, password, reason="admin_reset"
-                )
+            private_key = _unlock_key(user, password)
             next_url = _safe_next(request, request.GET.get("next"))
             request.session.flush()
             if next_url:
