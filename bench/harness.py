@@ -10,6 +10,7 @@ skips.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -103,8 +104,49 @@ def p95_ms(samples: list[float]) -> float:
     return samples[int(0.95 * (len(samples) - 1))] * 1000
 
 
-def print_page(label: str, samples: list[float], queries: int, budget_ms: float) -> None:
+# Where ``record_budget`` writes its verdicts: set by run.py for the whole run (workers are
+# subprocesses, so a file, one JSON object a line). Unset, verdicts are only printed.
+VERDICTS_ENV = "BENCH_VERDICTS_FILE"
+
+
+def record_budget(
+    name: str,
+    measured: float,
+    budget: float,
+    unit: str,
+    *,
+    lower_is_better: bool = True,
+    baseline: str = "",
+) -> bool:
+    """One budget's verdict, for the summary table ``make bench`` prints at the end.
+
+    ``baseline`` is the ratio to a baseline measured in the same run, in words ("1.07x raw
+    GROUP BY"), where there is one."""
+    met = measured <= budget if lower_is_better else measured >= budget
+    row = {
+        "name": name,
+        "measured": measured,
+        "budget": budget,
+        "unit": unit,
+        "comparison": "<=" if lower_is_better else ">=",
+        "met": met,
+        "baseline": baseline,
+        "machine": machine(),
+    }
+    target = os.environ.get(VERDICTS_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+    return met
+
+
+def print_page(
+    label: str, samples: list[float], queries: int, budget_ms: float, *, max_queries: int = 0
+) -> None:
     p95 = p95_ms(samples)
+    record_budget(f"{label}: p95", round(p95, 1), budget_ms, "ms")
+    if max_queries:
+        record_budget(f"{label}: queries", queries, max_queries, "queries")
     flag = "ok" if p95 < budget_ms else "OVER BUDGET"
     print(
         f"   {label:<36} p50 {statistics.median(samples) * 1000:6.1f} ms  "
