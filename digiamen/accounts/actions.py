@@ -364,8 +364,16 @@ def confirm_member_key(
 # --- Invitations -------------------------------------------------------------------------------
 
 
-def _invitation_private_key(token: str) -> PrivateKey:
-    return crypto.private_key_from_seed(crypto.derive_key(token.encode(), purpose=b"invitation"))
+def _invitation_private_key(token: str, public_key: bytes = b"") -> PrivateKey:
+    """The invitation's key pair, from its token. Given the public key an invitation was
+    made with, the key the first derivation made from the same token when that is it."""
+    current, legacy = (
+        crypto.private_key_from_seed(seed)
+        for seed in crypto.derived_key_versions(token.encode(), purpose=b"invitation")
+    )
+    if public_key and bytes(legacy.public_key) == public_key:
+        return legacy
+    return current
 
 
 @dataclass(frozen=True)
@@ -455,7 +463,7 @@ def accept_invitation(
         if sealed:
             # The operator's bootstrap invitation: no admin exists yet to confirm anyone.
             organisation_private_key = crypto.private_key_from_bytes(
-                crypto.unseal(_invitation_private_key(token), sealed)
+                crypto.unseal(_invitation_private_key(token, bytes(invitation.public_key)), sealed)
             )
             add_member(organisation, organisation_private_key, user, invitation.role, actor=user)
         else:

@@ -6,4 +6,9 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from digiamen.cases import tasks  # noqa: F401  (registers periodic jobs)
+        from digiamen.cases import duplicates, tasks  # noqa: F401  (registers periodic jobs)
+        from digiamen.core import signals
+
+        signals.organisation_key_rotated.connect(
+            duplicates.forget_on_rotation, dispatch_uid="duplicates.forget_on_rotation"
+        )

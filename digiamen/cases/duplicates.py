@@ -1,9 +1,16 @@
 """Duplicate hints: the same phone number, handle or link in several cases.
 
 Identifiers are normalised, then HMAC-ed with a key that derives from the organisation's
-first key generation (reachable through the key chain by every member, never by someone
-who has only the database). Anonymous intake holds no secret, so a case is indexed the
-first time a member who may open it does; hints appear among cases indexed so far.
+current key generation (held by every member, never by someone who has only the
+database). Anonymous intake holds no secret, so a case is indexed the first time a member
+who may open it does; hints appear among cases indexed so far.
+
+A phone number has few possible values (the last nine digits: 10^9), so whoever holds the
+key can recover numbers from their digests in seconds. That is why the key follows the
+organisation key: when a member is removed the key rotates and every digest made with the
+old key is deleted in the same transaction, so a removed member who later copies the
+database finds nothing their old key can test. Cases are indexed again, with the new key,
+as members open them.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from digiamen.accounts.models import Organisation
 from digiamen.cases.models import BlindIndexEntry, Case
 from digiamen.core import crypto
 from digiamen.core.digits import normalize_digits
-from digiamen.core.encryption import keyring_for
+from digiamen.core.encryption import current_organisation_key, keyring_for
 
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 HANDLE = re.compile(r"@[\w.\-]{2,64}", re.UNICODE)
@@ -45,8 +53,15 @@ def identifiers(contact_method: str, contact: str, accounts: str) -> set[tuple[s
 
 
 def _key(request: HttpRequest, case: Case) -> bytes:
-    first_generation = keyring_for(request).organisation_private_key(case.organisation, 1)
-    return crypto.derive_key(bytes(first_generation), purpose=b"blind-index")
+    current = current_organisation_key(case.organisation).version
+    private_key = keyring_for(request).organisation_private_key(case.organisation, current)
+    return crypto.derive_key(bytes(private_key), purpose=b"blind-index")
+
+
+def forget_on_rotation(sender: object, *, organisation: Organisation, **_kwargs: object) -> None:
+    """The organisation key rotated: digests made with the old key go, cases index anew."""
+    BlindIndexEntry.objects.filter(organisation=organisation).delete()
+    Case.objects.filter(organisation=organisation, indexed_at__isnull=False).update(indexed_at=None)
 
 
 def digest(key: bytes, kind: str, value: str) -> str:

@@ -116,20 +116,23 @@ def receive(
 
 
 def _converse(gateway: Gateway, sender: str, text: str, sent_at: datetime | None) -> Answer:
-    lookup = store.sender_lookup(gateway.provider, sender)
+    # The first is how the sender is filed now; the other finds what an earlier key
+    # derivation filed (store.sender_lookups).
+    lookups = store.sender_lookups(gateway.provider, sender)
+    lookup = lookups[0]
     now = timezone.now()
     organisation = gateway.organisation
     default_language = (organisation.languages or ["ar"])[0]
     conversation = (
         Conversation.objects.select_for_update()
-        .filter(gateway=gateway, sender_lookup=lookup, report__isnull=True)
+        .filter(gateway=gateway, sender_lookup__in=lookups, report__isnull=True)
         .first()
     )
     if conversation is not None and conversation.expires_at <= now:
         conversation.delete()  # abandoned: nothing of it is kept
         conversation = None
     if conversation is None:
-        followed = _follow_up(gateway, lookup, text, now)
+        followed = _follow_up(gateway, lookups, text, now)
         if followed is not None:
             return followed
         outcome = script.start(text, default_language, organisation.country)
@@ -209,12 +212,12 @@ def _seal_record(gateway: Gateway, sender: str, own_words: dict[str, str]) -> di
     }
 
 
-def _follow_up(gateway: Gateway, lookup: str, text: str, now: datetime) -> Answer | None:
+def _follow_up(gateway: Gateway, lookups: list[str], text: str, now: datetime) -> Answer | None:
     """After a report, a message from the same sender goes to its counsellor (for a while)."""
     conversation = (
         Conversation.objects.filter(
             gateway=gateway,
-            sender_lookup=lookup,
+            sender_lookup__in=lookups,
             report__isnull=False,
             created_at__gte=now - timedelta(days=settings.CHANNEL_FOLLOWUP_DAYS),
         )

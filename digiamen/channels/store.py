@@ -31,7 +31,12 @@ def seal(text: str, *, purpose: str) -> bytes:
 
 
 def unseal(blob: bytes, *, purpose: str) -> str:
-    return crypto.decrypt(_key(b"channels-store"), bytes(blob), purpose=purpose.encode()).decode()
+    return crypto.decrypt_derived(
+        settings.SECRET_KEY.encode(),
+        bytes(blob),
+        key_purpose=b"channels-store",
+        purpose=purpose.encode(),
+    ).decode()
 
 
 def seal_json(value: Any, *, purpose: str) -> bytes:
@@ -50,8 +55,19 @@ def sender_lookup(provider: str, sender: str) -> str:
     documented cost of a gateway that needs numbers). For RapidPro it is the contact's
     random UUID, which cannot be guessed that way.
     """
+    return sender_lookups(provider, sender)[0]
+
+
+def sender_lookups(provider: str, sender: str) -> list[str]:
+    """``sender_lookup`` now, then as the first key derivation made it: a conversation
+    begun before the change is still found."""
     message = f"{provider}:{sender}".encode()
-    return hashlib.blake2b(message, key=_key(b"channels-phone"), digest_size=32).hexdigest()
+    return [
+        hashlib.blake2b(message, key=key, digest_size=32).hexdigest()
+        for key in crypto.derived_key_versions(
+            settings.SECRET_KEY.encode(), purpose=b"channels-phone"
+        )
+    ]
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -74,5 +90,7 @@ def remember(secret: str, value: Any, *, purpose: str) -> bytes:
 
 def recall(secret: str, blob: bytes, *, purpose: str) -> Any:
     """What ``remember`` stored; raises ``crypto.DecryptionError`` for another secret."""
-    key = crypto.derive_key(secret.encode(), purpose=b"channels-remembered")
-    return json.loads(crypto.decrypt(key, bytes(blob), purpose=purpose.encode()))
+    plaintext = crypto.decrypt_derived(
+        secret.encode(), bytes(blob), key_purpose=b"channels-remembered", purpose=purpose.encode()
+    )
+    return json.loads(plaintext)

@@ -9,7 +9,8 @@ into the organisation/user key design described in docs/security-model.md.
 * public-key sealing: libsodium sealed boxes (X25519 + XSalsa20-Poly1305), which need
   only the recipient's public key, so anonymous intake can encrypt with no secret;
 * password-derived keys: Argon2id;
-* key derivation from high-entropy secrets: keyed BLAKE2b with a purpose label.
+* key derivation from high-entropy secrets: BLAKE2b keyed by the secret, over a purpose
+  label (``derive_key``; what version 1 derived still opens through ``decrypt_derived``).
 """
 
 from __future__ import annotations
@@ -105,11 +106,46 @@ def unseal(private_key: PrivateKey, blob: bytes) -> bytes:
         raise DecryptionError("sealed box did not open") from error
 
 
+# BLAKE2b takes keys of at most 64 bytes: a longer secret is first hashed to 64 bytes.
+_BLAKE2B_KEY_MAX = nacl.bindings.crypto_generichash_KEYBYTES_MAX
+_KDF_PERSON = b"digiamen-kdf-v2"  # 15 bytes; libsodium pads "personal" to 16
+
+
 def derive_key(secret: bytes, *, purpose: bytes) -> bytes:
-    """A 32-byte key from a high-entropy secret (a session key, a token), per purpose."""
+    """A 32-byte key from a high-entropy secret (a session key, a token), per purpose.
+
+    Keyed BLAKE2b with the *secret* as the key and the whole purpose label as the message,
+    as libsodium's ``crypto_kdf`` does (there the label is limited to 8 bytes and a number,
+    too short for ours). Version 1 (``legacy_derive_key``) did it the other way round."""
+    if len(secret) > _BLAKE2B_KEY_MAX:
+        secret = nacl.hash.blake2b(secret, digest_size=_BLAKE2B_KEY_MAX, encoder=RawEncoder)
+    if not secret:
+        raise ValueError("a key is derived from a secret, not from nothing")
+    return nacl.hash.blake2b(
+        purpose, key=secret, person=_KDF_PERSON, digest_size=KEY_BYTES, encoder=RawEncoder
+    )
+
+
+def legacy_derive_key(secret: bytes, *, purpose: bytes) -> bytes:
+    """Version 1 of ``derive_key`` (the purpose label as the key, cut to 55 bytes): only to
+    read what it protected before the change; nothing new is written with it."""
     return nacl.hash.blake2b(
         secret, key=b"digiamen/" + purpose[:55], digest_size=KEY_BYTES, encoder=RawEncoder
     )
+
+
+def derived_key_versions(secret: bytes, *, purpose: bytes) -> tuple[bytes, bytes]:
+    """The current derivation first, then version 1's: what readers try, in that order."""
+    return derive_key(secret, purpose=purpose), legacy_derive_key(secret, purpose=purpose)
+
+
+def decrypt_derived(secret: bytes, blob: bytes, *, key_purpose: bytes, purpose: bytes) -> bytes:
+    """Decrypt what ``encrypt(derive_key(secret, ...), ...)`` wrote, now or with version 1."""
+    current, legacy = derived_key_versions(secret, purpose=key_purpose)
+    try:
+        return decrypt(current, blob, purpose=purpose)
+    except DecryptionError:
+        return decrypt(legacy, blob, purpose=purpose)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from django.utils import timezone
 from nacl.encoding import RawEncoder
 from nacl.public import PrivateKey
 
-from digiamen.core import audit, crypto
+from digiamen.core import audit, crypto, signals
 from digiamen.core.crypto import DecryptionError
 from digiamen.core.models import OrganisationKey, OrganisationKeyGrant, UserKeyPair
 
@@ -206,6 +206,9 @@ def rotate_organisation_key(
         OrganisationKeyGrant.objects.filter(key__organisation=organisation).delete()
         for member in members:
             grant_organisation_key(organisation, new_private_key, member)
+        signals.organisation_key_rotated.send(
+            sender=OrganisationKey, organisation=organisation, version=new_key.version
+        )
         return new_key, new_private_key
 
 
@@ -331,9 +334,13 @@ def load_session_key(request: HttpRequest) -> PrivateKey | None:
     wrapped = session.get("wrapped_user_key")
     if not wrapped or session.session_key is None:
         return None
-    wrapping_key = crypto.derive_key(session.session_key.encode(), purpose=SESSION_KEY_PURPOSE)
     try:
-        raw = crypto.decrypt(wrapping_key, bytes.fromhex(wrapped), purpose=SESSION_KEY_PURPOSE)
+        raw = crypto.decrypt_derived(
+            session.session_key.encode(),
+            bytes.fromhex(wrapped),
+            key_purpose=SESSION_KEY_PURPOSE,
+            purpose=SESSION_KEY_PURPOSE,
+        )
     except (DecryptionError, ValueError):
         return None
     return crypto.private_key_from_bytes(raw)
@@ -346,9 +353,7 @@ def wrap_for_token(secret: bytes, private_key: PrivateKey) -> bytes:
 
 
 def unwrap_for_token(secret: bytes, wrapped: bytes) -> PrivateKey:
-    raw = crypto.decrypt(
-        crypto.derive_key(secret, purpose=b"api-token"), wrapped, purpose=b"api-token"
-    )
+    raw = crypto.decrypt_derived(secret, wrapped, key_purpose=b"api-token", purpose=b"api-token")
     return crypto.private_key_from_bytes(raw)
 
 

@@ -180,12 +180,16 @@ def find_mailbox(receipt: str) -> tuple[Report, PrivateKey] | None:
     """
     secret = receipts.receipt_secrets(receipt)
     report = (
-        Report.objects.select_related("organisation").filter(receipt_lookup=secret.lookup).first()
+        Report.objects.select_related("organisation")
+        .filter(receipt_lookup__in=[secret.lookup, secret.legacy_lookup])
+        .first()
     )
-    public_key = bytes(secret.mailbox_key.public_key)
-    if report is None or not mailbox.mailbox_reports(report, public_key):
-        return None  # unknown, or purged after its retention period
-    return report, secret.mailbox_key
+    if report is None:
+        return None
+    mailbox_key = secret.mailbox_key_for(report.receipt_lookup)
+    if not mailbox.mailbox_reports(report, bytes(mailbox_key.public_key)):
+        return None  # purged after its retention period
+    return report, mailbox_key
 
 
 @dataclass(frozen=True)

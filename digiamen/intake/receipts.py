@@ -82,6 +82,13 @@ def _instance_salt() -> bytes:
 class ReceiptSecrets:
     lookup: str
     mailbox_key: PrivateKey
+    # The same receipt's lookup and mailbox key as the first key derivation made them
+    # (crypto.legacy_derive_key): reports received before the change are found by these.
+    legacy_lookup: str
+    legacy_mailbox_key: PrivateKey
+
+    def mailbox_key_for(self, lookup: str) -> PrivateKey:
+        return self.mailbox_key if lookup == self.lookup else self.legacy_mailbox_key
 
 
 def receipt_secrets(receipt: str) -> ReceiptSecrets:
@@ -91,6 +98,11 @@ def receipt_secrets(receipt: str) -> ReceiptSecrets:
         _instance_salt(), settings.RECEIPT_KDF_OPSLIMIT, settings.RECEIPT_KDF_MEMLIMIT
     )
     root = kdf.derive(receipt)
-    lookup = crypto.derive_key(root, purpose=b"receipt-lookup").hex()
-    seed = crypto.derive_key(root, purpose=b"receipt-mailbox")
-    return ReceiptSecrets(lookup=lookup, mailbox_key=crypto.private_key_from_seed(seed))
+    lookup, legacy_lookup = crypto.derived_key_versions(root, purpose=b"receipt-lookup")
+    seed, legacy_seed = crypto.derived_key_versions(root, purpose=b"receipt-mailbox")
+    return ReceiptSecrets(
+        lookup=lookup.hex(),
+        mailbox_key=crypto.private_key_from_seed(seed),
+        legacy_lookup=legacy_lookup.hex(),
+        legacy_mailbox_key=crypto.private_key_from_seed(legacy_seed),
+    )

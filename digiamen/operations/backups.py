@@ -104,7 +104,18 @@ def configured_public_key() -> bytes:
 def instance_fingerprint() -> str:
     """Names this instance without revealing its secret key: a backup restores only where
     the same configuration (secret key) is in place, not on another instance."""
-    return crypto.derive_key(settings.SECRET_KEY.encode(), purpose=b"backup-instance")[:12].hex()
+    return instance_fingerprints()[0]
+
+
+def instance_fingerprints() -> list[str]:
+    """This instance's fingerprint, then as the first key derivation made it (backups made
+    before the change still restore here)."""
+    return [
+        key[:12].hex()
+        for key in crypto.derived_key_versions(
+            settings.SECRET_KEY.encode(), purpose=b"backup-instance"
+        )
+    ]
 
 
 # --- Reading a database: tables, counts, audit head ------------------------------------------
@@ -346,7 +357,7 @@ def check_manifest(manifest: dict[str, Any], target: Target) -> None:
     """Refuse, before anything is written, a backup that cannot be restored here."""
     if manifest.get("application") != "digiamen" or manifest.get("format") != 1:
         raise BackupError("This backup was not made by Digi-Amen or by a version it reads.")
-    if manifest.get("instance") != instance_fingerprint():
+    if manifest.get("instance") not in instance_fingerprints():
         raise BackupError(
             "This backup is of another Digi-Amen instance (another secret key). Restore it "
             "with that instance's configuration."

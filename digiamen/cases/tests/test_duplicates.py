@@ -4,10 +4,13 @@ from typing import Any
 
 from django.db import connection
 
+from digiamen.accounts.models import Membership
+from digiamen.cases import duplicates
 from digiamen.cases.duplicates import identifiers
-from digiamen.cases.models import BlindIndexEntry
+from digiamen.cases.models import BlindIndexEntry, Case
 from digiamen.cases.tests.helpers import new_case
 from digiamen.conftest import World
+from digiamen.core import encryption
 
 
 def test_identifiers_are_normalised() -> None:
@@ -65,3 +68,36 @@ def test_caseworker_not_assigned_gets_no_hints_and_indexes_nothing(
     page = signed_in(world.bob).get(f"/en/staff/amane/cases/{case.number}/").content.decode()
     assert "Possible duplicates" not in page
     assert not BlindIndexEntry.objects.exists()
+
+
+def test_removal_rotates_the_hint_key_and_forgets_old_digests(signed_in: Any, world: World) -> None:
+    """A removed member holds the old organisation key: with it, the digests of phone
+    numbers (only 10^9 values) would give the numbers back. After the removal no digest
+    made with that key is left, and the cases are indexed again with the new key."""
+    sara = world.add_member("sara", world.amane, "supervisor")
+    zara = world.add_member("zara", world.amane, "supervisor")
+    client = signed_in(sara)
+    first = new_case(contact_method="phone", contact_value="+212612345678")
+    second = new_case(contact_method="whatsapp", contact_value="0612345678")
+    for case in (first, second):
+        client.get(f"/en/staff/amane/cases/{case.number}/")
+    old_digests = set(BlindIndexEntry.objects.values_list("digest", flat=True))
+    old_key = duplicates.crypto.derive_key(bytes(world.amane_key), purpose=b"blind-index")
+    # The removed member's way in: the old key tests a guessed number against a digest.
+    assert duplicates.digest(old_key, "phone", "612345678") in old_digests
+
+    membership = Membership.objects.get(user=zara.user)
+    signed_in(world.alice).post(f"/en/staff/amane/members/{membership.pk}/deactivate/")
+    assert encryption.current_organisation_key(world.amane).version == 2
+    assert not BlindIndexEntry.objects.exists()
+    assert not Case.objects.filter(indexed_at__isnull=False).exists()
+
+    # Opened again, the cases are indexed with the new key and still find each other.
+    client = signed_in(sara)
+    for case in (first, second):
+        client.get(f"/en/staff/amane/cases/{case.number}/")
+    page = client.get(f"/en/staff/amane/cases/{second.number}/").content.decode()
+    assert "Possible duplicates" in page and first.number in page
+    new_digests = set(BlindIndexEntry.objects.values_list("digest", flat=True))
+    assert new_digests and not new_digests & old_digests
+    assert duplicates.digest(old_key, "phone", "612345678") not in new_digests

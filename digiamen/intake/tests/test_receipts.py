@@ -96,13 +96,40 @@ def test_strength_version_1_derivation_is_pinned() -> None:
     16-digit receipt never changes: pinned on a fixed salt at the test cost."""
     kdf = crypto.PasswordKdf(bytes(range(16)), 1, 8192)
     root = kdf.derive("0123456789012345")
-    assert crypto.derive_key(root, purpose=b"receipt-lookup").hex() == (
+    assert crypto.legacy_derive_key(root, purpose=b"receipt-lookup").hex() == (
         "0359c2ca0daea64b2338869c7100e15bf22b4939cb2ce5b9de7713f6e6594b61"
     )
-    mailbox = crypto.private_key_from_seed(crypto.derive_key(root, purpose=b"receipt-mailbox"))
+    mailbox = crypto.private_key_from_seed(
+        crypto.legacy_derive_key(root, purpose=b"receipt-mailbox")
+    )
     assert bytes(mailbox.public_key).hex() == (
         "c4c0204be0f48225d0f24f4ef0c9cf9f9e9cbdfbbc4211f035fd61e486f95279"
     )
+    # The current derivation gives other values, so both are found (receipt_secrets).
+    secrets = receipts.ReceiptSecrets
+    assert crypto.derive_key(root, purpose=b"receipt-lookup").hex() != (
+        "0359c2ca0daea64b2338869c7100e15bf22b4939cb2ce5b9de7713f6e6594b61"
+    )
+    assert {"legacy_lookup", "legacy_mailbox_key"} <= set(secrets.__dataclass_fields__)
+
+
+def test_strength_report_filed_by_the_first_key_derivation_still_opens(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Submitted while derive_key was what legacy_derive_key is now.
+    monkeypatch.setattr(crypto, "derive_key", crypto.legacy_derive_key)
+    submission = _submit()
+    monkeypatch.undo()
+    staff_reply(world, submission.report, "We read your report.")
+    secret = receipts.receipt_secrets(submission.receipt)
+    assert submission.report.receipt_lookup == secret.legacy_lookup != secret.lookup
+    page = _followup(Client(), receipts.format_receipt(submission.receipt))
+    assert page.status_code == 200 and "We read your report." in page.content.decode()
+    # A report filed now is found by the current lookup.
+    newer = _submit()
+    assert newer.report.receipt_lookup == receipts.receipt_secrets(newer.receipt).lookup
+    opened = actions.find_mailbox(newer.receipt)
+    assert opened is not None and opened[0] == newer.report
 
 
 def test_strength_old_format_receipt_still_opens_its_mailbox(
