@@ -99,6 +99,21 @@ def seal(public_key: bytes, plaintext: bytes) -> bytes:
     return SealedBox(PublicKey(bytes(public_key))).encrypt(plaintext)
 
 
+def seal_padded(public_key: bytes, text: str) -> bytes:
+    """A text sealed to a public key, padded to its size bucket first (``pad``): the box's
+    length tells a reply's bucket, not its length. Marked by a leading byte 0x02, which no
+    text stored before began with (control characters are refused in stored text)."""
+    return seal(public_key, PADDED_FORMAT_VERSION + pad(text.encode("utf-8")))
+
+
+def unseal_text(private_key: PrivateKey, blob: bytes) -> str:
+    """What ``seal_padded`` sealed, or a text sealed unpadded before padding existed."""
+    plaintext = unseal(private_key, blob)
+    if plaintext[:1] == PADDED_FORMAT_VERSION:
+        plaintext = unpad(plaintext[1:])
+    return plaintext.decode("utf-8")
+
+
 def unseal(private_key: PrivateKey, blob: bytes) -> bytes:
     try:
         return SealedBox(private_key).decrypt(bytes(blob))

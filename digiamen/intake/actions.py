@@ -266,7 +266,7 @@ def reporter_conversation(visit: FollowupVisit) -> ReporterConversation:
     messages = list(Message.objects.filter(report__in=reports).order_by("created_at", "id"))
     conversation = ReporterConversation(summary=summary)
     for message in messages:
-        text = crypto.unseal(visit.mailbox_key, bytes(message.for_reporter)).decode("utf-8")
+        text = crypto.unseal_text(visit.mailbox_key, bytes(message.for_reporter))
         conversation.messages.append(ConversationEntry(message.direction, message.created_at, text))
     unread = [
         m.pk
@@ -289,7 +289,7 @@ def post_reporter_message(report: Report, text: str) -> Message:
             report=target,
             direction=Message.Direction.FROM_REPORTER,
             for_organisation=encryption.seal_for_organisation(target.organisation, text),
-            for_reporter=crypto.seal(bytes(target.mailbox_public_key), text.encode("utf-8")),
+            for_reporter=crypto.seal_padded(bytes(target.mailbox_public_key), text),
         )
         audit.record("report.message_from_reporter", organisation=target.organisation, obj=target)
     return message
@@ -364,7 +364,7 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
             direction=Message.Direction.TO_REPORTER,
             author=author,
             for_organisation=encryption.seal_for_organisation(report.organisation, text),
-            for_reporter=crypto.seal(bytes(report.mailbox_public_key), text.encode("utf-8")),
+            for_reporter=crypto.seal_padded(bytes(report.mailbox_public_key), text),
         )
         audit.record(
             "report.message_to_reporter", actor=author, organisation=report.organisation, obj=report

@@ -5,6 +5,7 @@ import time
 from django.test import Client
 
 from digiamen.conftest import World
+from digiamen.core import crypto
 from digiamen.core.models import AuditEvent
 from digiamen.intake.models import FollowupSession, Message, Report
 from digiamen.intake.tests.helpers import hidden, receipt_of, staff_reply, walk
@@ -114,3 +115,23 @@ def test_clear_site_data_on_followup_leave(world: World) -> None:
     response = client.post("/en/followup/leave/", {"token": hidden(page.content.decode(), "token")})
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_messages_to_the_reporter_show_only_their_size_bucket(world: World) -> None:
+    receipt = _send_report(world)
+    report = Report.objects.get()
+    staff = staff_reply(world, report, "Ok.")
+    org = report.organisation.slug
+    staff.post(
+        f"/en/staff/{org}/cases/{report.case.number}/reply/",
+        {"text": "We called the platform and the account is gone. " * 3},
+    )
+    sizes = {len(bytes(m.for_reporter)) for m in Message.objects.filter(report=report)}
+    # A two-letter reply and a 150-letter one fill the same 256-byte bucket.
+    assert Message.objects.filter(report=report).count() == 2 and len(sizes) == 1
+    # A message sealed before padding existed still reads.
+    Message.objects.filter(report=report).update(
+        for_reporter=crypto.seal(bytes(report.mailbox_public_key), b"Sealed long ago.")
+    )
+    page = Client().post("/en/followup/", {"receipt": receipt}).content.decode()
+    assert "Sealed long ago." in page
