@@ -162,6 +162,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests read the raw database bytes, so the test database is a file, not :memory:.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-digiamen.sqlite3")}
+else:
+    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high.
+    # It estimates 100 rows for every unnested JSON list, so a statistics table over a few
+    # thousand pre-grouped rows spent 140 ms compiling to run for 5. Short queries are all
+    # this application makes: JIT never pays here.
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options["options"] = f"{database_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Backups (docs/operations.md) ---------------------------------------------------------------
