@@ -5,11 +5,14 @@ The names are the project's own data, kept current in ``data/admin1.json`` (Moro
 of 2015, Algeria's 58 wilayas of 2019, ...): pycountry's names are romanisations, sometimes dated,
 and it has no Arabic or French. The file covers the eight countries in ``COUNTRY_CODES``; other
 countries and the admin-2 level (provinces, delegations, moughataas) can be added by an admin
-later. For a country outside the file, ``country_name`` falls back to pycountry's English name.
+later. For a country outside the file, ``country_name`` falls back to pycountry's name,
+translated by the ISO 3166-1 catalogues pycountry ships (its common name, such as "Syria",
+when that has a translation).
 """
 
 from __future__ import annotations
 
+import gettext
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -69,7 +72,22 @@ def country_name(code: str, language: str) -> str:
     if names is not None:
         return names.get(_language(language)) or names["en"]
     country = pycountry.countries.get(alpha_2=code) if code else None
-    return str(country.name) if country is not None else code
+    if country is None:
+        return code
+    catalogue = _iso_country_names(_language(language))
+    official = str(country.name)
+    common = str(getattr(country, "common_name", "") or "")
+    for name in (common, official):
+        if name and (catalogue.gettext(name) != name or _language(language) == "en"):
+            return catalogue.gettext(name)
+    return official
+
+
+@cache
+def _iso_country_names(language: str) -> gettext.NullTranslations:
+    return gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
 
 
 def areas(country: str) -> list[Area]:

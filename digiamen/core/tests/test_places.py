@@ -150,3 +150,13 @@ def test_areas_returns_a_copy() -> None:
     first = places.areas("MA")
     first.clear()
     assert len(places.areas("MA")) == EXPECTED["MA"]
+
+
+def test_countries_outside_the_file_are_named_in_the_reader_language() -> None:
+    # Iraq and Lebanon are not in admin1.json: their names come from pycountry's catalogues.
+    assert places.country_name("IQ", "ar") == "العراق"
+    assert places.country_name("IQ", "fr") == "Irak"
+    assert places.country_name("IQ", "en") == "Iraq"
+    assert places.country_name("LB", "ar-eg") == "لبنان"
+    assert places.country_name("SY", "fr") == "Syrie"  # the common name, where translated
+    assert places.country_name("ZZ", "ar") == "ZZ"
