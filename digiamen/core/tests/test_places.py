@@ -142,7 +142,7 @@ def test_country_names() -> None:
     assert places.country_name("MA", "xx") == "Morocco"
     assert places.country_name("EG", "fr") == "Égypte"
     assert places.country_name("FR", "en") == "France"
-    assert places.country_name("FR", "ar") == "France"  # not in the data: pycountry's English
+    assert places.country_name("FR", "ar") == "فرنسا"  # not in the data: pycountry's catalogue
     assert places.country_name("XX", "en") == "XX"
 
 
