@@ -44,12 +44,14 @@ run: venv
 test: dev-venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy digiamen
+	@$(VENV)/bin/lint-imports --no-cache >/dev/null || $(VENV)/bin/lint-imports --no-cache
 	@DJANGO_SETTINGS_MODULE=digiamen.test_settings $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 lint: dev-venv
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy digiamen
+	@$(VENV)/bin/lint-imports --no-cache
 
 bench: dev-venv
 	@$(PY) bench/run.py
