@@ -6,9 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from digiamen.core import (  # noqa: F401  (registers checks and jobs)
-            checks,
-            checks_disk,
-            checks_keys,
-            tasks,
-        )
+        from digiamen.core import checks, checks_disk  # noqa: F401  (registers checks)

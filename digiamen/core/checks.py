@@ -67,21 +67,6 @@ def production_safety(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
                 id="digiamen.E006",
             )
         )
-    from digiamen.intake.receipts import KDF_MIN_MEMLIMIT, KDF_MIN_OPSLIMIT
-
-    if (
-        settings.RECEIPT_KDF_MEMLIMIT < KDF_MIN_MEMLIMIT
-        or settings.RECEIPT_KDF_OPSLIMIT < KDF_MIN_OPSLIMIT
-    ):
-        errors.append(
-            Error(
-                "Receipt key derivation is too cheap for production.",
-                hint=f"Leave RECEIPT_KDF_OPSLIMIT (at least {KDF_MIN_OPSLIMIT}) and "
-                f"RECEIPT_KDF_MEMLIMIT (at least {KDF_MIN_MEMLIMIT}) at their defaults or "
-                "raise them: a stolen database is guessed that much faster.",
-                id="digiamen.E010",
-            )
-        )
     return errors
 
 

@@ -6,4 +6,4 @@ class EvidenceConfig(AppConfig):
     label = "evidence"
 
     def ready(self) -> None:
-        from digiamen.evidence import tasks  # noqa: F401  (registers periodic jobs)
+        from digiamen.evidence import checks, tasks  # noqa: F401  (registers checks and jobs)

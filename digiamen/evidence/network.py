@@ -269,7 +269,7 @@ def signing_key() -> nacl.signing.SigningKey:
     """This instance's key for aggregate files: its own, stored like the secret key."""
     seed = parse_signing_seed(settings.NETWORK_SIGNING_KEY)
     if seed is None:
-        # Production refuses to start without it (core/checks_keys.py); elsewhere it is
+        # Production refuses to start without it (evidence/checks.py); elsewhere it is
         # generated under var/, so this is a hand-edited setting.
         raise ImproperlyConfigured("NETWORK_SIGNING_KEY must be 32 random bytes written in base64.")
     return nacl.signing.SigningKey(seed)

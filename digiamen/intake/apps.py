@@ -6,4 +6,4 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
-        from digiamen.intake import tasks  # noqa: F401  (registers periodic jobs)
+        from digiamen.intake import checks, tasks  # noqa: F401  (registers checks and jobs)

@@ -132,13 +132,13 @@ def test_production_check_ignores_all_this_outside_production(settings, monkeypa
     assert checks_disk.nothing_to_disk() == []
 
 
-# --- The network signing key (core/checks_keys.py) ---------------------------------------------
+# --- The network signing key (evidence/checks.py) ---------------------------------------------
 
 
 def test_network_signing_key_required_in_production(production) -> None:  # type: ignore[no-untyped-def]
     import base64
 
-    from digiamen.core import checks_keys
+    from digiamen.evidence import checks as checks_keys
     from digiamen.evidence.network import legacy_signing_seed
 
     production.NETWORK_SIGNING_KEY = base64.b64encode(b"k" * 32).decode()

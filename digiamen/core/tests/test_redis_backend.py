@@ -17,7 +17,7 @@ def test_queue_and_cache_use_redis(tmp_path: Path) -> None:
         "import django; django.setup()\n"
         "from django.core.cache import cache\n"
         "from huey.contrib.djhuey import HUEY\n"
-        "from digiamen.core.tasks import purge_expired_credentials\n"
+        "from digiamen.accounts.tasks import purge_expired_credentials\n"
         "cache.set('digiamen-redis-check', 42, 10)\n"
         "assert cache.get('digiamen-redis-check') == 42\n"
         "HUEY.flush()\n"

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import ApiToken, HashedSession, Invitation
+from digiamen.accounts.tasks import purge_expired_credentials
 from digiamen.conftest import World
-from digiamen.core.tasks import purge_expired_credentials
 
 
 def test_purge_removes_only_expired_credentials(signed_in: Any, world: World) -> None:

@@ -35,8 +35,8 @@ TRUSTED_JSON = {
     "safeguarding/questions.py": "the first question set shipped with the code",
     "media/index.py": "the meta file of a snapshot the queue consumer wrote",
     "operations/backup_file.py": "a manifest authenticated by the backup's encryption",
-    "accounts/management/commands/demo_banner.py": "demo credentials the demo loader wrote",
-    "accounts/management/commands/demo_totp.py": "demo credentials the demo loader wrote",
+    "operations/management/commands/demo_banner.py": "demo credentials the demo loader wrote",
+    "operations/management/commands/demo_totp.py": "demo credentials the demo loader wrote",
     "core/untrusted.py": "the one reader of untrusted JSON",
 }
 

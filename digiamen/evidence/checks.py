@@ -8,14 +8,13 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
 from digiamen.core.checks import TAG
+from digiamen.evidence.network import legacy_signing_seed, parse_signing_seed
 
 
 @register(TAG)
 def network_signing_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if not settings.PRODUCTION:
         return []
-    from digiamen.evidence.network import legacy_signing_seed, parse_signing_seed
-
     hint = (
         "Run manage.py network_signing_key /etc/digiamen/network_signing_key and set "
         "NETWORK_SIGNING_KEY_FILE to that file (docs/operations.md)."

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from digiamen.accounts.management.commands.load_demo import credentials_path
+from digiamen.operations.management.commands.load_demo import credentials_path
 
 
 class Command(BaseCommand):

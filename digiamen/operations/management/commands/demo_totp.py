@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from digiamen.accounts.management.commands.load_demo import credentials_path
+from digiamen.operations.management.commands.load_demo import credentials_path
 
 
 class Command(BaseCommand):

@@ -19,6 +19,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import ApiKeyScope, Organisation, Role
+from digiamen.channels import demo as channels_demo
+from digiamen.directory import demo as directory_demo
+from digiamen.evidence import demo as evidence_demo
+from digiamen.intake import demo as intake_demo
+from digiamen.media import demo as media_demo
+from digiamen.safeguarding import demo as safeguarding_demo
 
 DEMO_ORGANISATIONS: list[dict[str, Any]] = [
     {
@@ -78,13 +84,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _load(self) -> dict[str, Any]:
-        from digiamen.channels import demo as channels_demo
-        from digiamen.directory import demo as directory_demo
-        from digiamen.evidence import demo as evidence_demo
-        from digiamen.intake import demo as intake_demo
-        from digiamen.media import demo as media_demo
-        from digiamen.safeguarding import demo as safeguarding_demo
-
         users: list[dict[str, str]] = []
         created_organisations: list[Organisation] = []
         api_keys: list[dict[str, str]] = []
