@@ -10,6 +10,7 @@ member holding its key signs in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -94,7 +95,7 @@ def members_to_grant(organisation: Organisation) -> list[User]:
 class SigningStatus:
     """What is left to sign in one organisation: counts only."""
 
-    signed_at: object  # datetime | None
+    signed_at: datetime | None
     generations: int
     unsigned_generations: int
     memberships: int
@@ -154,11 +155,18 @@ def sign_legacy_organisation(
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if organisation.keys_signed_at is not None:
             return False
-        current_private_key = keyring.organisation_private_key(organisation)
-        private_keys = encryption.generation_private_keys(organisation, current_private_key)
+        # Every row, signed or not, even when ORGANISATION_KEYS_SIGNED_ONLY already refuses
+        # them for sealing: the walk below is what authenticates them here.
         rows = list(OrganisationKey.objects.filter(organisation=organisation).order_by("version"))
-        if [row.version for row in rows] != list(range(1, len(rows) + 1)):
+        if not rows or [row.version for row in rows] != list(range(1, len(rows) + 1)):
             raise encryption.AccessDenied("key generations are not numbered 1, 2, 3, ...")
+        grant = OrganisationKeyGrant.objects.filter(key=rows[-1], user=actor).first()
+        if grant is None:
+            raise encryption.AccessDenied("no key grant for this member")
+        current_private_key = crypto.private_key_from_bytes(
+            crypto.unseal(keyring.private_key, bytes(grant.sealed_private_key))
+        )
+        private_keys = encryption.walk_generation_keys(rows[::-1], current_private_key)
         for row in rows:
             previous = private_keys.get(row.version - 1)
             key_signing.sign_generation(row, private_keys[row.version], previous)
@@ -167,6 +175,9 @@ def sign_legacy_organisation(
         granted_users = set(
             OrganisationKeyGrant.objects.filter(key=current).values_list("user_id", flat=True)
         )
+        # Signed from here on: the memberships below are checked against the signed chain.
+        organisation.keys_signed_at = timezone.now()
+        organisation.save(update_fields=["keys_signed_at"])
         memberships = 0
         for membership in (
             Membership.objects.active()
@@ -176,8 +187,6 @@ def sign_legacy_organisation(
             membership.organisation = organisation
             sign_membership(membership, current_private_key)
             memberships += 1
-        organisation.keys_signed_at = timezone.now()
-        organisation.save(update_fields=["keys_signed_at"])
         audit.record(
             "organisation.keys_signed",
             actor=actor,

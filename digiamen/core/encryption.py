@@ -236,7 +236,16 @@ def generation_private_keys(
     organisation: Organisation, current_private_key: PrivateKey
 ) -> dict[int, PrivateKey]:
     """Every trusted generation's private key, walking back from the current one."""
-    generations = key_signing.trusted_generations(organisation)[::-1]
+    return walk_generation_keys(
+        key_signing.trusted_generations(organisation)[::-1], current_private_key
+    )
+
+
+def walk_generation_keys(
+    generations: list[OrganisationKey], current_private_key: PrivateKey
+) -> dict[int, PrivateKey]:
+    """Each of ``generations`` (newest first) opened from its successor, checked against its
+    public key; the first must be ``current_private_key``'s."""
     if not generations or bytes(current_private_key.public_key) != bytes(generations[0].public_key):
         raise AccessDenied("not the organisation's current key")
     keys = {generations[0].version: current_private_key}

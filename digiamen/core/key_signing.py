@@ -41,6 +41,11 @@ _MEMBERSHIP_LABEL = b"digiamen/membership-grant/v1"
 # one query and a hash instead of one Ed25519 verification per generation.
 _verified_prefix: dict[tuple[int, bool, bytes], int] = {}
 _CACHE_LIMIT = 4096
+# The newest trusted version each process has seen, per organisation (and its generation
+# 1, so that a database restored or rebuilt under the same id starts afresh): rows deleted
+# to fall back to an older generation, one a removed member may still hold, are refused
+# while the process runs. A restart forgets it (docs/security-model.md, "Limits").
+_newest_seen: dict[tuple[int, bytes], int] = {}
 
 
 def signing_key_of(organisation_private_key: PrivateKey) -> SigningKey:
@@ -195,7 +200,21 @@ def split_generations(
                 organisation=organisation,
                 details={"version": rows[length].version, "rows": len(rows) - length},
             )
-    return rows[:length], rows[length:]
+    trusted = rows[:length]
+    if trusted:
+        seen_key = (organisation.pk, bytes(trusted[0].public_key))
+        newest_seen = _newest_seen.get(seen_key, 0)
+        if trusted[-1].version < newest_seen:
+            audit.record(
+                "organisation.key_rollback_refused",
+                organisation=organisation,
+                details={"version": trusted[-1].version, "seen": newest_seen},
+            )
+            return [], rows
+        if len(_newest_seen) >= _CACHE_LIMIT:
+            _newest_seen.clear()
+        _newest_seen[seen_key] = trusted[-1].version
+    return trusted, rows[length:]
 
 
 def trusted_generations(organisation: Organisation) -> list[OrganisationKey]:

@@ -272,12 +272,17 @@ def test_legacy_organisation_with_a_forged_newest_generation_is_not_signed(
 
 
 @override_settings(ORGANISATION_KEYS_SIGNED_ONLY=True)
-def test_operator_can_close_the_window_for_every_organisation(world: World) -> None:
+def test_operator_can_close_the_window_for_every_organisation(signed_in: Any, world: World) -> None:
     _make_legacy(world.amane)
     with pytest.raises(encryption.AccessDenied):
         encryption.current_organisation_key(world.amane)
     # Signed organisations are not affected.
     assert encryption.current_organisation_key(world.jordan).version == 1
+    # A legacy organisation is still signed at a key holder's sign-in, then works again.
+    signed_in(world.alice)
+    world.amane.refresh_from_db()
+    assert encryption.current_organisation_key(world.amane).version == 1
+    assert signed_keys.signing_status(world.amane).complete
 
 
 # --- The page showing what is left -------------------------------------------------------------
@@ -307,3 +312,14 @@ def test_key_signatures_page_per_role(signed_in: Any, world: World) -> None:
     assert signed_in(world.alice).post(PAGE).status_code == 405
     arabic = signed_in(world.alice, "ar").get("/ar/staff/amane/key-signatures/")
     assert arabic.status_code == 200 and 'dir="rtl"' in arabic.content.decode()
+
+
+def test_deleting_the_newest_generation_does_not_fall_back_while_the_process_runs(
+    world: World,
+) -> None:
+    _remove(world, world.bob)  # bob held generation 1's key
+    assert encryption.current_organisation_key(world.amane).version == 2
+    OrganisationKey.objects.filter(organisation=world.amane, version=2).delete()
+    with pytest.raises(encryption.AccessDenied):
+        encryption.seal_for_organisation(world.amane, "would go to generation 1")
+    assert AuditEvent.objects.filter(action="organisation.key_rollback_refused").exists()
