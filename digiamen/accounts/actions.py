@@ -19,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
 
+from digiamen.accounts import signed_keys
 from digiamen.accounts.models import (
     ApiKey,
     ApiKeyScope,
@@ -239,6 +240,7 @@ def add_member(
             },
         )
         encryption.grant_organisation_key(organisation, organisation_private_key, user)
+        signed_keys.sign_membership(membership, organisation_private_key)
         audit.record(
             "membership.added",
             actor=actor,
@@ -249,13 +251,25 @@ def add_member(
     return membership
 
 
-def change_role(membership: Membership, role: str, *, actor: User) -> None:
+def change_role(
+    membership: Membership,
+    role: str,
+    *,
+    actor: User,
+    actor_keyring: encryption.KeyRing | None = None,
+) -> None:
+    """A new role; the member's grant signature (which covers the role) is made again with
+    the admin's key, else the member gets no new generation at the next rotation."""
     if role not in Role.values:
         raise ActionError("unknown_role")
     with transaction.atomic():
         previous = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
+        if actor_keyring is not None and not membership.key_pending:
+            signed_keys.sign_membership(
+                membership, actor_keyring.organisation_private_key(membership.organisation)
+            )
         audit.record(
             "membership.role_changed",
             actor=actor,
@@ -301,15 +315,11 @@ def rotate_organisation_key(
     Invitations are never handed the new generation: a link made (and perhaps kept) by a
     member removed now must not lead to it. Returns how many invitations were revoked, so
     the admin can be told to send new ones. Members whose key is still pending get nothing
-    here; their admin confirms them later with the new generation.
+    here; their admin confirms them later with the new generation. Nor do members whose
+    grant is not signed by a holder of the key (``signed_keys.members_to_grant``).
     """
     with transaction.atomic():
-        remaining = [
-            m.user
-            for m in Membership.objects.active()
-            .filter(organisation=organisation, key_pending=False)
-            .select_related("user")
-        ]
+        remaining = signed_keys.members_to_grant(organisation)
         new_key, _new_private_key = encryption.rotate_organisation_key(
             organisation, current_private_key, remaining
         )
@@ -352,6 +362,7 @@ def confirm_member_key(
         encryption.grant_organisation_key(organisation, organisation_private_key, membership.user)
         membership.key_pending = False
         membership.save(update_fields=["key_pending"])
+        signed_keys.sign_membership(membership, organisation_private_key)
         audit.record(
             "membership.key_confirmed",
             actor=actor,
@@ -481,7 +492,15 @@ def _add_pending_member(organisation: Organisation, user: User, role: str) -> Me
     membership, _created = Membership.objects.update_or_create(
         user=user,
         organisation=organisation,
-        defaults={"role": role, "is_active": True, "deactivated_at": None, "key_pending": True},
+        defaults={
+            "role": role,
+            "is_active": True,
+            "deactivated_at": None,
+            "key_pending": True,
+            # A former member joining again is signed afresh when an admin confirms them.
+            "key_signature": b"",
+            "key_signed_by_version": None,
+        },
     )
     audit.record(
         "membership.added",
@@ -611,7 +630,7 @@ def renew_key_pair(
         ):
             try:
                 current_keys[membership.organisation_id] = (
-                    membership.organisation,
+                    membership,
                     old_keyring.organisation_private_key(membership.organisation),
                 )
             except (encryption.AccessDenied, crypto.DecryptionError):
@@ -622,9 +641,12 @@ def renew_key_pair(
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), wrapped_user_key=b""
         )
-        for organisation, current_private_key in current_keys.values():
-            # The same rotation as a removal: confirmed members (the member with the new
-            # public key) get the new generation, open invitations are revoked.
+        for membership, current_private_key in current_keys.values():
+            organisation = membership.organisation
+            # The member's grant is signed again for the new public key, then the same
+            # rotation as a removal: confirmed members (the member with the new public key)
+            # get the new generation, open invitations are revoked.
+            signed_keys.sign_membership(membership, current_private_key)
             rotate_organisation_key(organisation, current_private_key, actor=user)
         User.objects.filter(pk=user.pk).update(key_pair_renewal_required=False)
         user.key_pair_renewal_required = False

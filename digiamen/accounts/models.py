@@ -41,6 +41,10 @@ class Organisation(models.Model):
     # The offline recovery key's public half; its private half exists only on paper.
     recovery_public_key = models.BinaryField(max_length=32)
     recovery_key_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When every key generation and membership was signed (core/key_signing.py); from then
+    # on unsigned rows are refused. Empty: a legacy organisation, signed at the next sign-in
+    # of a member who holds its key.
+    keys_signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -142,6 +146,11 @@ class Membership(models.Model):
     # the member's key fingerprint with them by another channel (actions.confirm_member_key),
     # so that a link intercepted or kept by someone else never leads to the key by itself.
     key_pending = models.BooleanField(default=False)
+    # A holder of the organisation key signed (organisation, user, role, member's public
+    # key) with generation ``key_signed_by_version``'s signing key when granting it: a
+    # rotation grants only memberships whose signature verifies (core/key_signing.py).
+    key_signature = models.BinaryField(max_length=64, default=b"", blank=True)
+    key_signed_by_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 

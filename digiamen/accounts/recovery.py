@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from digiamen.accounts.models import Organisation
-from digiamen.core import crypto, encryption, untrusted
-from digiamen.core.models import OrganisationKey
+from digiamen.core import crypto, encryption, key_signing, untrusted
 
 BLOB_FORMAT = "digiamen-recovery-blob/1"
 INVITATION_FORMAT = "digiamen-recovery-invitation/1"
@@ -69,9 +68,8 @@ def export_blob(organisation: Organisation) -> dict[str, Any]:
                 "public_key": _b64(key.public_key),
                 "recovery_sealed_private_key": _b64(key.recovery_sealed_private_key),
             }
-            for key in OrganisationKey.objects.filter(organisation=organisation).order_by(
-                "-version"
-            )
+            # The trusted chain only: a row added by hand would be sealed to its maker.
+            for key in reversed(key_signing.trusted_generations(organisation))
         ],
     }
 

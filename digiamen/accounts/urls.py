@@ -41,4 +41,5 @@ urlpatterns = [
     path("<slug:org>/settings/", organisation.organisation_settings, name="organisation_settings"),
     path("<slug:org>/recovery-key/", organisation.recovery_key, name="recovery_key"),
     path("<slug:org>/recovery-key/new/", organisation.new_recovery_key, name="new_recovery_key"),
+    path("<slug:org>/key-signatures/", organisation.key_signatures, name="key_signatures"),
 ]

@@ -37,7 +37,7 @@ from django.utils import timezone
 from nacl.encoding import RawEncoder
 from nacl.public import PrivateKey
 
-from digiamen.core import audit, crypto, signals
+from digiamen.core import audit, crypto, key_signing, signals
 from digiamen.core.crypto import DecryptionError
 from digiamen.core.models import OrganisationKey, OrganisationKeyGrant, UserKeyPair
 
@@ -136,9 +136,10 @@ def new_recovery_seed() -> bytes:
 
 
 def initialise_organisation_keys(organisation: Organisation, recovery_seed: bytes) -> PrivateKey:
-    """Make generation 1 of the organisation's key, sealed to its recovery key."""
+    """Make generation 1 of the organisation's key, sealed to its recovery key and signed by
+    itself; the organisation refuses unsigned key rows from the start."""
     private_key = crypto.new_private_key()
-    OrganisationKey.objects.create(
+    key = OrganisationKey(
         organisation=organisation,
         version=1,
         public_key=bytes(private_key.public_key),
@@ -147,14 +148,21 @@ def initialise_organisation_keys(organisation: Organisation, recovery_seed: byte
             recovery_public_key(recovery_seed), bytes(private_key)
         ),
     )
+    key_signing.sign_generation(key, private_key, None)
+    key.save()
+    organisation.keys_signed_at = timezone.now()
+    organisation.save(update_fields=["keys_signed_at"])
     return private_key
 
 
 def current_organisation_key(organisation: Organisation) -> OrganisationKey:
-    key = OrganisationKey.objects.filter(organisation=organisation).order_by("-version").first()
-    if key is None:
+    """The newest generation whose signatures verify from generation 1 (any newest one in a
+    legacy organisation): new reports are sealed to it, rotations start from it. A newer row
+    that does not verify was not made by a holder of the key and is ignored."""
+    generations = key_signing.trusted_generations(organisation)
+    if not generations:
         raise AccessDenied("organisation has no key")
-    return key
+    return generations[-1]
 
 
 def grant_organisation_key(
@@ -183,16 +191,21 @@ def rotate_organisation_key(
     inside the new generation so that the remaining members keep access to older records.
     """
     with transaction.atomic():
-        current = (
+        rows = list(
             OrganisationKey.objects.select_for_update()
             .filter(organisation=organisation)
-            .order_by("-version")
-            .first()
+            .order_by("version")
         )
+        trusted, refused = key_signing.split_generations(organisation, rows)
+        current = trusted[-1] if trusted else None
         if current is None or bytes(current_private_key.public_key) != bytes(current.public_key):
             raise AccessDenied("not the organisation's current key")
+        if refused:
+            # Rows no holder of the key made (nothing was ever sealed to them): they would
+            # take the new generation's version number.
+            OrganisationKey.objects.filter(pk__in=[row.pk for row in refused]).delete()
         new_private_key = crypto.new_private_key()
-        new_key = OrganisationKey.objects.create(
+        new_key = OrganisationKey(
             organisation=organisation,
             version=current.version + 1,
             public_key=bytes(new_private_key.public_key),
@@ -203,6 +216,9 @@ def rotate_organisation_key(
                 bytes(organisation.recovery_public_key), bytes(new_private_key)
             ),
         )
+        # Signed with the current generation's key: only a holder of it makes a successor.
+        key_signing.sign_generation(new_key, new_private_key, current_private_key)
+        new_key.save()
         OrganisationKeyGrant.objects.filter(key__organisation=organisation).delete()
         for member in members:
             grant_organisation_key(organisation, new_private_key, member)
@@ -219,10 +235,17 @@ def recovery_checksum(organisation: Organisation) -> str:
 def generation_private_keys(
     organisation: Organisation, current_private_key: PrivateKey
 ) -> dict[int, PrivateKey]:
-    """Every generation's private key, walking back from the current one."""
-    generations = list(
-        OrganisationKey.objects.filter(organisation=organisation).order_by("-version")
+    """Every trusted generation's private key, walking back from the current one."""
+    return walk_generation_keys(
+        key_signing.trusted_generations(organisation)[::-1], current_private_key
     )
+
+
+def walk_generation_keys(
+    generations: list[OrganisationKey], current_private_key: PrivateKey
+) -> dict[int, PrivateKey]:
+    """Each of ``generations`` (newest first) opened from its successor, checked against its
+    public key; the first must be ``current_private_key``'s."""
     if not generations or bytes(current_private_key.public_key) != bytes(generations[0].public_key):
         raise AccessDenied("not the organisation's current key")
     keys = {generations[0].version: current_private_key}

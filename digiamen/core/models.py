@@ -40,6 +40,12 @@ class OrganisationKey(models.Model):
     sealed_previous_private_key = models.BinaryField(null=True)
     # This generation's private key sealed to the offline recovery key.
     recovery_sealed_private_key = models.BinaryField()
+    # This generation's Ed25519 verify key (its signing key derives from the private key) and
+    # the previous generation's signature over (organisation, version, public key, verify
+    # key); generation 1 signs itself. Empty on generations made before signatures existed
+    # (core/key_signing.py).
+    verify_key = models.BinaryField(max_length=32, default=b"", blank=True)
+    signature = models.BinaryField(max_length=64, default=b"", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

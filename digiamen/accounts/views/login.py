@@ -26,7 +26,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
 
-from digiamen.accounts import actions, signin
+from digiamen.accounts import actions, signed_keys, signin
 from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm, RecoveryLoginForm
 from digiamen.accounts.models import User
 from digiamen.accounts.signin import Attempt
@@ -78,6 +78,9 @@ def _unlock_key(user: User, password: str) -> PrivateKey:
         # An admin reset this member's two-step verification: only now, with the password in
         # hand, can a new key pair be wrapped for them.
         private_key = actions.renew_key_pair(user, private_key, password, reason="admin_reset")
+    # An organisation made before key signatures is signed by the first of its members who
+    # holds its key and signs in (docs/security-model.md, "Signed key material").
+    signed_keys.sign_on_sign_in(user, private_key)
     return private_key
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from digiamen.accounts import actions
+from digiamen.accounts import actions, signed_keys
 from digiamen.accounts.forms import (
     ConfirmKeyForm,
     InviteForm,
@@ -202,7 +202,12 @@ def change_role(request: HttpRequest, org: str, member_id: int) -> HttpResponse:
     elif target.pk == membership.pk:
         messages.error(request, _("You cannot change your own role. Ask another admin."))
     else:
-        actions.change_role(target, form.cleaned_data["role"], actor=current_user(request))
+        actions.change_role(
+            target,
+            form.cleaned_data["role"],
+            actor=current_user(request),
+            actor_keyring=keyring_for(request),
+        )
         messages.success(request, _("Role changed."))
     return redirect("accounts:members", org)
 
@@ -265,6 +270,22 @@ def recovery_key(request: HttpRequest, org: str) -> HttpResponse:
         "accounts/recovery_key.html",
         {"membership": membership, "form": form},
         status=form_page_status(request),
+    )
+
+
+@staff_required
+@require_safe
+def key_signatures(request: HttpRequest, org: str) -> HttpResponse:
+    """What is left to sign of the organisation's key material (counts only)."""
+    membership = _admin(request, org)
+    return render(
+        request,
+        "accounts/key_signatures.html",
+        {
+            "membership": membership,
+            "status": signed_keys.signing_status(membership.organisation),
+            "signed_only": settings.ORGANISATION_KEYS_SIGNED_ONLY,
+        },
     )
 
 

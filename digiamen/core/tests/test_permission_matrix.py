@@ -48,6 +48,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/members/": ADMIN,
         "/en/staff/amane/audit/": ADMIN,
         "/en/staff/amane/recovery-key/": ADMIN,
+        "/en/staff/amane/key-signatures/": ADMIN,
         "/en/staff/amane/settings/": ADMIN,
         "/en/staff/amane/front-door/": ADMIN,
         "/en/staff/amane/protocols/": ADMIN,
