@@ -9,7 +9,6 @@ key) and every purge period key that was not destroyed.
 from __future__ import annotations
 
 import contextlib
-
 from datetime import timedelta
 from typing import Any
 
