@@ -590,6 +590,7 @@ def purge_expired_cases(now: datetime | None = None) -> int:
     whose organisation lengthened retention keeps its key until it is purged itself).
     """
     now = now or timezone.now()
+    seal_closed_cases_to_purge_keys()
     purged = 0
     for case_settings in CaseSettings.objects.select_related("organisation"):
         cutoff = now - timedelta(days=case_settings.retention_days)
@@ -605,6 +606,28 @@ def purge_expired_cases(now: datetime | None = None) -> int:
     if purged:
         encryption.scrub_deleted_rows(PURGED_TABLES)
     return purged
+
+
+def seal_closed_cases_to_purge_keys() -> int:
+    """Cases closed before purge period keys existed: seal them now (no secret needed).
+
+    Runs before each daily purge, so existing data migrates by itself. Returns how many.
+    """
+    sealed = 0
+    waiting = Case.objects.filter(
+        status=Case.Status.CLOSED, purged_at__isnull=True, purge_key__isnull=True
+    )
+    for pk in waiting.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().select_related("organisation").get(pk=pk)
+            if case.status != Case.Status.CLOSED or case.purge_key_id is not None:
+                continue
+            case.purge_key = _purge_key_for(case)
+            _rewrap_case_values(case, lambda sealed_value, c=case: _wrapped(c, sealed_value))
+            _wrap_copies_for_other_organisations(case)
+            case.save(update_fields=["purge_key"])
+            sealed += 1
+    return sealed
 
 
 def destroy_expired_purge_keys(now: datetime) -> int:

@@ -293,3 +293,27 @@ def test_a_note_added_to_a_closed_case_is_sealed_to_its_period_key(world: World)
     note = actions.add_note(case, sara.user, "after closure")
     envelope, _ciphertext = encryption.split_sealed(bytes(note.body))
     assert encryption.is_purge_wrapped(envelope)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cases_closed_before_purge_keys_are_sealed_by_the_next_daily_job(world: World) -> None:
+    case, sara = _closed_case_with_every_sealed_value(world)
+    request = _request(sara)
+    # As a case closed before this design: values sealed to the organisation key only.
+    _rewrap = actions._rewrap_case_values  # undo the closure's sealing
+    _rewrap(
+        case, lambda sealed: encryption.unwrap_purge_envelope(request.keyring, world.amane, sealed)
+    )
+    Case.objects.filter(pk=case.pk).update(purge_key=None)
+    report = Report.objects.get(pk=case.report_id)
+    assert not encryption.is_purge_wrapped(bytes(report.sealed_key))
+
+    assert actions.purge_expired_cases() == 0
+    case.refresh_from_db()
+    report.refresh_from_db()
+    assert case.purge_key is not None and encryption.is_purge_wrapped(bytes(report.sealed_key))
+    note = Note.objects.get(case=case)
+    assert (
+        encryption.open_for_member(request, world.amane, bytes(note.body)).decode()
+        == (MARKS["note"])
+    )
