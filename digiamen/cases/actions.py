@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import secrets
 from collections.abc import Callable
@@ -293,7 +294,7 @@ def _close(case: Case, actor: User) -> None:
     case.status = Case.Status.CLOSED
     case.closed_at = timezone.now()
     case.purge_key = _purge_key_for(case)
-    _rewrap_case_values(case, lambda sealed: _wrapped(case, sealed))
+    _rewrap_case_values(case, functools.partial(_wrapped, case))
     _wrap_copies_for_other_organisations(case)
     _save(case, "status", "closed_at", "closure_reason", "purge_key")
     _event(case, "closed", actor, reason=case.closure_reason)
@@ -366,7 +367,7 @@ def _wrapped(case: Case, envelope: bytes) -> bytes:
 def _seal_for_case(case: Case, text: str) -> bytes:
     """A value sealed for the case's organisation; sealed to its purge key too if closed."""
     sealed = encryption.seal_for_organisation(case.organisation, text)
-    if case.purge_key_id is None:
+    if case.purge_key is None:
         return sealed
     return encryption.wrap_sealed_value_for_purge(sealed, case.purge_key) or sealed
 
@@ -623,7 +624,7 @@ def seal_closed_cases_to_purge_keys() -> int:
             if case.status != Case.Status.CLOSED or case.purge_key_id is not None:
                 continue
             case.purge_key = _purge_key_for(case)
-            _rewrap_case_values(case, lambda sealed_value, c=case: _wrapped(c, sealed_value))
+            _rewrap_case_values(case, functools.partial(_wrapped, case))
             _wrap_copies_for_other_organisations(case)
             case.save(update_fields=["purge_key"])
             sealed += 1
