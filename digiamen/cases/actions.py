@@ -519,6 +519,8 @@ PURGED_TABLES = [
     Transfer._meta.db_table,
     "directory_referral",
     "media_reportedimage",
+    "channels_conversation",
+    "channels_outboundmessage",
 ]
 
 
@@ -528,7 +530,8 @@ def purge_case(case: Case) -> None:
     Every sealed value of the case goes (the rows, or the fields blanked); the keys that
     opened copies of them are destroyed with the purge period (``purge_expired_cases``).
     """
-    # Imported here: the directory and media apps build on this module.
+    # Imported here: the channels, directory and media apps build on this module.
+    from digiamen.channels.models import Conversation, OutboundMessage
     from digiamen.directory.models import Referral
     from digiamen.media.models import ReportedImage
 
@@ -571,6 +574,10 @@ def purge_case(case: Case) -> None:
         )
         Transfer.objects.filter(case=case).update(sealed_copy=b"")
         Referral.objects.filter(case=case).update(sealed_reason=b"", sealed_copy=b"")
+        # A text-message reporter's number (under the channel key, which the server holds)
+        # and its keyed lookup: nothing may lead back to the sender any more.
+        Conversation.objects.filter(report=report).update(reply_to=b"", sender_lookup="")
+        OutboundMessage.objects.filter(report=report).delete()
         images = ReportedImage.objects.filter(report=report)
         if settings.PURGE_KEEPS_IMAGE_MATCHES:
             # Which bank entry matched and the hotline's answer stay; the picture's own

@@ -21,6 +21,8 @@ from digiamen.accounts.models import Organisation
 from digiamen.cases import actions
 from digiamen.cases.models import Case, ConsentRecord, Escalation, Note, Task, Transfer
 from digiamen.cases.tests.helpers import new_case
+from digiamen.channels import store
+from digiamen.channels.models import Conversation, Gateway, OutboundMessage
 from digiamen.conftest import Member, World
 from digiamen.core import crypto, encryption
 from digiamen.core.models import PurgePeriodKey
@@ -82,6 +84,20 @@ def _closed_case_with_every_sealed_value(world: World) -> tuple[Case, Member]:
         pdq_quality=90,
         hashed_on=ReportedImage.HashedOn.DEVICE,
         hotline_reference="HOTLINE-REF",
+    )
+    gateway = Gateway.objects.create(organisation=world.amane, name="SMS", secret_hash="x")
+    Conversation.objects.create(
+        gateway=gateway,
+        sender_lookup="LOOKUP-OF-THE-SENDER",
+        reply_to=store.seal("+212600000000", purpose="test"),
+        language="fr",
+        step="done",
+        answers=b"",
+        expires_at=timezone.now(),
+        report=case.report,
+    )
+    OutboundMessage.objects.create(
+        gateway=gateway, report=case.report, reply_to=b"number", text=b"reply"
     )
     case.refresh_from_db()
     case = actions.close(case, sara.user, version=case.version, reason="resolved")
@@ -223,6 +239,10 @@ def test_purge_removes_every_sealed_field_the_issue_lists(world: World) -> None:
     referral = Referral.objects.get(case=case)
     assert bytes(referral.sealed_reason) == b"" and bytes(referral.sealed_copy) == b""
     # Reported pictures' hashes (the match result stays by default).
+    # A text-message sender's number and lookup, and replies waiting for the gateway.
+    conversation = Conversation.objects.get(report=report)
+    assert bytes(conversation.reply_to) == b"" and conversation.sender_lookup == ""
+    assert not OutboundMessage.objects.filter(report=report).exists()
     image = ReportedImage.objects.get(report=report)
     assert (image.md5, image.sha256, image.pdq, image.hotline_reference) == ("", "", "", "")
     assert image.pdq_quality is None
