@@ -19,6 +19,8 @@ Reading needs a member whose key is unlocked in this request (session or API tok
 A member's unlocked private key lives only in a ``KeyRing`` attached to the request; the
 session keeps it encrypted under a key derived from the session cookie (see
 ``digiamen.accounts.session_store``), an API token under a key derived from its secret.
+Closing a case seals its envelopes once more to a purge period key ("DAp1" envelopes, see
+"Purge periods" below); the readers above open both kinds, so callers need not know.
 See docs/security-model.md for the whole design.
 """
 
