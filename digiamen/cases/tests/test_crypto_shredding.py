@@ -202,6 +202,12 @@ def test_a_purged_case_opens_with_no_key_that_still_exists(world: World) -> None
         )
         assert not _opens(name, sealed, alone), name
 
+    # A member leaves after the closure: a second key generation, which carries the first.
+    _new_key, world.amane_key = encryption.rotate_organisation_key(
+        world.amane, world.amane_key, [world.members["sara"].user]
+    )
+    assert len(encryption.generation_private_keys(world.amane, world.amane_key)) == 2
+
     assert case.closed_at is not None
     expiry = case.closed_at + timedelta(days=actions.settings_for(world.amane).retention_days)
     after_period = (expiry + timedelta(days=40)).replace(day=1)
