@@ -158,7 +158,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # of failing with "database is locked" when a read turns into a write.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        # secure_delete: freed pages are zeroed, so purged values do not linger in free pages.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
+        ),
     }
     # Tests read the raw database bytes, so the test database is a file, not :memory:.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-digiamen.sqlite3")}
@@ -179,6 +182,10 @@ BACKUP_PUBLIC_KEY_FILE = Path(
 )
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+# Backups older than this are deleted whatever BACKUP_KEEP says: a backup holds a case's
+# envelopes from before its closure (not yet sealed to the purge period key), so no backup
+# may outlive the shortest retention period (docs/operations.md, "Purge").
+BACKUP_MAX_AGE_DAYS = int(os.environ.get("BACKUP_MAX_AGE_DAYS", "30"))
 # The queue consumer makes the nightly backup unless a system timer does (deploy/install.sh).
 BACKUP_IN_QUEUE = env_bool("BACKUP_IN_QUEUE", True)
 
@@ -393,6 +400,9 @@ FOLLOWUP_MIN_SECONDS = float(os.environ.get("FOLLOWUP_MIN_SECONDS", "0.5"))
 IMAGE_MAX_BYTES = 15 * 1024 * 1024
 IMAGE_MAX_PIXELS = 50_000_000
 IMAGE_HASHES_PER_HOUR = int(os.environ.get("IMAGE_HASHES_PER_HOUR", "60"))
+# Purging a case deletes its pictures' hashes; with this on, the match results (which bank
+# entry matched, the hotline's answer) stay for a hotline's statistics, without the hashes.
+PURGE_KEEPS_IMAGE_MATCHES = env_bool("PURGE_KEEPS_IMAGE_MATCHES", True)
 PDQ_MATCH_DISTANCE = int(os.environ.get("PDQ_MATCH_DISTANCE", "31"))
 PDQ_MIN_QUALITY = 50
 # How often each process reads the banks' new changes (freshness of the matching index).

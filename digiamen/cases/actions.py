@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -35,6 +38,7 @@ from digiamen.cases.models import (
 )
 from digiamen.core import audit, crypto, encryption
 from digiamen.core.errors import ActionError as BaseActionError
+from digiamen.core.models import PurgePeriodKey
 from digiamen.core.taxonomy import Platform, RiskLevel, UrgentFlag
 from digiamen.intake import mailbox
 from digiamen.intake.models import Message, Report
@@ -62,6 +66,7 @@ ERROR_MESSAGES = {
         "Record the consent, or a supervisor's best-interests decision, first."
     ),
     "needs_reference": _("Give the link, the account name or the report number."),
+    "needs_key": _("Your key is needed to reopen this case. Sign in again and repeat your change."),
     "protocol_lines": _("Write one step per line, with the same number of lines in each language."),
 }
 
@@ -288,19 +293,40 @@ def approve_closure(case: Case, actor: User, *, version: int) -> Case:
 def _close(case: Case, actor: User) -> None:
     case.status = Case.Status.CLOSED
     case.closed_at = timezone.now()
-    _save(case, "status", "closed_at", "closure_reason")
+    case.purge_key = _purge_key_for(case)
+    _rewrap_case_values(case, functools.partial(_wrapped, case))
+    _wrap_copies_for_other_organisations(case)
+    _save(case, "status", "closed_at", "closure_reason", "purge_key")
     _event(case, "closed", actor, reason=case.closure_reason)
 
 
-def reopen(case: Case, actor: User, *, version: int) -> Case:
+def reopen(case: Case, actor: User, *, version: int, request: HttpRequest | None = None) -> Case:
+    """Reopen a closed case; its values are sealed back to the organisation key, which
+    needs the supervisor's unlocked key (``request``)."""
     with transaction.atomic():
         case = _locked(case, version)
         if not is_supervisor(case.organisation, actor):
             raise ActionError("needs_supervisor")
         if case.status != Case.Status.CLOSED:
             raise ActionError("wrong_state")
+        if case.purge_key_id is not None:
+            try:
+                keyring = encryption.keyring_for(request) if request is not None else None
+            except encryption.AccessDenied:
+                keyring = None
+            if keyring is None:
+                raise ActionError("needs_key")
+            organisation = case.organisation
+            try:
+                _rewrap_case_values(
+                    case,
+                    lambda sealed: encryption.unwrap_purge_envelope(keyring, organisation, sealed),
+                )
+            except (encryption.AccessDenied, crypto.DecryptionError) as error:
+                raise ActionError("needs_key") from error
         case.status = Case.Status.OPEN
         case.closed_at = None
+        case.purge_key = None
         case.closure_reason = ""
         case.closure_requested_at = None
         case.closure_requested_by = None
@@ -308,6 +334,7 @@ def reopen(case: Case, actor: User, *, version: int) -> Case:
             case,
             "status",
             "closed_at",
+            "purge_key",
             "closure_reason",
             "closure_requested_at",
             "closure_requested_by",
@@ -316,15 +343,112 @@ def reopen(case: Case, actor: User, *, version: int) -> Case:
     return case
 
 
+# --- Purge periods (crypto-shredding, docs/security-model.md) ------------------------------
+
+
+def _purge_key_for(case: Case) -> PurgePeriodKey:
+    """The key of the month in which retention purges this case (closed now).
+
+    The daily purge runs after ``closed_at + retention_days``, possibly the next day: the
+    period is that of the day after, so the case is always purged before its key expires.
+    """
+    closed_at = case.closed_at or timezone.now()
+    retention = settings_for(case.organisation).retention_days
+    purge_on = (closed_at + timedelta(days=retention + 1)).date()
+    return encryption.purge_period_key(case.organisation, purge_on)
+
+
+def _wrapped(case: Case, envelope: bytes) -> bytes:
+    if case.purge_key is None:
+        return envelope
+    return encryption.wrap_for_purge(envelope, case.purge_key)
+
+
+def _seal_for_case(case: Case, text: str) -> bytes:
+    """A value sealed for the case's organisation; sealed to its purge key too if closed."""
+    sealed = encryption.seal_for_organisation(case.organisation, text)
+    if case.purge_key is None:
+        return sealed
+    return encryption.wrap_sealed_value_for_purge(sealed, case.purge_key) or sealed
+
+
+def _wrap_copies_for_other_organisations(case: Case) -> None:
+    """Seal the copies this case sent to other organisations (a pending transfer, the
+    referrals) to the *receiving* organisation's key of the same purge period.
+
+    Sealing to a public key needs no secret, so this works although nobody here can open
+    them; the receiver still reads them (its organisation key opens its period key), until
+    that period ends. Reopening cannot undo this (only the receiver could): a reopened
+    case's copies then expire with the period the closure chose.
+    """
+    from digiamen.directory.models import Referral
+
+    if case.purge_key is None:
+        return
+    period = case.purge_key.period
+    copies: list[Any] = [
+        Transfer.objects.filter(case=case, status=Transfer.Status.PENDING),
+        Referral.objects.filter(case=case, to_organisation__isnull=False),
+    ]
+    for rows in copies:
+        for row in rows.select_related("to_organisation"):
+            if not row.sealed_copy:
+                continue
+            key = encryption.purge_period_key(row.to_organisation, period)
+            wrapped = encryption.wrap_sealed_value_for_purge(bytes(row.sealed_copy), key)
+            type(row).objects.filter(pk=row.pk).update(sealed_copy=wrapped)
+
+
+def _rewrap_case_values(case: Case, rewrap: Callable[[bytes], bytes]) -> int:
+    """Apply ``rewrap`` to the envelope of every value of the case sealed to its own
+    organisation (the data keys and ciphertexts stay as they are). Returns how many.
+
+    Copies sealed to another organisation (transfers, referrals' copies) cannot be
+    re-sealed here: they are deleted at acceptance or at purge.
+    """
+    # Imported here: the directory builds on this module.
+    from digiamen.directory.models import Referral
+
+    def sealed_value(value: bytes | None) -> bytes | None:
+        if not value:
+            return value
+        envelope, ciphertext = encryption.split_sealed(bytes(value))
+        return encryption.join_sealed(rewrap(envelope), ciphertext)
+
+    changed = 0
+    report = case.report
+    if report.sealed_key:
+        report.sealed_key = rewrap(bytes(report.sealed_key))
+        report.save(update_fields=["sealed_key"])
+        changed += 1
+    sealed_fields: list[tuple[Any, str, Any]] = [
+        (Note, "body", Note.objects.filter(case=case)),
+        (Task, "title", Task.objects.filter(case=case)),
+        (ConsentRecord, "override_reason", ConsentRecord.objects.filter(case=case)),
+        (Escalation, "content_reference", Escalation.objects.filter(case=case)),
+        (Message, "for_organisation", Message.objects.filter(report=report)),
+        (
+            Referral,
+            "sealed_reason",
+            Referral.objects.filter(case=case, from_organisation=case.organisation),
+        ),
+    ]
+    for _model, field_name, rows in sealed_fields:
+        for pk, value in rows.values_list("pk", field_name):
+            if not value:
+                continue
+            rows.filter(pk=pk).update(**{field_name: sealed_value(value)})
+            changed += 1
+    return changed
+
+
 # --- Notes and tasks ----------------------------------------------------------------------
 
 
 def add_note(case: Case, actor: User, text: str) -> Note:
     with transaction.atomic():
         case = _locked(case, None)
-        note = Note.objects.create(
-            case=case, author=actor, body=encryption.seal_for_organisation(case.organisation, text)
-        )
+        note = Note.objects.create(case=case, author=actor, body=_seal_for_case(case, text))
         _event(case, "note_added", actor)
     return note
 
@@ -339,7 +463,7 @@ def add_task(
             created_by=actor,
             assigned_to=assignee,
             due_at=due_at,
-            title=encryption.seal_for_organisation(case.organisation, title),
+            title=_seal_for_case(case, title),
         )
         _event(case, "task_added", actor)
     return task
@@ -383,8 +507,34 @@ def reply_to_reporter(case: Case, actor: User, text: str) -> Message:
 # --- Retention ----------------------------------------------------------------------
 
 
+# Tables whose rows purge deletes or overwrites: vacuumed afterwards (PostgreSQL).
+PURGED_TABLES = [
+    Report._meta.db_table,
+    Message._meta.db_table,
+    Note._meta.db_table,
+    Task._meta.db_table,
+    BlindIndexEntry._meta.db_table,
+    ConsentRecord._meta.db_table,
+    Escalation._meta.db_table,
+    Transfer._meta.db_table,
+    "directory_referral",
+    "media_reportedimage",
+    "channels_conversation",
+    "channels_outboundmessage",
+]
+
+
 def purge_case(case: Case) -> None:
-    """Keep the statistics fields; destroy everything identifying or written by a person."""
+    """Keep the statistics fields; destroy everything identifying or written by a person.
+
+    Every sealed value of the case goes (the rows, or the fields blanked); the keys that
+    opened copies of them are destroyed with the purge period (``purge_expired_cases``).
+    """
+    # Imported here: the channels, directory and media apps build on this module.
+    from digiamen.channels.models import Conversation, OutboundMessage
+    from digiamen.directory.models import Referral
+    from digiamen.media.models import ReportedImage
+
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("report").get(pk=case.pk)
         if case.purged_at is not None:
@@ -413,13 +563,42 @@ def purge_case(case: Case) -> None:
         Note.objects.filter(case=case).delete()
         Task.objects.filter(case=case).delete()
         BlindIndexEntry.objects.filter(case=case).delete()
-        case.purged_at = timezone.now()
-        _save(case, "purged_at")
+        # Best-interests reasons; the decisions themselves stay (consent statistics).
+        ConsentRecord.objects.filter(case=case).update(override_reason=None)
+        # The offender's handle or link; platform, kind and outcome stay (platform statistics).
+        Escalation.objects.filter(case=case).update(content_reference=b"")
+        # Copies sealed to other organisations: nobody here could re-seal them at closure.
+        now = timezone.now()
+        Transfer.objects.filter(case=case, status=Transfer.Status.PENDING).update(
+            status=Transfer.Status.DECLINED, decided_at=now
+        )
+        Transfer.objects.filter(case=case).update(sealed_copy=b"")
+        Referral.objects.filter(case=case).update(sealed_reason=b"", sealed_copy=b"")
+        # A text-message reporter's number (under the channel key, which the server holds)
+        # and its keyed lookup: nothing may lead back to the sender any more.
+        Conversation.objects.filter(report=report).update(reply_to=b"", sender_lookup="")
+        OutboundMessage.objects.filter(report=report).delete()
+        images = ReportedImage.objects.filter(report=report)
+        if settings.PURGE_KEEPS_IMAGE_MATCHES:
+            # Which bank entry matched and the hotline's answer stay; the picture's own
+            # hashes (which could find it again anywhere) and the hotline's reference go.
+            images.update(md5="", sha256="", pdq="", pdq_quality=None, hotline_reference="")
+        else:
+            images.delete()
+        case.purged_at = now
+        case.purge_key = None
+        _save(case, "purged_at", "purge_key")
         _event(case, "purged", None)
 
 
 def purge_expired_cases(now: datetime | None = None) -> int:
+    """Purge closed cases past retention, then destroy the purge period keys that expired.
+
+    A period key goes only when no case still sealed to it waits for its purge (a case
+    whose organisation lengthened retention keeps its key until it is purged itself).
+    """
     now = now or timezone.now()
+    seal_closed_cases_to_purge_keys()
     purged = 0
     for case_settings in CaseSettings.objects.select_related("organisation"):
         cutoff = now - timedelta(days=case_settings.retention_days)
@@ -431,7 +610,49 @@ def purge_expired_cases(now: datetime | None = None) -> int:
         ):
             purge_case(case)
             purged += 1
+    destroy_expired_purge_keys(now)
+    if purged:
+        encryption.scrub_deleted_rows(PURGED_TABLES)
     return purged
+
+
+def seal_closed_cases_to_purge_keys() -> int:
+    """Cases closed before purge period keys existed: seal them now (no secret needed).
+
+    Runs before each daily purge, so existing data migrates by itself. Returns how many.
+    """
+    sealed = 0
+    waiting = Case.objects.filter(
+        status=Case.Status.CLOSED, purged_at__isnull=True, purge_key__isnull=True
+    )
+    for pk in waiting.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().select_related("organisation").get(pk=pk)
+            if case.status != Case.Status.CLOSED or case.purge_key_id is not None:
+                continue
+            case.purge_key = _purge_key_for(case)
+            _rewrap_case_values(case, functools.partial(_wrapped, case))
+            _wrap_copies_for_other_organisations(case)
+            case.save(update_fields=["purge_key"])
+            sealed += 1
+    return sealed
+
+
+def destroy_expired_purge_keys(now: datetime) -> int:
+    """Delete every purge period key whose month is over and that no waiting case needs."""
+    destroyed = 0
+    still_needed = Case.objects.filter(purge_key__isnull=False, purged_at__isnull=True)
+    for key in PurgePeriodKey.objects.filter(
+        period__lt=encryption.purge_period_of(now.date())
+    ).exclude(pk__in=still_needed.values("purge_key")):
+        encryption.destroy_purge_period_key(key)
+        audit.record(
+            "purge_key.destroyed",
+            organisation=key.organisation,
+            details={"period": key.period.strftime("%Y-%m")},
+        )
+        destroyed += 1
+    return destroyed
 
 
 # --- Protocols -------------------------------------------------------------------------------
@@ -589,7 +810,7 @@ def override_consent(case: Case, actor: User, *, purpose: str, reason: str) -> C
             given_by=ConsentRecord.GivenBy.SUPERVISOR,
             method=ConsentRecord.Method.OVERRIDE,
             recorded_by=actor,
-            override_reason=encryption.seal_for_organisation(case.organisation, reason),
+            override_reason=_seal_for_case(case, reason),
         )
         _sync_statistics_consent(case)
         _event(case, "consent_overridden", actor, purpose=purpose)
@@ -619,7 +840,7 @@ def escalate(case: Case, actor: User, *, platform: str, kind: str, reference: st
             organisation=case.organisation,
             platform=platform,
             kind=kind,
-            content_reference=encryption.seal_for_organisation(case.organisation, reference),
+            content_reference=_seal_for_case(case, reference),
             created_by=actor,
         )
         _event(case, "escalated", actor, platform=platform, request=kind)
@@ -806,7 +1027,9 @@ def decide_transfer(
         transfer.decided_by = actor
         transfer.decided_at = timezone.now()
         transfer.new_case = new_case
-        transfer.sealed_copy = b"" if not accept else transfer.sealed_copy
+        # Accepted: the receiving organisation has its own case now, sealed its own way;
+        # the copy would only outlive both cases' purges. Declined: nobody needs it.
+        transfer.sealed_copy = b""
         transfer.save(
             update_fields=["status", "decided_by", "decided_at", "new_case", "sealed_copy"]
         )

@@ -208,7 +208,7 @@ def transition(request: HttpRequest, number: str, payload: TransitionIn) -> Any:
         elif payload.step == "approve":
             case = actions.approve_closure(case, actor, version=version)
         else:
-            case = actions.reopen(case, actor, version=version)
+            case = actions.reopen(case, actor, version=version, request=request)
     except actions.ActionError as error:
         return Status(409 if error.code == "stale" else 400, {"detail": error.message})
     case.refresh_from_db()

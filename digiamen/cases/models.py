@@ -79,6 +79,10 @@ class Case(models.Model):
     closure_requested_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    # While closed: the purge period key its envelopes are sealed to (crypto-shredding).
+    purge_key = models.ForeignKey(
+        "core.PurgePeriodKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # When a member first opened the case and its identifiers were indexed for duplicates.
     indexed_at = models.DateTimeField(null=True, blank=True)
     # Every change increments it: a form made from an older version is refused.

@@ -274,7 +274,7 @@ def case_step(request: HttpRequest, org: str, number: str, step: str) -> HttpRes
     access = get_case(request, org, number)
     case, actor = access.case, current_user(request)
     try:
-        _run_step(step, case, actor, request.POST)
+        _run_step(request, step, case, actor)
     except actions.ActionError as error:
         messages.error(request, error.message)
         return _detail(
@@ -290,7 +290,8 @@ class _InvalidForm(Exception):
     pass
 
 
-def _run_step(step: str, case: Case, actor: User, data: Any) -> None:
+def _run_step(request: HttpRequest, step: str, case: Case, actor: User) -> None:
+    data = request.POST
     if step == "triage":
         form: VersionedForm = TriageForm(data)
         if not form.is_valid():
@@ -333,7 +334,7 @@ def _run_step(step: str, case: Case, actor: User, data: Any) -> None:
         elif step == "approve":
             actions.approve_closure(case, actor, version=version)
         elif step == "reopen":
-            actions.reopen(case, actor, version=version)
+            actions.reopen(case, actor, version=version, request=request)
 
 
 @staff_required

@@ -19,6 +19,8 @@ Reading needs a member whose key is unlocked in this request (session or API tok
 A member's unlocked private key lives only in a ``KeyRing`` attached to the request; the
 session keeps it encrypted under a key derived from the session cookie (see
 ``digiamen.accounts.session_store``), an API token under a key derived from its secret.
+Closing a case seals its envelopes once more to a purge period key ("DAp1" envelopes, see
+"Purge periods" below); the readers above open both kinds, so callers need not know.
 See docs/security-model.md for the whole design.
 """
 
@@ -27,11 +29,12 @@ from __future__ import annotations
 import itertools
 import struct
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import nacl.hash
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from nacl.encoding import RawEncoder
@@ -39,12 +42,19 @@ from nacl.public import PrivateKey
 
 from digiamen.core import audit, crypto, key_signing, signals
 from digiamen.core.crypto import DecryptionError
-from digiamen.core.models import OrganisationKey, OrganisationKeyGrant, UserKeyPair
+from digiamen.core.models import (
+    OrganisationKey,
+    OrganisationKeyGrant,
+    PurgePeriodKey,
+    UserKeyPair,
+)
 
 if TYPE_CHECKING:
     from digiamen.accounts.models import Organisation, User
 
 ENVELOPE_MAGIC = b"DAk1"
+# An envelope sealed once more to a purge period's key (see "Purge periods" below).
+PURGE_ENVELOPE_MAGIC = b"DAp1"
 SESSION_KEY_PURPOSE = b"session-user-key"
 
 
@@ -421,13 +431,14 @@ def new_record_key(organisation: Organisation) -> RecordKey:
 
 
 def _open_envelope(keyring: KeyRing, organisation: Organisation, envelope: bytes) -> RecordKey:
-    envelope = bytes(envelope)
+    stored = bytes(envelope)
+    envelope = unwrap_purge_envelope(keyring, organisation, stored)
     if envelope[:4] != ENVELOPE_MAGIC or len(envelope) < 8:
         raise DecryptionError("not a record key envelope")
     (version,) = struct.unpack(">I", envelope[4:8])
     organisation_key = keyring.organisation_private_key(organisation, version)
     data_key = crypto.unseal(organisation_key, envelope[8:])
-    return RecordKey(data_key=data_key, envelope=envelope)
+    return RecordKey(data_key=data_key, envelope=stored)
 
 
 def open_record_key(
@@ -457,6 +468,9 @@ def _split_sealed(sealed: bytes) -> tuple[bytes, bytes]:
         raise DecryptionError("not a sealed value")
     (envelope_length,) = struct.unpack(">I", sealed[:4])
     return sealed[4 : 4 + envelope_length], sealed[4 + envelope_length :]
+
+
+split_sealed = _split_sealed
 
 
 def open_many_for_member(
@@ -498,3 +512,137 @@ def open_for_member(
     plaintext = record_key.decrypt(ciphertext, field="sealed-value")
     audit.record(audit_action, actor=request.user, organisation=organisation, obj=audit_object)
     return plaintext
+
+
+def join_sealed(envelope: bytes, ciphertext: bytes) -> bytes:
+    """The inverse of ``_split_sealed``: a value made by ``seal_for_organisation``."""
+    return struct.pack(">I", len(envelope)) + envelope + ciphertext
+
+
+# --- Purge periods (crypto-shredding) ------------------------------------------------------------
+#
+# Closing a case seals each of its envelopes once more, to the key of the month in which
+# retention will purge the case: "DAp1" + the period key's id + sealed box of the inner
+# ("DAk1") envelope. Nothing secret is needed to do so. Reading goes organisation key ->
+# period private key -> inner envelope -> data key. At the end of the month the period key
+# is deleted, and with it every way to open those envelopes, including copies of them that
+# outlive the rows (dead rows, free pages, WAL, a copy of the database taken after closure).
+
+
+def purge_period_of(day: date) -> date:
+    """The purge period (the first day of its month) in which ``day`` falls."""
+    return day.replace(day=1)
+
+
+def purge_period_end(period: date) -> date:
+    """The first day after the period: its key may be destroyed from then on."""
+    if period.month == 12:
+        return period.replace(year=period.year + 1, month=1)
+    return period.replace(month=period.month + 1)
+
+
+def purge_period_key(organisation: Organisation, period: date) -> PurgePeriodKey:
+    """The organisation's key for a purge period, made when first needed. No secret needed."""
+    period = purge_period_of(period)
+    existing = PurgePeriodKey.objects.filter(organisation=organisation, period=period).first()
+    if existing is not None:
+        return existing
+    organisation_key = current_organisation_key(organisation)
+    private_key = crypto.new_private_key()
+    key, _created = PurgePeriodKey.objects.get_or_create(
+        organisation=organisation,
+        period=period,
+        defaults={
+            "public_key": bytes(private_key.public_key),
+            "key_version": organisation_key.version,
+            "sealed_private_key": crypto.seal(
+                bytes(organisation_key.public_key), bytes(private_key)
+            ),
+        },
+    )
+    return key
+
+
+def is_purge_wrapped(envelope: bytes) -> bool:
+    return bytes(envelope[:4]) == PURGE_ENVELOPE_MAGIC
+
+
+def wrap_for_purge(envelope: bytes, key: PurgePeriodKey) -> bytes:
+    """Seal a record key envelope to a purge period's key (an empty value stays empty)."""
+    envelope = bytes(envelope)
+    if not envelope or is_purge_wrapped(envelope):
+        return envelope
+    return (
+        PURGE_ENVELOPE_MAGIC
+        + struct.pack(">I", key.pk)
+        + crypto.seal(bytes(key.public_key), envelope)
+    )
+
+
+def wrap_sealed_value_for_purge(sealed: bytes | None, key: PurgePeriodKey) -> bytes | None:
+    """``wrap_for_purge`` for a value made by ``seal_for_organisation``."""
+    if not sealed:
+        return sealed
+    envelope, ciphertext = _split_sealed(bytes(sealed))
+    return join_sealed(wrap_for_purge(envelope, key), ciphertext)
+
+
+def purge_period_private_key(
+    keyring: KeyRing, organisation: Organisation, key: PurgePeriodKey
+) -> PrivateKey:
+    organisation_key = keyring.organisation_private_key(organisation, key.key_version)
+    private_key = crypto.private_key_from_bytes(
+        crypto.unseal(organisation_key, bytes(key.sealed_private_key))
+    )
+    if bytes(private_key.public_key) != bytes(key.public_key):
+        raise DecryptionError("a purge period key does not match its public key")
+    return private_key
+
+
+def unwrap_purge_envelope(keyring: KeyRing, organisation: Organisation, envelope: bytes) -> bytes:
+    """The inner envelope of a purge-wrapped one (any other envelope is returned as it is)."""
+    envelope = bytes(envelope)
+    if not is_purge_wrapped(envelope):
+        return envelope
+    if len(envelope) < 8:
+        raise DecryptionError("not a record key envelope")
+    (key_id,) = struct.unpack(">I", envelope[4:8])
+    key = PurgePeriodKey.objects.filter(pk=key_id, organisation=organisation).first()
+    if key is None:
+        raise DecryptionError("the purge period key was destroyed")
+    return crypto.unseal(purge_period_private_key(keyring, organisation, key), envelope[8:])
+
+
+def unwrap_sealed_value(
+    keyring: KeyRing, organisation: Organisation, sealed: bytes | None
+) -> bytes | None:
+    if not sealed:
+        return sealed
+    envelope, ciphertext = _split_sealed(bytes(sealed))
+    return join_sealed(unwrap_purge_envelope(keyring, organisation, envelope), ciphertext)
+
+
+def destroy_purge_period_key(key: PurgePeriodKey) -> None:
+    """Delete the period key, then ask the database not to keep its bytes around."""
+    PurgePeriodKey.objects.filter(pk=key.pk).delete()
+    scrub_deleted_rows([PurgePeriodKey._meta.db_table], rewrite=True)
+
+
+def scrub_deleted_rows(tables: list[str], *, rewrite: bool = False) -> None:
+    """Reclaim the space of deleted and overwritten rows so their bytes do not linger.
+
+    SQLite runs with ``secure_delete`` (settings), which zeroes freed content; a checkpoint
+    then moves the zeroed pages from the WAL into the database file. PostgreSQL keeps dead
+    row versions until VACUUM; ``rewrite`` (VACUUM FULL, for small tables such as the
+    keys) writes the table anew. Neither can run inside a transaction: there the caller's
+    scheduled job does it later (see docs/operations.md).
+    """
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            for table in tables:
+                quoted = connection.ops.quote_name(table)
+                cursor.execute(f"VACUUM {'FULL ' if rewrite else ''}{quoted}")

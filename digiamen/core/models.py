@@ -117,3 +117,36 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_event_id}"
+
+
+class PurgePeriodKey(models.Model):
+    """The key pair of one organisation's purge period (a calendar month).
+
+    When a case is closed, every envelope that opens its sealed values is sealed once more
+    to the key of the month in which retention will purge it. Deleting this row at the end
+    of that month (``encryption.destroy_purge_period_key``) makes every copy of those
+    envelopes useless, wherever it survived: dead rows, free pages, WAL, a stolen copy.
+    The private key is sealed to the organisation key generation named by ``key_version``,
+    so it needs no re-sealing when the organisation key rotates (newer generations carry
+    older ones).
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="purge_keys"
+    )
+    # The first day of the month whose purges this key covers.
+    period = models.DateField()
+    public_key = models.BinaryField(max_length=32)
+    key_version = models.PositiveIntegerField()
+    sealed_private_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period"], name="one_purge_key_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"purge key {self.period:%Y-%m} of organisation {self.organisation_id}"

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -496,10 +496,28 @@ def make_backup(folder: Path, *, keep: int, drill: bool) -> Made:
     return Made(path, path.stat().st_size, manifest, drill, prune(folder, keep))
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Keep the ``keep`` newest backups of the folder; delete the older ones."""
+def _made_at(path: Path) -> datetime | None:
+    stamp = path.name[len(FILE_PREFIX) : -len(FILE_SUFFIX)]
+    try:
+        return datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def prune(folder: Path, keep: int, *, now: datetime | None = None) -> list[Path]:
+    """Keep the ``keep`` newest backups of the folder; delete the older ones, and any older
+    than ``BACKUP_MAX_AGE_DAYS`` (the newest one always stays).
+
+    Backups expire with the retention period: one older than a case's closure still holds
+    that case's envelopes sealed only to the organisation key.
+    """
     backups = sorted(folder.glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"), reverse=True)
-    removed = backups[max(keep, 1) :]
+    oldest_allowed = (now or datetime.now(UTC)) - timedelta(days=settings.BACKUP_MAX_AGE_DAYS)
+    removed = backups[max(keep, 1) :] + [
+        path
+        for path in backups[1 : max(keep, 1)]
+        if (made := _made_at(path)) is not None and made < oldest_allowed
+    ]
     for old in removed:
         old.unlink()
     return removed

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
@@ -239,6 +240,26 @@ def test_only_the_newest_backups_are_kept(world: World, private_key: str) -> Non
     paths = [make(keep=2)[0] for _ in range(3)]
     remaining = sorted(p.name for p in paths[0].parent.glob("*.backup"))
     assert len(remaining) == 2 and paths[0].name not in remaining
+
+
+def test_backups_older_than_the_maximum_age_are_deleted(tmp_path: Path, settings: Any) -> None:
+    """A backup made before a case's closure holds envelopes sealed only to the organisation
+    key: backups must expire before any retention period does (crypto-shredding)."""
+    settings.BACKUP_MAX_AGE_DAYS = 30
+    now = datetime(2026, 6, 30, 12, tzinfo=UTC)
+    made = {}
+    for age_days in (0, 10, 29, 31, 60):
+        stamp = (now - timedelta(days=age_days)).strftime("%Y%m%d-%H%M%S-%f")
+        made[age_days] = tmp_path / f"{backups.FILE_PREFIX}{stamp}{backups.FILE_SUFFIX}"
+        made[age_days].write_bytes(b"")
+    removed = backups.prune(tmp_path, keep=14, now=now)
+    assert sorted(removed) == sorted([made[31], made[60]])
+    assert set(tmp_path.iterdir()) == {made[0], made[10], made[29]}
+    # The newest backup stays even when it is old (a stopped timer must not leave none).
+    assert backups.prune(tmp_path, keep=14, now=now + timedelta(days=400)) == sorted(
+        [made[10], made[29]], reverse=True
+    )
+    assert made[0].exists()
 
 
 def test_the_version_in_backups_is_the_project_version() -> None:
