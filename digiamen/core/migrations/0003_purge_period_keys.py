@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_key_pair_renewal_after_admin_reset'),
-        ('core', '0001_initial'),
+        ('core', '0002_organisation_key_signatures'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_transfers_carry_the_mailbox'),
-        ('core', '0002_purge_period_keys'),
+        ('cases', '0008_duplicate_hints_rekeyed'),
+        ('core', '0003_purge_period_keys'),
     ]
 
     operations = [
