@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import nacl.hash
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from nacl.encoding import RawEncoder
@@ -274,18 +275,39 @@ class KeyRing:
     def organisation_private_key(
         self, organisation: Organisation, version: int | None = None
     ) -> PrivateKey:
-        current = current_organisation_key(organisation)
+        # A generation's private key never changes: once opened in this request, it serves
+        # every record sealed to it without asking the database again (a case page opens
+        # dozens of values, each naming its generation).
+        if version is not None:
+            known = self._organisation_keys.get((organisation.pk, version))
+            if known is not None:
+                return known
+        # The current generation and this member's grant of it, in one query.
+        current = (
+            OrganisationKey.objects.filter(organisation=organisation)
+            .annotate(
+                member_grant=Subquery(
+                    OrganisationKeyGrant.objects.filter(key=OuterRef("pk"), user=self.user)
+                    .order_by()
+                    .values("sealed_private_key")[:1]
+                )
+            )
+            .order_by("-version")
+            .first()
+        )
+        if current is None:
+            raise AccessDenied("organisation has no key")
         target = current.version if version is None else version
         cached = self._organisation_keys.get((organisation.pk, target))
         if cached is not None:
             return cached
-        grant = OrganisationKeyGrant.objects.filter(key=current, user=self.user).first()
-        if grant is None:
+        granted = current.member_grant  # type: ignore[attr-defined]
+        if granted is None:
             raise AccessDenied("no key grant for this member")
-        private_key = crypto.private_key_from_bytes(
-            crypto.unseal(self.private_key, bytes(grant.sealed_private_key))
-        )
+        private_key = crypto.private_key_from_bytes(crypto.unseal(self.private_key, bytes(granted)))
         self._organisation_keys[(organisation.pk, current.version)] = private_key
+        if target == current.version:
+            return private_key
         # Walk back through older generations, each holding its predecessor.
         generations = {
             key.version: key
