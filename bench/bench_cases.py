@@ -28,6 +28,7 @@ REPEAT = 30
 BUDGET_MS = 100
 CASE_PAGE_MAX_QUERIES = 20
 LIST_PAGE_MAX_QUERIES = 8
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
 
 def main() -> None:
@@ -116,7 +117,9 @@ def worker() -> None:
     case_settings.next_number = CASES + 1
     case_settings.save()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum leaves a table in service: statistics and the visibility map (without
+        # it, no index-only count).
+        cursor.execute("VACUUM ANALYZE")
     print(f"   generated {CASES} reports and cases in {time.perf_counter() - started:.0f} s")
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -143,10 +146,18 @@ def worker() -> None:
     }
     for label, url in pages.items():
         samples, _response = timed_get(client, url, REPEAT)
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as captured:
             client.get(url)
+        # Queries, as the tests count them: transaction control (BEGIN, COMMIT, savepoints
+        # around the audit append and the session save) aside.
+        queries = [
+            query
+            for query in captured.captured_queries
+            if not query["sql"].startswith(TRANSACTION_CONTROL)
+        ]
         limit = CASE_PAGE_MAX_QUERIES if label.startswith("case page") else LIST_PAGE_MAX_QUERIES
         print_page(label, samples, len(queries), BUDGET_MS, max_queries=limit)
+        print(f"   {'':<36} ({len(captured)} statements with transaction control)")
 
 
 def work_on(case: Any, supervisor: Any) -> Any:
