@@ -7,12 +7,14 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -246,6 +248,20 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
+# Empty forms whose HTML depends on the language alone, rendered once per language.
+_EMPTY_FORMS: dict[tuple[type[forms.Form], str], SafeString] = {}
+
+
+def empty_form_html(form_class: type[forms.Form]) -> SafeString:
+    """The HTML of an empty ``form_class``: rendering forms is most of the case page's
+    Python time, and these (notes, tasks, messages, consent, escalations) never change."""
+    key = (form_class, translation.get_language() or "")
+    html = _EMPTY_FORMS.get(key)
+    if html is None:
+        html = _EMPTY_FORMS[key] = form_class().render()
+    return html
+
+
 def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> HttpResponse:
     case = access.case
     images = (
@@ -271,15 +287,15 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
             case.organisation, initial={"version": case.version, "assignee": case.assigned_to_id}
         ),
         "close_form": CloseForm(initial={"version": case.version}),
-        "note_form": TextForm(),
-        "reply_form": TextForm(),
-        "task_form": TaskForm(),
+        "note_form": empty_form_html(TextForm),
+        "reply_form": empty_form_html(TextForm),
+        "task_form": empty_form_html(TaskForm),
         "self_assignment": actions.settings_for(case.organisation).self_assignment,
         "now": timezone.now(),
         "consents": actions.current_consent(case),
         "referrals": case.referrals.select_related("service").order_by("-sent_at", "-id"),
-        "consent_form": ConsentForm(),
-        "override_form": OverrideForm(),
+        "consent_form": empty_form_html(ConsentForm),
+        "override_form": empty_form_html(OverrideForm),
     }
     if access.may_open:
         ticks = {
@@ -328,7 +344,7 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         context["notes"] = [(note, next(decoded)) for note in notes]
         context["tasks"] = [(task, next(decoded)) for task in tasks]
         context["escalations"] = [(escalation, next(decoded)) for escalation in escalations]
-        context["escalation_form"] = EscalationForm()
+        context["escalation_form"] = empty_form_html(EscalationForm)
         context["transfer_form"] = TransferForm(case.organisation)
         context["transfers"] = Transfer.objects.filter(case=case).select_related("to_organisation")
     return render(request, "cases/case_detail.html", context, status=status)
