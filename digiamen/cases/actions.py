@@ -83,9 +83,9 @@ def update_case_settings(case_settings: CaseSettings, actor: User, form: Any) ->
 
 def settings_for(organisation: Organisation) -> CaseSettings:
     # Loaded with the organisation (the case page's select_related): no query.
-    if Organisation.case_settings.is_cached(organisation):  # type: ignore[attr-defined]
+    if Organisation.case_settings.is_cached(organisation):
         try:
-            return organisation.case_settings  # type: ignore[no-any-return]
+            return organisation.case_settings
         except CaseSettings.DoesNotExist:
             pass
     found, _created = CaseSettings.objects.get_or_create(organisation=organisation)

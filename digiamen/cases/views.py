@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -196,7 +196,9 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
             "membership": membership,
             "form": form,
             "page": page,
-            "rows": queue_rows(list(page.object_list.values(*QUEUE_ROW_FIELDS))),
+            "rows": queue_rows(
+                list(cast(QuerySet[Case], page.object_list).values(*QUEUE_ROW_FIELDS))
+            ),
             "queue": data.get("queue") or "new",
             "now": timezone.now(),
         },

@@ -301,7 +301,7 @@ class KeyRing:
         cached = self._organisation_keys.get((organisation.pk, target))
         if cached is not None:
             return cached
-        granted = current.member_grant  # type: ignore[attr-defined]
+        granted = current.member_grant
         if granted is None:
             raise AccessDenied("no key grant for this member")
         private_key = crypto.private_key_from_bytes(crypto.unseal(self.private_key, bytes(granted)))
