@@ -87,6 +87,12 @@ def update_case_settings(case_settings: CaseSettings, actor: User, form: Any) ->
 
 
 def settings_for(organisation: Organisation) -> CaseSettings:
+    # Loaded with the organisation (the case page's select_related): no query.
+    if Organisation.case_settings.is_cached(organisation):
+        try:
+            return organisation.case_settings
+        except CaseSettings.DoesNotExist:
+            pass
     found, _created = CaseSettings.objects.get_or_create(organisation=organisation)
     return found
 
@@ -757,7 +763,8 @@ def record_initial_consent(case: Case) -> None:
 
 def current_consent(case: Case) -> dict[str, ConsentRecord]:
     latest: dict[str, ConsentRecord] = {}
-    for record in ConsentRecord.objects.filter(case=case).order_by("recorded_at", "id"):
+    records = ConsentRecord.objects.filter(case=case).select_related("recorded_by")
+    for record in records.order_by("recorded_at", "id"):
         latest[record.purpose] = record
     return latest
 

@@ -91,15 +91,13 @@ def index_case(request: HttpRequest, case: Case, contact: str, accounts: str) ->
 
 def possible_duplicates(case: Case) -> list[tuple[Case, list[str]]]:
     """Other cases of the organisation sharing an identifier, with what they share."""
-    digests = dict(BlindIndexEntry.objects.filter(case=case).values_list("digest", "kind"))
-    if not digests:
-        return []
-    shared: dict[int, set[str]] = {}
-    for other_id, found in (
-        BlindIndexEntry.objects.filter(organisation=case.organisation, digest__in=list(digests))
+    # One query: the digest covers the kind, so a shared digest is shared in the same kind.
+    own = BlindIndexEntry.objects.filter(case=case).values("digest")
+    shared: dict[int, tuple[Case, set[str]]] = {}
+    for entry in (
+        BlindIndexEntry.objects.filter(organisation_id=case.organisation_id, digest__in=own)
         .exclude(case=case)
-        .values_list("case_id", "digest")
+        .select_related("case")
     ):
-        shared.setdefault(other_id, set()).add(digests[found])
-    cases = Case.objects.in_bulk(list(shared))
-    return [(cases[i], sorted(kinds)) for i, kinds in sorted(shared.items())]
+        shared.setdefault(entry.case_id, (entry.case, set()))[1].add(entry.kind)
+    return [(other, sorted(kinds)) for _id, (other, kinds) in sorted(shared.items())]

@@ -91,14 +91,13 @@ class AssignForm(VersionedForm):
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        members = (
-            Membership.objects.active()
-            .filter(organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR])
-            .select_related("user")
+        members = Membership.objects.active().filter(
+            organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
         )
         field = self.fields["assignee"]
         if isinstance(field, forms.ModelChoiceField):
-            field.queryset = User.objects.filter(pk__in=[m.user_id for m in members])
+            # A subquery: one query, when the choices are rendered or a value is checked.
+            field.queryset = User.objects.filter(pk__in=members.values("user_id"))
 
 
 class CloseForm(VersionedForm):

@@ -96,6 +96,9 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "-created_at"], name="case_queue"),
+            # The queues without a status, newest first (all, mine, high risk, filtered):
+            # walked in order until a page is full, never sorted whole.
+            models.Index(fields=["organisation", "-created_at"], name="case_recent"),
             models.Index(fields=["organisation", "assigned_to", "status"], name="case_mine"),
             models.Index(fields=["organisation", "first_contact_due"], name="case_due"),
             models.Index(fields=["organisation", "risk_level", "status"], name="case_risk"),

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -46,13 +47,27 @@ def case_member(request: HttpRequest, org: str) -> Membership:
     return get_membership(request, org, CASE_ROLES)
 
 
-def get_case(request: HttpRequest, org: str, number: str, *, opening: bool = False) -> CaseAccess:
+def get_case(
+    request: HttpRequest,
+    org: str,
+    number: str,
+    *,
+    opening: bool = False,
+    annotations: dict[str, Any] | None = None,
+) -> CaseAccess:
+    """``annotations``: what a page wants to know along with the case, in the same query."""
     membership = case_member(request, org)
+    cases = Case.objects.select_related(
+        "report", "assigned_to", "organisation", "organisation__case_settings"
+    )
     case = get_object_or_404(
-        Case.objects.select_related("report", "assigned_to", "organisation"),
+        cases.annotate(**annotations) if annotations else cases,
         organisation=membership.organisation,
         number=number,
     )
+    if case.report.organisation_id == case.organisation_id:
+        # The same row, already loaded: opening the report asks for its organisation.
+        case.report.organisation = case.organisation
     access = CaseAccess(membership, case)
     if opening and not access.may_open:
         raise Http404

@@ -152,7 +152,10 @@ def _notes(case: Case) -> tuple[str, ...]:
                 "the case."
             )
         )
-    holder = mailbox.holder(mailbox.home_of(report))
+    # The case page asks along with the case whether the mailbox was ever copied by a
+    # transfer: if not, the report is its own holder, no query needed.
+    copied = report.mailbox_home_id or getattr(case, "has_mailbox_copies", True)
+    holder = mailbox.holder(mailbox.home_of(report)) if copied else None
     if holder is not None and holder.pk != report.pk:
         notes.append(
             _(
@@ -161,7 +164,10 @@ def _notes(case: Case) -> tuple[str, ...]:
             )
             % {"organisation": isolated(holder.organisation.name)}
         )
-    if Conversation.objects.filter(report=report).exists():
+    conversation = getattr(case, "has_conversation", None)
+    if conversation is None:
+        conversation = Conversation.objects.filter(report=report).exists()
+    if conversation:
         notes.append(
             _(
                 "Your reply also goes out by text message to the phone the reporter wrote "

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -42,9 +47,12 @@ from digiamen.cases.models import (
     Transfer,
 )
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
-from digiamen.core import encryption, jsonlists
-from digiamen.core.taxonomy import RiskLevel
+from digiamen.channels.models import Conversation
+from digiamen.core import audit, encryption, jsonlists
+from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel
+from digiamen.core.templatetags.taxonomy import place_name
 from digiamen.intake import actions as intake_actions
+from digiamen.intake.models import Report
 from digiamen.media.actions import matches_for_case
 from digiamen.media.models import ReportedImage
 
@@ -87,12 +95,98 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
     return cases.order_by("-created_at")
 
 
+# What a queue row shows, and nothing else: the report's sealed fields stay in the database.
+QUEUE_ROW_FIELDS = (
+    "number",
+    "created_at",
+    "status",
+    "risk_level",
+    "urgent_flags",
+    "first_contact_due",
+    "first_contacted_at",
+    "assigned_to__username",
+    "report__harm_types",
+    "report__country",
+    "report__admin1",
+    "report__age_band",
+    "report__channel",
+)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One case of a queue page, its codes already in words."""
+
+    number: str
+    received: str
+    harms: str
+    risk: str
+    urgent: bool
+    place: str
+    age: str
+    channel: str
+    status: str
+    overdue: bool
+    due: str
+    assignee: str
+
+
+def _minute(moment: datetime) -> str:
+    """The ``date:"Y-m-d H:i"`` of the templates, in the current time zone."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def queue_rows(values: list[dict[str, Any]]) -> list[QueueRow]:
+    """The page's rows in one pass: each label looked up once per page, not per row."""
+    language = translation.get_language() or "en"
+    harm_names = choice_labels(HarmType.choices)
+    risks, statuses = choice_labels(RiskLevel.choices), choice_labels(Case.Status.choices)
+    ages, channels = choice_labels(AgeBand.choices), choice_labels(Channel.choices)
+    separator = "، " if language == "ar" else ", "  # as the harm_labels filter
+    places_seen: dict[tuple[str, str], str] = {}
+    now = timezone.now()
+    rows = []
+    for row in values:
+        where = (row["report__country"], row["report__admin1"])
+        if where not in places_seen:
+            places_seen[where] = place_name(SimpleNamespace(country=where[0], admin1=where[1]))
+        rows.append(
+            QueueRow(
+                number=row["number"],
+                received=_minute(row["created_at"]),
+                harms=separator.join(
+                    harm_names.get(code, code) for code in row["report__harm_types"] or []
+                ),
+                risk=risks.get(row["risk_level"], row["risk_level"]),
+                urgent=bool(row["urgent_flags"]),
+                place=places_seen[where],
+                age=ages.get(row["report__age_band"], row["report__age_band"]),
+                channel=channels.get(row["report__channel"], row["report__channel"]),
+                status=statuses.get(row["status"], row["status"]),
+                # As Case.is_overdue.
+                overdue=row["first_contacted_at"] is None
+                and row["status"] != Case.Status.CLOSED
+                and row["first_contact_due"] < now,
+                due=_minute(row["first_contact_due"]),
+                assignee=row["assigned_to__username"] or "",
+            )
+        )
+    return rows
+
+
+def choice_labels(choices: Any) -> dict[str, str]:
+    """Codes to words in the current language, translated once."""
+    return {value: str(label) for value, label in choices}
+
+
 @staff_required
 @require_safe
 def queue(request: HttpRequest, org: str) -> HttpResponse:
     membership = case_member(request, org)
     form = QueueFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    # Counted on the cases alone (a count of values() would join the reports for nothing);
+    # the page's rows only, as values.
     paginator = Paginator(filter_cases(membership, data), PAGE_SIZE)
     page = paginator.get_page(data.get("page") or 1)
     return render(
@@ -102,6 +196,9 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
             "membership": membership,
             "form": form,
             "page": page,
+            "rows": queue_rows(
+                list(cast(QuerySet[Case], page.object_list).values(*QUEUE_ROW_FIELDS))
+            ),
             "queue": data.get("queue") or "new",
             "now": timezone.now(),
         },
@@ -153,15 +250,35 @@ def dashboard(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
+# Empty forms whose HTML depends on the language alone, rendered once per language.
+_EMPTY_FORMS: dict[tuple[type[forms.Form], str], SafeString] = {}
+
+
+def empty_form_html(form_class: type[forms.Form]) -> SafeString:
+    """The HTML of an empty ``form_class``: rendering forms is most of the case page's
+    Python time, and these (notes, tasks, messages, consent, escalations) never change."""
+    key = (form_class, translation.get_language() or "")
+    html = _EMPTY_FORMS.get(key)
+    if html is None:
+        html = _EMPTY_FORMS[key] = form_class().render()
+    return html
+
+
 def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> HttpResponse:
     case = access.case
+    images = (
+        list(ReportedImage.objects.filter(report_id=case.report_id))
+        if getattr(case, "has_images", True)
+        else []
+    )
     context: dict[str, Any] = {
         "membership": access.membership,
         "case": case,
         "access": access,
         "events": CaseEvent.objects.filter(case=case).select_related("actor"),
-        "images": list(ReportedImage.objects.filter(report_id=case.report_id)),
-        "image_matches": matches_for_case(case),
+        "images": images,
+        # Matches are of the report's pictures: without pictures, nothing to ask for.
+        "image_matches": matches_for_case(case) if images else [],
         "triage_form": TriageForm(
             initial={"version": case.version, "risk": case.risk_level, "flags": case.urgent_flags}
         ),
@@ -172,15 +289,15 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
             case.organisation, initial={"version": case.version, "assignee": case.assigned_to_id}
         ),
         "close_form": CloseForm(initial={"version": case.version}),
-        "note_form": TextForm(),
-        "reply_form": TextForm(),
-        "task_form": TaskForm(),
+        "note_form": empty_form_html(TextForm),
+        "reply_form": empty_form_html(TextForm),
+        "task_form": empty_form_html(TaskForm),
         "self_assignment": actions.settings_for(case.organisation).self_assignment,
         "now": timezone.now(),
         "consents": actions.current_consent(case),
         "referrals": case.referrals.select_related("service").order_by("-sent_at", "-id"),
-        "consent_form": ConsentForm(),
-        "override_form": OverrideForm(),
+        "consent_form": empty_form_html(ConsentForm),
+        "override_form": empty_form_html(OverrideForm),
     }
     if access.may_open:
         ticks = {
@@ -197,11 +314,6 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
             )
             for protocol in actions.protocols_for_case(case)
         ]
-        opened = intake_actions.open_report(request, case.report)
-        context["opened"] = opened
-        context["reply_route"] = replies.reply_route(case)
-        duplicates.index_case(request, case, opened.contact, opened.involved_accounts)
-        context["duplicates"] = duplicates.possible_duplicates(case)
         notes = list(Note.objects.filter(case=case).select_related("author"))
         tasks = list(Task.objects.filter(case=case).select_related("assigned_to"))
         escalations = list(Escalation.objects.filter(case=case))
@@ -210,23 +322,31 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
             + [bytes(t.title) for t in tasks]
             + [bytes(e.content_reference) for e in escalations]
         )
-        texts = (
-            encryption.open_many_for_member(
-                request,
-                case.organisation,
-                sealed,
-                audit_object=case,
-                audit_action="case.notes_opened",
+        # Every read of the page (report, messages, notes) audited together, before the
+        # page is shown: one append to the chain instead of three.
+        with audit.batched():
+            opened = intake_actions.open_report(request, case.report)
+            texts = (
+                encryption.open_many_for_member(
+                    request,
+                    case.organisation,
+                    sealed,
+                    audit_object=case,
+                    audit_action="case.notes_opened",
+                )
+                if sealed
+                else []
             )
-            if sealed
-            else []
-        )
+        context["opened"] = opened
+        context["reply_route"] = replies.reply_route(case)
+        duplicates.index_case(request, case, opened.contact, opened.involved_accounts)
+        context["duplicates"] = duplicates.possible_duplicates(case)
         decoded = iter(text.decode() for text in texts)
         # The sealed values were opened in one batch: notes, then tasks, then escalations.
         context["notes"] = [(note, next(decoded)) for note in notes]
         context["tasks"] = [(task, next(decoded)) for task in tasks]
         context["escalations"] = [(escalation, next(decoded)) for escalation in escalations]
-        context["escalation_form"] = EscalationForm()
+        context["escalation_form"] = empty_form_html(EscalationForm)
         context["transfer_form"] = TransferForm(case.organisation)
         context["transfers"] = Transfer.objects.filter(case=case).select_related("to_organisation")
     return render(request, "cases/case_detail.html", context, status=status)
@@ -257,10 +377,22 @@ def _apply(
     return redirect("cases:detail", access.membership.organisation.slug, access.case.number)
 
 
+def _case_page_facts() -> dict[str, Any]:
+    """Asked along with the case (EXISTS subqueries in its query): each saves the case page
+    a query when the answer is no, as it mostly is."""
+    report = OuterRef("report_id")
+    return {
+        "has_images": Exists(ReportedImage.objects.filter(report_id=report)),
+        # Read by replies.reply_route.
+        "has_mailbox_copies": Exists(Report.objects.filter(mailbox_home_id=report)),
+        "has_conversation": Exists(Conversation.objects.filter(report_id=report)),
+    }
+
+
 @staff_required
 @require_safe
 def case_detail(request: HttpRequest, org: str, number: str) -> HttpResponse:
-    return _detail(request, get_case(request, org, number))
+    return _detail(request, get_case(request, org, number, annotations=_case_page_facts()))
 
 
 STEPS = {"triage", "assign", "take", "start", "first_contact", "close", "approve", "reopen"}

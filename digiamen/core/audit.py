@@ -7,13 +7,15 @@ deleted tail. ``python manage.py verify_audit`` walks the chain.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from digiamen.core.models import AuditChainHead, AuditEvent
@@ -38,6 +40,31 @@ def _row_digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
+# Events recorded inside ``batched()``, appended together when the block ends.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Append the events recorded inside the block together, in order, when it ends (also
+    when it raises: what was opened stays audited). A page that opens several kinds of
+    protected data (the case page: the report, its messages, the notes) then takes the
+    chain's lock once and writes its events in four statements instead of four per event.
+    Only for reads audited before a page is shown: nothing inside may depend on the event
+    being stored already."""
+    if _pending.get() is not None:
+        yield  # nested: the outer block appends
+        return
+    pending: list[AuditEvent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        if pending:
+            _append(pending)
+
+
 def record(
     action: str,
     *,
@@ -46,33 +73,53 @@ def record(
     obj: Any = None,
     details: dict[str, str | int | bool | None] | None = None,
 ) -> AuditEvent:
-    """Append one event. ``details`` must never carry protected content."""
+    """Append one event (inside ``batched()``, when the block ends). ``details`` must never
+    carry protected content."""
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor_id=user.pk if user else None,
+        actor_username=user.get_username() if user else "",
+        organisation_id=getattr(organisation, "pk", organisation),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        details=details or {},
+        previous_hash="",
+        row_hash="",
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        _append([event])
+    return event
+
+
+def _append(events: list[AuditEvent]) -> None:
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS_HASH}
         )
-        user = actor if actor is not None and getattr(actor, "pk", None) else None
-        event = AuditEvent(
-            created_at=timezone.now(),
-            actor_id=user.pk if user else None,
-            actor_username=user.get_username() if user else "",
-            organisation_id=getattr(organisation, "pk", organisation),
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            details=details or {},
-            previous_hash=head.last_hash,
-            row_hash="",
-        )
-        event.save()
-        # The id is part of the hash so that rows cannot be swapped; it exists only now.
-        row_hash = _row_digest(event)
-        AuditEvent.objects.filter(pk=event.pk).update(row_hash=row_hash)
-        event.row_hash = row_hash
-        head.last_event_id = event.pk
-        head.last_hash = row_hash
+        if len(events) == 1 or not connection.features.can_return_rows_from_bulk_insert:
+            for event in events:
+                event.previous_hash = head.last_hash
+                event.save()
+                # The id is part of the hash so that rows cannot be swapped; it exists only now.
+                event.row_hash = _row_digest(event)
+                AuditEvent.objects.filter(pk=event.pk).update(row_hash=event.row_hash)
+                head.last_event_id, head.last_hash = event.pk, event.row_hash
+        else:
+            # Inserted together (ids in order, under the chain's lock), then chained: each
+            # hash covers its id, known only after the insert.
+            AuditEvent.objects.bulk_create(events)
+            events.sort(key=lambda event: event.pk)  # the chain follows the ids
+            for event in events:
+                event.previous_hash = head.last_hash
+                event.row_hash = _row_digest(event)
+                head.last_event_id, head.last_hash = event.pk, event.row_hash
+            AuditEvent.objects.bulk_update(events, ["previous_hash", "row_hash"])
         head.save(update_fields=["last_event_id", "last_hash"])
-        return event
 
 
 @dataclass(frozen=True)

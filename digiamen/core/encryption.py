@@ -310,18 +310,30 @@ class KeyRing:
     def organisation_private_key(
         self, organisation: Organisation, version: int | None = None
     ) -> PrivateKey:
+        # A generation's private key never changes: once opened in this request, it serves
+        # every record sealed to it without asking the database again (a case page opens
+        # dozens of values, each naming its generation).
+        if version is not None:
+            known = self._organisation_keys.get((organisation.pk, version))
+            if known is not None:
+                return known
+        # The newest generation whose signatures verify (never a row added by hand).
         current = current_organisation_key(organisation)
         target = current.version if version is None else version
         cached = self._organisation_keys.get((organisation.pk, target))
         if cached is not None:
             return cached
-        grant = OrganisationKeyGrant.objects.filter(key=current, user=self.user).first()
-        if grant is None:
-            raise AccessDenied("no key grant for this member")
-        private_key = crypto.private_key_from_bytes(
-            crypto.unseal(self.private_key, bytes(grant.sealed_private_key))
+        granted = (
+            OrganisationKeyGrant.objects.filter(key=current, user=self.user)
+            .values_list("sealed_private_key", flat=True)
+            .first()
         )
+        if granted is None:
+            raise AccessDenied("no key grant for this member")
+        private_key = crypto.private_key_from_bytes(crypto.unseal(self.private_key, bytes(granted)))
         self._organisation_keys[(organisation.pk, current.version)] = private_key
+        if target == current.version:
+            return private_key
         # Walk back through older generations, each holding its predecessor.
         generations = {
             key.version: key

@@ -329,13 +329,21 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
         if messages
         else []
     )
-    with transaction.atomic():
-        if report.status == Report.Status.NEW:
-            report.status = Report.Status.SEEN
-            report.save(update_fields=["status"])
-        Message.objects.filter(
-            report=report, direction=Message.Direction.FROM_REPORTER, read_by_staff_at__isnull=True
-        ).update(read_by_staff_at=timezone.now())
+    # Marked read: the reporter's messages just shown (none shown, nothing to write).
+    unread = [
+        m.pk
+        for m in messages
+        if m.direction == Message.Direction.FROM_REPORTER and m.read_by_staff_at is None
+    ]
+    if report.status == Report.Status.NEW or unread:
+        with transaction.atomic():
+            if report.status == Report.Status.NEW:
+                report.status = Report.Status.SEEN
+                report.save(update_fields=["status"])
+            if unread:
+                Message.objects.filter(pk__in=unread, read_by_staff_at__isnull=True).update(
+                    read_by_staff_at=timezone.now()
+                )
     return OpenedReport(
         report=report,
         narrative=record_key.decrypt_text(

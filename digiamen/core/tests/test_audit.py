@@ -79,3 +79,36 @@ def test_verify_audit_command(capsys: pytest.CaptureFixture[str]) -> None:
     AuditEvent.objects.filter(pk=events[0].pk).update(object_id="42")
     with pytest.raises(CommandError, match=f"row {events[0].pk}"):
         call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_a_batch_appends_its_events_in_order_to_the_chain() -> None:
+    """The case page records its reads inside ``batched()``: one append, the same chain."""
+    before = audit.record("test.before")
+    with audit.batched():
+        batch = [audit.record(f"test.batched_{n}", details={"n": n}) for n in range(3)]
+        assert not AuditEvent.objects.filter(action__startswith="test.batched").exists()
+    after = audit.record("test.after")
+    stored = list(AuditEvent.objects.order_by("id"))
+    assert [e.action for e in stored] == [
+        "test.before",
+        "test.batched_0",
+        "test.batched_1",
+        "test.batched_2",
+        "test.after",
+    ]
+    assert batch[0].previous_hash == before.row_hash
+    assert after.previous_hash == batch[2].row_hash
+    assert [e.row_hash for e in stored[1:4]] == [e.row_hash for e in batch]
+    assert audit.verify_chain() is None
+    head = AuditChainHead.objects.get()
+    assert (head.last_event_id, head.last_hash) == (after.pk, after.row_hash)
+
+
+@pytest.mark.django_db
+def test_a_batch_is_appended_even_when_its_block_fails() -> None:
+    with pytest.raises(RuntimeError), audit.batched():
+        audit.record("test.read_then_failed")
+        raise RuntimeError("the page failed after the read")
+    assert AuditEvent.objects.filter(action="test.read_then_failed").count() == 1
+    assert audit.verify_chain() is None
