@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import nacl.hash
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from nacl.encoding import RawEncoder
@@ -317,34 +318,40 @@ class KeyRing:
             known = self._organisation_keys.get((organisation.pk, version))
             if known is not None:
                 return known
-        # The newest generation whose signatures verify (never a row added by hand).
-        current = current_organisation_key(organisation)
+        # Every generation with this member's grant of it, in one query; the newest whose
+        # signatures verify is the current one (never a row added by hand).
+        rows = list(
+            OrganisationKey.objects.filter(organisation=organisation)
+            .annotate(
+                member_grant=Subquery(
+                    OrganisationKeyGrant.objects.filter(key=OuterRef("pk"), user=self.user)
+                    .order_by()
+                    .values("sealed_private_key")[:1]
+                )
+            )
+            .order_by("version")
+        )
+        generations = {
+            key.version: key for key in key_signing.split_generations(organisation, rows)[0]
+        }
+        if not generations:
+            raise AccessDenied("organisation has no key")
+        current = generations[max(generations)]
         target = current.version if version is None else version
         cached = self._organisation_keys.get((organisation.pk, target))
         if cached is not None:
             return cached
-        granted = (
-            OrganisationKeyGrant.objects.filter(key=current, user=self.user)
-            .values_list("sealed_private_key", flat=True)
-            .first()
-        )
+        granted = current.member_grant  # type: ignore[attr-defined]
         if granted is None:
             raise AccessDenied("no key grant for this member")
         private_key = crypto.private_key_from_bytes(crypto.unseal(self.private_key, bytes(granted)))
         self._organisation_keys[(organisation.pk, current.version)] = private_key
-        if target == current.version:
-            return private_key
         # Walk back through older generations, each holding its predecessor.
-        generations = {
-            key.version: key
-            for key in OrganisationKey.objects.filter(
-                organisation=organisation, version__gt=target, version__lte=current.version
-            )
-        }
         for version_number in range(current.version, target, -1):
-            previous = crypto.unseal(
-                private_key, bytes(generations[version_number].sealed_previous_private_key or b"")
-            )
+            newer = generations.get(version_number)
+            if newer is None:
+                raise AccessDenied("no such key generation")
+            previous = crypto.unseal(private_key, bytes(newer.sealed_previous_private_key or b""))
             private_key = crypto.private_key_from_bytes(previous)
             self._organisation_keys[(organisation.pk, version_number - 1)] = private_key
         return private_key
