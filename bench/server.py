@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+
+
+UNIT = ROOT / "deploy" / "systemd" / "digiamen-app@.service"
+INSTALLER = ROOT / "deploy" / "install.sh"
+
+
+def production_arguments(port: int) -> list[str]:
+    """gunicorn's arguments as the shipped systemd unit runs it (workers as install.sh's
+    default), bound to ``port``: the production topology, read from deploy/, not copied."""
+    exec_start = re.search(r"^ExecStart=(.+)$", UNIT.read_text(), re.MULTILINE)
+    workers = re.search(r"^DOMAIN=.*\bWORKERS=(\d+)", INSTALLER.read_text(), re.MULTILINE)
+    if exec_start is None or workers is None:
+        raise RuntimeError("cannot read gunicorn's command line from deploy/")
+    words = exec_start.group(1).replace("@WORKERS@", workers.group(1)).split()
+    words = [word.replace("%i", str(port)) for word in words[1:]]  # [0] is the executable
+    return words
 
 
 def free_port() -> int:
@@ -57,16 +74,25 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def served(
-    database_url: str = "", workers: int = 2, threads: int = 16, **extra: str
+    database_url: str = "",
+    workers: int = 2,
+    threads: int = 16,
+    *,
+    production: bool = False,
+    started: list[int] | None = None,
+    **extra: str,
 ) -> Iterator[str]:
+    """A gunicorn on a free port; ``production`` runs it with the shipped unit's arguments
+    instead of ``workers`` x ``threads``. ``started`` receives the master's process id."""
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(Path(tmp), database_url, **extra)
         manage(env, "migrate", "--noinput")
         manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
         port = free_port()
-        process = subprocess.Popen(
-            [
-                GUNICORN,
+        arguments = (
+            production_arguments(port)
+            if production
+            else [
                 "digiamen.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{port}",
@@ -76,7 +102,10 @@ def served(
                 str(threads),
                 "--worker-class",
                 "gthread",
-            ],
+            ]
+        )
+        process = subprocess.Popen(
+            [GUNICORN, *arguments],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -84,6 +113,8 @@ def served(
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
+        if started is not None:
+            started.append(process.pid)
         try:
             deadline = time.monotonic() + 30
             while True:

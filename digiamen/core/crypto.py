@@ -15,6 +15,7 @@ into the organisation/user key design described in docs/security-model.md.
 from __future__ import annotations
 
 import base64
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -141,18 +142,62 @@ class KdfBusy(Exception):
     retry_after_seconds = 5
 
 
-_slots: threading.BoundedSemaphore | None = None
-_slots_size = 0
+class FifoSlots:
+    """At most ``size`` holders at once; waiters are served in their order of arrival.
+
+    A plain semaphore lets a thread that just arrived take a slot freed for one that has
+    waited (and sends that one to the back): under a surge, some requests would wait past
+    KDF_WAIT_SECONDS while later ones go through. Here a freed slot is handed to the oldest
+    waiter directly, so the wait is the queue ahead, never more."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free = size
+        self._waiters: collections.deque[threading.Lock] = collections.deque()
+        self._lock = threading.Lock()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return True
+            handed = threading.Lock()
+            handed.acquire()
+            self._waiters.append(handed)
+        if handed.acquire(timeout=max(0.0, timeout)):
+            return True  # release() handed its slot to this waiter
+        with self._lock:
+            if handed in self._waiters:
+                self._waiters.remove(handed)
+                return False
+        # The slot was handed over just as the wait ran out: take it rather than lose it.
+        return True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().release()  # the slot passes on, never free
+            else:
+                self._free += 1
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._waiters)
+
+
+_slots: FifoSlots | None = None
 _slots_lock = threading.Lock()
 
 
 @contextlib.contextmanager
 def kdf_slot() -> Iterator[None]:
-    global _slots, _slots_size
+    """Hold one of this process's KDF_CONCURRENCY Argon2id slots, or raise KdfBusy after
+    KDF_WAIT_SECONDS in line."""
+    global _slots
     with _slots_lock:
-        if _slots is None or _slots_size != settings.KDF_CONCURRENCY:
-            _slots_size = max(1, settings.KDF_CONCURRENCY)
-            _slots = threading.BoundedSemaphore(_slots_size)
+        size = max(1, settings.KDF_CONCURRENCY)
+        if _slots is None or _slots.size != size:
+            _slots = FifoSlots(size)
         slots = _slots
     if not slots.acquire(timeout=settings.KDF_WAIT_SECONDS):
         raise KdfBusy
