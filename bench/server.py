@@ -24,16 +24,26 @@ UNIT = ROOT / "deploy" / "systemd" / "digiamen-app@.service"
 INSTALLER = ROOT / "deploy" / "install.sh"
 
 
-def production_arguments(port: int) -> list[str]:
-    """gunicorn's arguments as the shipped systemd unit runs it (workers as install.sh's
-    default), bound to ``port``: the production topology, read from deploy/, not copied."""
-    exec_start = re.search(r"^ExecStart=(.+)$", UNIT.read_text(), re.MULTILINE)
+def production_topology(port: int) -> tuple[list[str], dict[str, str]]:
+    """gunicorn's arguments and the environment the shipped systemd unit gives it (workers
+    as install.sh's default), bound to ``port``: the production topology, read from
+    deploy/, not copied."""
+    unit = UNIT.read_text()
     workers = re.search(r"^DOMAIN=.*\bWORKERS=(\d+)", INSTALLER.read_text(), re.MULTILINE)
+    exec_start = re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE)
     if exec_start is None or workers is None:
         raise RuntimeError("cannot read gunicorn's command line from deploy/")
-    words = exec_start.group(1).replace("@WORKERS@", workers.group(1)).split()
-    words = [word.replace("%i", str(port)) for word in words[1:]]  # [0] is the executable
-    return words
+
+    def rendered(text: str) -> str:
+        return text.replace("@WORKERS@", workers.group(1)).replace("%i", str(port))
+
+    words = [rendered(word) for word in exec_start.group(1).split()[1:]]  # [0]: the program
+    environment = dict(
+        rendered(line.removeprefix("Environment=")).split("=", 1)
+        for line in unit.splitlines()
+        if line.startswith("Environment=")
+    )
+    return words, environment
 
 
 def free_port() -> int:
@@ -86,13 +96,12 @@ def served(
     instead of ``workers`` x ``threads``. ``started`` receives the master's process id."""
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(Path(tmp), database_url, **extra)
-        manage(env, "migrate", "--noinput")
-        manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
         port = free_port()
-        arguments = (
-            production_arguments(port)
-            if production
-            else [
+        if production:
+            arguments, unit_environment = production_topology(port)
+            env.update(unit_environment)
+        else:
+            arguments = [
                 "digiamen.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{port}",
@@ -103,7 +112,8 @@ def served(
                 "--worker-class",
                 "gthread",
             ]
-        )
+        manage(env, "migrate", "--noinput")
+        manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
         process = subprocess.Popen(
             [GUNICORN, *arguments],
             cwd=ROOT,
