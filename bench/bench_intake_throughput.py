@@ -272,8 +272,6 @@ def budget_memory_mib(idle_bytes: int) -> int:
     from bench.server import production_topology
 
     processes = int(production_topology(0)[1]["WEB_CONCURRENCY"])
-    per_process = int(
-        os.environ.get("KDF_CONCURRENCY", max(1, (os.cpu_count() or 1) // processes))
-    )
+    per_process = int(os.environ.get("KDF_CONCURRENCY", max(1, (os.cpu_count() or 1) // processes)))
     derivations = processes * per_process * settings.RECEIPT_KDF_MEMLIMIT
     return round((idle_bytes + derivations) / (1024 * 1024)) + 64

@@ -267,9 +267,7 @@ def send(
     return receipt_page(request, submission, operator=config.mode == Draft.Mode.OPERATOR)
 
 
-def busy_review(
-    request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft
-) -> HttpResponse:
+def busy_review(request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft) -> HttpResponse:
     """Every receipt derivation slot stayed taken (a surge): nothing was written and the
     draft is as it was, so the review page comes back with its answers, its Send button and
     a word of why, instead of an error page a child might take for a lost report."""
