@@ -135,9 +135,10 @@ class PasswordKdf:
 
 
 class KdfBusy(Exception):
-    """Every Argon2id slot of this process stayed taken for KDF_WAIT_SECONDS: the request is
-    answered 503 with Retry-After (core/middleware.py, api.py) instead of queueing without
-    end, each waiting thread holding its request, the next ones its memory."""
+    """Every Argon2id slot of this process is taken and KDF_QUEUE requests already wait in
+    line, or a slot stayed taken for KDF_WAIT_SECONDS: the request is answered 503 with
+    Retry-After (core/middleware.py, api.py) instead of queueing without end, each waiting
+    thread holding its request."""
 
     retry_after_seconds = 5
 
@@ -156,11 +157,15 @@ class FifoSlots:
         self._waiters: collections.deque[threading.Lock] = collections.deque()
         self._lock = threading.Lock()
 
-    def acquire(self, timeout: float) -> bool:
+    def acquire(self, timeout: float, max_waiting: int | None = None) -> bool:
+        """Whether a slot was had within ``timeout``; at once False when ``max_waiting``
+        are already in line (the line is full: no use waiting behind it)."""
         with self._lock:
             if self._free and not self._waiters:
                 self._free -= 1
                 return True
+            if max_waiting is not None and len(self._waiters) >= max_waiting:
+                return False
             handed = threading.Lock()
             handed.acquire()
             self._waiters.append(handed)
@@ -191,15 +196,15 @@ _slots_lock = threading.Lock()
 
 @contextlib.contextmanager
 def kdf_slot() -> Iterator[None]:
-    """Hold one of this process's KDF_CONCURRENCY Argon2id slots, or raise KdfBusy after
-    KDF_WAIT_SECONDS in line."""
+    """Hold one of this process's KDF_CONCURRENCY Argon2id slots, or raise KdfBusy: at once
+    when KDF_QUEUE requests already wait, or after KDF_WAIT_SECONDS in line."""
     global _slots
     with _slots_lock:
         size = max(1, settings.KDF_CONCURRENCY)
         if _slots is None or _slots.size != size:
             _slots = FifoSlots(size)
         slots = _slots
-    if not slots.acquire(timeout=settings.KDF_WAIT_SECONDS):
+    if not slots.acquire(timeout=settings.KDF_WAIT_SECONDS, max_waiting=settings.KDF_QUEUE):
         raise KdfBusy
     try:
         yield

@@ -87,6 +87,7 @@ def test_kdf_slots_bound_concurrent_derivations(
     """Many threads derive at once: never more than KDF_CONCURRENCY inside Argon2id (the
     memory bound) whatever the thread count, and every one gets its key."""
     settings.KDF_CONCURRENCY = slots
+    settings.KDF_QUEUE = threads
     settings.KDF_WAIT_SECONDS = 30
     inside, most, done = 0, 0, 0
     lock = threading.Lock()
@@ -147,6 +148,31 @@ def test_kdf_slot_goes_to_the_longest_waiting_request() -> None:
     for thread in waiters:
         thread.join()
     assert order == list(range(5))
+
+
+def test_when_the_line_is_full_the_request_is_told_at_once(settings: Any) -> None:
+    """Every slot taken and KDF_QUEUE requests already in line: no use waiting behind them,
+    the next request is answered at once (503), not after KDF_WAIT_SECONDS."""
+    settings.KDF_CONCURRENCY = 1
+    settings.KDF_QUEUE = 1
+    settings.KDF_WAIT_SECONDS = 30
+    with crypto.kdf_slot():
+        assert crypto._slots is not None
+        slots = crypto._slots
+        in_line = threading.Thread(target=hold_a_slot_briefly)
+        in_line.start()
+        wait_until(lambda: slots.waiting() == 1)
+        began = time.monotonic()
+        with pytest.raises(crypto.KdfBusy):
+            with crypto.kdf_slot():
+                pass
+        assert time.monotonic() - began < 5
+    in_line.join()  # and the one in line got the slot once it was freed
+
+
+def hold_a_slot_briefly() -> None:
+    with crypto.kdf_slot():
+        pass
 
 
 def test_a_waiter_that_gives_up_leaves_no_slot_taken() -> None:
