@@ -49,6 +49,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+cpu_per_derivation: list[float] = []
+cpu_lock = threading.Lock()
+
+
 def argon2id_ceiling(threads: int, seconds: float) -> float:
     """Receipt derivations per second with ``threads`` threads deriving side by side, with
     the receipt's own parameters (libsodium releases the GIL while it derives)."""
@@ -60,6 +64,7 @@ def argon2id_ceiling(threads: int, seconds: float) -> float:
     stop = time.perf_counter() + seconds
 
     def derive(index: int) -> None:
+        cpu_before = time.thread_time()
         while time.perf_counter() < stop:
             nacl.pwhash.argon2id.kdf(
                 32,
@@ -69,6 +74,8 @@ def argon2id_ceiling(threads: int, seconds: float) -> float:
                 memlimit=settings.RECEIPT_KDF_MEMLIMIT,
             )
             done[index] += 1
+        with cpu_lock:
+            cpu_per_derivation.append((time.thread_time() - cpu_before) / max(1, done[index]))
 
     workers = [threading.Thread(target=derive, args=(i,)) for i in range(threads)]
     started = time.perf_counter()
@@ -79,8 +86,8 @@ def argon2id_ceiling(threads: int, seconds: float) -> float:
     return sum(done) / (time.perf_counter() - started)
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of a process and its children (gunicorn's master and workers)."""
+def process_tree(root: int) -> list[int]:
+    """A process and its children (gunicorn's master and workers)."""
     pids = [root]
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -92,8 +99,25 @@ def tree_rss_bytes(root: int) -> int:
         parent = int(stat.rsplit(")", 1)[1].split()[1])
         if parent == root:
             pids.append(int(entry.name))
+    return pids
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by a process and its children."""
+    total = 0.0
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of a process and its children (gunicorn's master and workers)."""
     total = 0
-    for pid in pids:
+    for pid in process_tree(root):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -210,10 +234,12 @@ def main() -> None:
             sampler = MemorySampler(started[0])
             sampler.start()
             ceilings = []
-            seconds = 0.0
+            seconds = server_cpu = 0.0
             for _ in range(ROUNDS):
                 ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
+                cpu_before = tree_cpu_seconds(started[0])
                 seconds += surge(base, CLIENTS, SECONDS / ROUNDS, outcomes)
+                server_cpu += tree_cpu_seconds(started[0]) - cpu_before
             ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
             sampler.running = False
             sampler.join()
@@ -238,6 +264,13 @@ def main() -> None:
     print(
         f"   503 answers {outcomes.busy_answers}, reports retried {outcomes.retried}, "
         f"reports {len(outcomes.latencies)}"
+    )
+    # Why the ratio is what it is: each report costs the server its derivation plus the
+    # rest of the request (PostgreSQL's own CPU not counted), on the same cores.
+    reports = max(1, len(outcomes.latencies))
+    print(
+        f"   server CPU per report {server_cpu / reports * 1000:.0f} ms "
+        f"(one derivation alone: {statistics.median(cpu_per_derivation) * 1000:.0f} ms)"
     )
     print(
         f"   server memory (master + workers RSS): idle {sampler.idle / mib:.0f} MiB, "
