@@ -163,9 +163,8 @@ def test_when_the_line_is_full_the_request_is_told_at_once(settings: Any) -> Non
         in_line.start()
         wait_until(lambda: slots.waiting() == 1)
         began = time.monotonic()
-        with pytest.raises(crypto.KdfBusy):
-            with crypto.kdf_slot():
-                pass
+        with pytest.raises(crypto.KdfBusy), crypto.kdf_slot():
+            pass
         assert time.monotonic() - began < 5
     in_line.join()  # and the one in line got the slot once it was freed
 
