@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+
+
+UNIT = ROOT / "deploy" / "systemd" / "digiamen-app@.service"
+INSTALLER = ROOT / "deploy" / "install.sh"
+
+
+def production_topology(port: int) -> tuple[list[str], dict[str, str]]:
+    """gunicorn's arguments and the environment the shipped systemd unit gives it (workers
+    as install.sh's default), bound to ``port``: the production topology, read from
+    deploy/, not copied."""
+    unit = UNIT.read_text()
+    workers = re.search(r"^DOMAIN=.*\bWORKERS=(\d+)", INSTALLER.read_text(), re.MULTILINE)
+    exec_start = re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE)
+    if exec_start is None or workers is None:
+        raise RuntimeError("cannot read gunicorn's command line from deploy/")
+
+    def rendered(text: str) -> str:
+        return text.replace("@WORKERS@", workers.group(1)).replace("%i", str(port))
+
+    words = [rendered(word) for word in exec_start.group(1).split()[1:]]  # [0]: the program
+    environment = dict(
+        rendered(line.removeprefix("Environment=")).split("=", 1)
+        for line in unit.splitlines()
+        if line.startswith("Environment=")
+    )
+    return words, environment
 
 
 def free_port() -> int:
@@ -57,16 +84,24 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def served(
-    database_url: str = "", workers: int = 2, threads: int = 16, **extra: str
+    database_url: str = "",
+    workers: int = 2,
+    threads: int = 16,
+    *,
+    production: bool = False,
+    started: list[int] | None = None,
+    **extra: str,
 ) -> Iterator[str]:
+    """A gunicorn on a free port; ``production`` runs it with the shipped unit's arguments
+    instead of ``workers`` x ``threads``. ``started`` receives the master's process id."""
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(Path(tmp), database_url, **extra)
-        manage(env, "migrate", "--noinput")
-        manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
         port = free_port()
-        process = subprocess.Popen(
-            [
-                GUNICORN,
+        if production:
+            arguments, unit_environment = production_topology(port)
+            env.update(unit_environment)
+        else:
+            arguments = [
                 "digiamen.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{port}",
@@ -76,7 +111,11 @@ def served(
                 str(threads),
                 "--worker-class",
                 "gthread",
-            ],
+            ]
+        manage(env, "migrate", "--noinput")
+        manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
+        process = subprocess.Popen(
+            [GUNICORN, *arguments],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -84,6 +123,8 @@ def served(
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
+        if started is not None:
+            started.append(process.pid)
         try:
             deadline = time.monotonic() + 30
             while True:

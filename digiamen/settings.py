@@ -271,11 +271,19 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 KDF_OPSLIMIT = int(os.environ.get("KDF_OPSLIMIT", "3"))
 KDF_MEMLIMIT = int(os.environ.get("KDF_MEMLIMIT", str(64 * 1024 * 1024)))
 # At most this many Argon2id derivations at once in each process (a report's receipt, a
-# sign-in): the others wait up to KDF_WAIT_SECONDS, then the request is told to come back
-# (503 with Retry-After). Memory stays under processes x KDF_CONCURRENCY x the memory cost,
-# whatever the thread count. Set it to the cores divided by the processes.
-KDF_CONCURRENCY = int(os.environ.get("KDF_CONCURRENCY", str(os.cpu_count() or 1)))
-KDF_WAIT_SECONDS = float(os.environ.get("KDF_WAIT_SECONDS", "2.5"))
+# sign-in), served in order of arrival. Memory stays under processes x KDF_CONCURRENCY x the
+# memory cost, whatever the thread count. By default each of gunicorn's WEB_CONCURRENCY
+# workers (the systemd unit sets it) gets its share of the cores.
+WEB_CONCURRENCY = max(1, int(os.environ.get("WEB_CONCURRENCY", "1")))
+KDF_CONCURRENCY = int(
+    os.environ.get("KDF_CONCURRENCY", str(max(1, (os.cpu_count() or 1) // WEB_CONCURRENCY)))
+)
+# A request finding every slot taken waits in line, unless KDF_QUEUE already wait there
+# (the line is full) or its wait passes KDF_WAIT_SECONDS: then it is told to come back
+# (503 with Retry-After). The shipped topology (4 threads a worker) never fills the line:
+# a surge waits, first come first served, in the kernel's accept queue instead.
+KDF_QUEUE = int(os.environ.get("KDF_QUEUE", str(4 * max(1, KDF_CONCURRENCY))))
+KDF_WAIT_SECONDS = float(os.environ.get("KDF_WAIT_SECONDS", "10"))
 
 # --- Sessions: 30 idle minutes, 12 hours in all -------------------------------------------------
 SESSION_ENGINE = "digiamen.accounts.session_store"

@@ -16,6 +16,7 @@ into the organisation/user key design described in docs/security-model.md.
 from __future__ import annotations
 
 import base64
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -185,27 +186,76 @@ class PasswordKdf:
 
 
 class KdfBusy(Exception):
-    """Every Argon2id slot of this process stayed taken for KDF_WAIT_SECONDS: the request is
-    answered 503 with Retry-After (core/middleware.py, api.py) instead of queueing without
-    end, each waiting thread holding its request, the next ones its memory."""
+    """Every Argon2id slot of this process is taken and KDF_QUEUE requests already wait in
+    line, or a slot stayed taken for KDF_WAIT_SECONDS: the request is answered 503 with
+    Retry-After (core/middleware.py, api.py) instead of queueing without end, each waiting
+    thread holding its request."""
 
     retry_after_seconds = 5
 
 
-_slots: threading.BoundedSemaphore | None = None
-_slots_size = 0
+class FifoSlots:
+    """At most ``size`` holders at once; waiters are served in their order of arrival.
+
+    A plain semaphore lets a thread that just arrived take a slot freed for one that has
+    waited (and sends that one to the back): under a surge, some requests would wait past
+    KDF_WAIT_SECONDS while later ones go through. Here a freed slot is handed to the oldest
+    waiter directly, so the wait is the queue ahead, never more."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free = size
+        self._waiters: collections.deque[threading.Lock] = collections.deque()
+        self._lock = threading.Lock()
+
+    def acquire(self, timeout: float, max_waiting: int | None = None) -> bool:
+        """Whether a slot was had within ``timeout``; at once False when ``max_waiting``
+        are already in line (the line is full: no use waiting behind it)."""
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return True
+            if max_waiting is not None and len(self._waiters) >= max_waiting:
+                return False
+            handed = threading.Lock()
+            handed.acquire()
+            self._waiters.append(handed)
+        if handed.acquire(timeout=max(0.0, timeout)):
+            return True  # release() handed its slot to this waiter
+        with self._lock:
+            if handed in self._waiters:
+                self._waiters.remove(handed)
+                return False
+        # The slot was handed over just as the wait ran out: take it rather than lose it.
+        return True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().release()  # the slot passes on, never free
+            else:
+                self._free += 1
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._waiters)
+
+
+_slots: FifoSlots | None = None
 _slots_lock = threading.Lock()
 
 
 @contextlib.contextmanager
 def kdf_slot() -> Iterator[None]:
-    global _slots, _slots_size
+    """Hold one of this process's KDF_CONCURRENCY Argon2id slots, or raise KdfBusy: at once
+    when KDF_QUEUE requests already wait, or after KDF_WAIT_SECONDS in line."""
+    global _slots
     with _slots_lock:
-        if _slots is None or _slots_size != settings.KDF_CONCURRENCY:
-            _slots_size = max(1, settings.KDF_CONCURRENCY)
-            _slots = threading.BoundedSemaphore(_slots_size)
+        size = max(1, settings.KDF_CONCURRENCY)
+        if _slots is None or _slots.size != size:
+            _slots = FifoSlots(size)
         slots = _slots
-    if not slots.acquire(timeout=settings.KDF_WAIT_SECONDS):
+    if not slots.acquire(timeout=settings.KDF_WAIT_SECONDS, max_waiting=settings.KDF_QUEUE):
         raise KdfBusy
     try:
         yield

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation, User
-from digiamen.core import places
+from digiamen.core import crypto, places
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.taxonomy import (
     AgeBand,
@@ -113,8 +113,10 @@ def render_step(
     answers: dict[str, Any] | None = None,
     status: int = 200,
     form_action: str = "",
+    busy: bool = False,
 ) -> HttpResponse:
     context = {
+        "busy": busy,
         "form_action": form_action,
         "offer_image": config.mode == Draft.Mode.PUBLIC and isinstance(form, StoryStep),
         "image_count": len((answers or {}).get("image_hashes", [])),
@@ -257,10 +259,31 @@ def send(
         )
     except drafts.DraftGone as gone:
         return already_sent(request) if gone.submitted else expired(request)
+    except crypto.KdfBusy:
+        return busy_review(request, config, draft)
     if config.mode == Draft.Mode.PUBLIC:
         limit.hit(client)
     # The transaction has committed: only now is the receipt shown.
     return receipt_page(request, submission, operator=config.mode == Draft.Mode.OPERATOR)
+
+
+def busy_review(request: HttpRequest, config: FlowConfig, draft: drafts.OpenDraft) -> HttpResponse:
+    """Every receipt derivation slot stayed taken (a surge): nothing was written and the
+    draft is as it was, so the review page comes back with its answers, its Send button and
+    a word of why, instead of an error page a child might take for a lost report."""
+    index = len(config.steps) - 1
+    response = render_step(
+        request,
+        config,
+        index,
+        ReviewStep(),
+        token=draft.token,
+        answers=draft.answers,
+        status=503,
+        busy=True,
+    )
+    response["Retry-After"] = str(crypto.KdfBusy.retry_after_seconds)
+    return response
 
 
 # Services shown on the receipt, the child's own area first; the help page lists the rest.
