@@ -35,7 +35,6 @@ from digiamen.media.index import PdqIndex, codes_from_hex
 from digiamen.media.models import BankChange, BankEntry, HashBank
 
 GAP_SECONDS = 30.0
-LOAD_BATCH = 100_000
 
 
 @dataclass(frozen=True)
