@@ -24,8 +24,10 @@ the tables into the process): a new snapshot replaces it instead.
 
 from __future__ import annotations
 
+import ctypes
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
@@ -42,20 +44,33 @@ LAYOUT = [(sum(WIDTHS[:region]), width) for region, width in enumerate(WIDTHS)]
 CHUNKS = len(LAYOUT)
 FLIPS_PER_CHUNK = 2
 MAX_DISTANCE = (FLIPS_PER_CHUNK + 1) * CHUNKS - 1
-# The indexed bits grow with the index, about one key value per two hashes, so that the
-# offset tables (11 x 4 bytes per key value) stay a fixed share of the memory per hash:
-# 22 bits (16 MB per table) from 8 000 000 hashes, 19 at 1 000 000 (2 MB per table).
+# The indexed bits grow with the index, about one key value per four hashes up to 22 bits,
+# so that the offset tables (11 x 4 bytes per key value) stay a small share of the memory
+# per hash: 18 bits (1 MB per table) at 1 000 000 hashes, 22 (16 MB per table) at
+# 10 000 000. Fewer bits, more candidates per query: about as many at 1 000 000 as at
+# 10 000 000.
 MIN_INDEXED_BITS, MAX_INDEXED_BITS = 16, 22
 INDEXED_BITS = MAX_INDEXED_BITS
+BUILD_THREADS = 1
 BATCH = 8  # queries searched together: large enough for numpy, small enough for the cache
 
 Codes = np.ndarray[Any, np.dtype[np.uint64]]
 
 
 def indexed_bits(count: int) -> int:
-    """The key width for an index of ``count`` hashes (about two hashes per key value)."""
-    wanted = max(1, count // 2 - 1).bit_length()
+    """The key width for an index of ``count`` hashes (about four hashes per key value)."""
+    wanted = max(1, count // 4 - 1).bit_length()
     return min(MAX_INDEXED_BITS, max(MIN_INDEXED_BITS, wanted))
+
+
+def release_free_memory() -> None:
+    """Give the freed scratch memory of a build back to the system: glibc keeps freed heap
+    memory for reuse, and it would count as resident for as long as the process lives."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to ask
+        return
+    libc.malloc_trim(0)
 
 
 def _flip_masks(width: int) -> np.ndarray[Any, Any]:
@@ -198,18 +213,27 @@ class PdqIndex:
         self.alive = np.ones(count, dtype=bool)
         self.offsets = np.empty(CHUNKS * plan.table_size, dtype=np.uint32)
         self.tables = np.empty((CHUNKS - 1, count), dtype=np.uint32)
-        for chunk in range(CHUNKS):
-            base = chunk * plan.table_size
-            column = region_values(self.codes, chunk, plan.bits)
-            if chunk:  # the first chunk's table is the order of the codes itself
-                self.tables[chunk - 1] = _sorted_order(column)
-            self.offsets[base] = 0
-            np.cumsum(
-                np.bincount(column.astype(np.intp), minlength=1 << plan.bits),
-                out=self.offsets[base + 1 : base + plan.table_size],
-            )
+        if BUILD_THREADS > 1:  # numpy sorts without the GIL, but each thread keeps its arena
+            with ThreadPoolExecutor(BUILD_THREADS) as pool:
+                list(pool.map(self._build_table, range(CHUNKS)))
+        else:
+            for chunk in range(CHUNKS):
+                self._build_table(chunk)
         self._derived()
+        release_free_memory()
         self._empty_fresh()
+
+    def _build_table(self, chunk: int) -> None:
+        plan = self.plan
+        base = chunk * plan.table_size
+        column = region_values(self.codes, chunk, plan.bits)
+        if chunk:  # the first chunk's table is the order of the codes itself
+            self.tables[chunk - 1] = _sorted_order(column)
+        self.offsets[base] = 0
+        np.cumsum(
+            np.bincount(column.astype(np.intp), minlength=1 << plan.bits),
+            out=self.offsets[base + 1 : base + plan.table_size],
+        )
 
     def _derived(self) -> None:
         self.flat_tables = self.tables.reshape(-1)

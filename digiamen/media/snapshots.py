@@ -15,17 +15,19 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 
 from digiamen.media.index import PdqIndex, codes_from_hex
 from digiamen.media.models import BankChange, BankEntry
 
-LOAD_BATCH = 20_000  # rows held as Python objects at once while loading (a few MB)
+LOAD_BATCH = 20_000  # rows read at once while loading (a few MB)
 KEEP = 2  # the current snapshot and the one before (processes may still map it)
 
 
@@ -85,36 +87,85 @@ def usable_entries() -> Any:
     ).exclude(pdq="")
 
 
-def read_entries() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Entry ids (sorted), bank ids and PDQ codes of every usable entry.
+Batch = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]
 
-    Streamed: ``LOAD_BATCH`` rows at a time (by id, each batch one indexed range query), each
-    batch's hex strings decoded at once into arrays sized from a count beforehand, so at most
-    one batch of rows is ever held as Python objects; the arrays grow only if entries are
-    added meanwhile."""
+
+def _batches() -> Iterator[Batch]:
+    """(entry ids, bank ids, codes) of the usable entries, ``LOAD_BATCH`` at a time by id,
+    each batch one range query on the primary key."""
+    rows = usable_entries().order_by("pk").values_list("pk", "bank_id", "pdq")
+    after = 0
+    while True:
+        query = rows.filter(pk__gt=after)[:LOAD_BATCH]
+        if connection.vendor == "postgresql":
+            batch = _postgresql_batch(query)
+        else:
+            batch = _python_batch(query)
+        if not len(batch[0]):
+            return
+        yield batch
+        after = int(batch[0].max())
+
+
+def _postgresql_batch(query: Any) -> Batch:
+    """The server packs the batch into three byte strings (ids and banks as 8-byte integers,
+    the hashes as 32 bytes each): no Python object per row, and no hex text. The three
+    aggregates read the rows in one order, the ordered subquery's (PostgreSQL does not
+    promise it, so the bank lookup sorts the ids again if they are not in order)."""
+    sql, params = query.query.sql_with_params()
+    # Django's own SQL for the batch, its values passed as params: nothing interpolated.
+    packed = (
+        "SELECT string_agg(int8send(batch.id::int8), ''), "  # noqa: S608
+        "string_agg(int8send(batch.bank_id::int8), ''), "
+        "string_agg(decode(batch.pdq, 'hex'), '') "
+        f"FROM ({sql}) AS batch (id, bank_id, pdq)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(packed, params)
+        ids, banks, codes = cursor.fetchone()
+    if ids is None:
+        return _empty_batch()
+    return (
+        np.frombuffer(ids, dtype=">i8").astype(np.int64),
+        np.frombuffer(banks, dtype=">i8").astype(np.int64),
+        np.frombuffer(codes, dtype=np.uint8).reshape(-1, 32).view(np.uint64).copy(),
+    )
+
+
+def _empty_batch() -> Batch:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4), np.uint64)
+
+
+def _python_batch(query: Any) -> Batch:
+    batch = list(query)
+    if not batch:
+        return _empty_batch()
+    keys, banks, hexes = zip(*batch, strict=True)
+    return np.array(keys, np.int64), np.array(banks, np.int64), codes_from_hex(hexes)
+
+
+def read_entries() -> Batch:
+    """Entry ids (in id order), bank ids and PDQ codes of every usable entry.
+
+    Streamed batch by batch into arrays sized from a count beforehand (grown only if
+    entries are added meanwhile): at most one batch is ever held in any other form."""
     capacity = usable_entries().count()
     keys = np.empty(capacity, dtype=np.int64)
     banks = np.empty(capacity, dtype=np.int64)
     codes = np.empty((capacity, 4), dtype=np.uint64)
-    filled = after = 0
-    rows = usable_entries().order_by("pk").values_list("pk", "bank_id", "pdq")
-    while True:
-        batch = list(rows.filter(pk__gt=after)[:LOAD_BATCH])
-        if not batch:
-            break
-        if filled + len(batch) > len(keys):
-            capacity = 2 * (filled + len(batch))
+    filled = 0
+    for batch_keys, batch_banks, batch_codes in _batches():
+        end = filled + len(batch_keys)
+        if end > len(keys):
+            capacity = 2 * end
             keys, banks = np.resize(keys, capacity), np.resize(banks, capacity)
             codes = np.resize(codes, (capacity, 4))
-        end = filled + len(batch)
-        batch_keys, batch_banks, hexes = zip(*batch, strict=True)
-        del batch
-        keys[filled:end] = batch_keys
-        banks[filled:end] = batch_banks
-        codes[filled:end] = codes_from_hex(hexes)
-        after = int(keys[end - 1])
+        keys[filled:end], banks[filled:end], codes[filled:end] = (
+            batch_keys,
+            batch_banks,
+            batch_codes,
+        )
         filled = end
-        del batch_keys, batch_banks, hexes
     if filled < len(keys):  # fewer than counted (entries disabled meanwhile): trim
         keys, banks, codes = keys[:filled].copy(), banks[:filled].copy(), codes[:filled].copy()
     return keys, banks, codes
