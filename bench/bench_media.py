@@ -9,14 +9,18 @@
    IndexBinaryMultiHash, 16 chunks of 16 bits, one flip): single-query p50/p99, batch
    throughput (1000 queries), recall against brute force at distance 31, memory per
    million hashes, and the time from adding a hash to it matching.
-   Goal at 10 000 000: p50 < 2 ms, >= 4 000 queries/s on 2 cores, exact, < 1 GB, fresh < 1 s.
+   Budgets at 10 000 000: p50 < 2 ms, >= 4 000 queries/s on 2 cores, exact (recorded with
+   their ratio to faiss flat and HMA's configuration measured in the same run).
 3. One index for all workers (media/snapshots.py): the 10 000 000-hash index saved once and
    mapped read-only by 4 worker processes; their total proportional memory (PSS, the
    shared pages divided among them) and the single-query p50 in a mapped index.
    Goal: <= 1.2 GB for the 4 workers together, p50 < 1 ms.
 4. Freshness through the database (PostgreSQL): a hash added by one process's action
    matches in another process's index, started from a shared snapshot, after at most
-   MATCH_INDEX_POLL_SECONDS (0.2 s). Goal: < 1 s.
+   MATCH_INDEX_POLL_SECONDS (0.2 s). Budget: p95 < 300 ms.
+5. Loading through BankIndex.load() from PostgreSQL in a fresh process (BENCH_LOAD_SIZE,
+   default 1 000 000 entries): resident memory grown per million hashes (budget <= 120 MB)
+   and the time (budget < 3 s), against a plain SELECT of the same rows.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ BRUTE_QUERIES = 20
 FAISS_FLAT_QUERIES = 30
 RADIUS = 31
 DATABASE = "media"  # a label: the database itself is new for each run
+FRESH_ATTEMPTS = 40
 LOAD_SIZE = int(os.environ.get("BENCH_LOAD_SIZE", "1000000"))
 BUDGET_QPS, BUDGET_P50_MS, BUDGET_MB_PER_MILLION = 4000, 2.0, 120
 BUDGET_LOAD_SECONDS, BUDGET_FRESH_P95_MS = 3.0, 300
@@ -394,7 +399,9 @@ def worker() -> None:
     organisation = Organisation.objects.create(slug="bench", name="Bench", country="MA")
     bank = actions.create_bank(organisation, None, name="Bench", source="")
     rng = np.random.default_rng(3)
-    rows = [{"pdq": f"{int(v):064x}", "quality": 100} for v in rng.integers(1, 2**62, 100_000)]
+    # Random 256-bit hashes: nearly none within 31 bits of another, as in a real bank (hashes
+    # with 192 zero bits would match half the bank, and the bench would time that instead).
+    rows = [{"pdq": rng.bytes(32).hex(), "quality": 100} for _ in range(100_000)]
     actions.add_entries(bank, None, rows)
     settings.MATCH_INDEX_SHARED = True
     settings.MATCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="bench-snapshots-"))
@@ -405,12 +412,14 @@ def worker() -> None:
     reader.refresh()
     if reader.snapshot is None:
         raise RuntimeError("the reader did not start from the shared snapshot")
-    samples = []
-    for attempt in range(20):
-        code = f"{int(rng.integers(1, 2**62)) << 2:064x}"
+    samples, committing = [], []
+    for attempt in range(FRESH_ATTEMPTS):
+        code = rng.bytes(32).hex()
         started = time.perf_counter()
         actions.add_entries(bank, None, [{"pdq": code, "quality": 100}])
-        while not reader.search_pdq([code], {bank.pk})[0]:
+        committing.append((time.perf_counter() - started) * 1000)
+        # Matched: the new hash itself, at distance 0.
+        while not any(m.distance == 0 for m in reader.search_pdq([code], {bank.pk})[0]):
             time.sleep(0.005)
         samples.append((time.perf_counter() - started) * 1000)
         time.sleep(0.05 * (attempt % 5))
@@ -419,7 +428,8 @@ def worker() -> None:
         f"   freshness through PostgreSQL (shared snapshot, "
         f"poll {settings.MATCH_INDEX_POLL_SECONDS} s, "
         f"100 000 hashes): add -> match in another index p50 {statistics.median(samples):.0f} ms, "
-        f"p95 {fresh_p95:.0f} ms, max {max(samples):.0f} ms ({machine()})"
+        f"p95 {fresh_p95:.0f} ms, max {max(samples):.0f} ms; of which the adding action "
+        f"(commit included) p50 {statistics.median(committing):.0f} ms ({machine()})"
     )
     record_budget(
         "match index: freshness p95 (add -> match elsewhere)",

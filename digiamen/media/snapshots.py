@@ -1,7 +1,7 @@
 """One matching index for all the processes of a machine: a snapshot of the banks' PDQ
 tables, built by the queue consumer into ``MATCH_INDEX_DIR`` and mapped read-only by every
 application process, so 4 gunicorn workers share one copy in the page cache instead of
-holding 4 (955 MB each at 10 000 000 hashes).
+holding 4 (about 1 GB each at 10 000 000 hashes).
 
 A snapshot is a folder ``snapshot-<change id>-<random>`` written under another name and
 renamed when complete; the file ``current`` names the newest. Each folder records the last
