@@ -3,15 +3,18 @@
 Multi-index hashing: the 256 bits are cut into 11 regions (three of 24 bits, eight of 23).
 Two hashes within distance 31 differ in at most 31 bits, so by the pigeonhole principle at
 least one region differs in at most 2 bits (3 in each of 11 would be 33), and so do that
-region's low 22 bits. Each region has a table keyed by those 22 bits; looking up the
-query's value and every value at most 2 bits away (254 probes per region, 2 794 in all)
-finds every hash within 31: the search is exact, not approximate, for any radius up to 32.
-At 10 000 000 random hashes a query checks about 6 600 candidates, where 16 chunks of 16
-bits with one flip (HMA's layout) check about 41 000.
+region's low bits. Each region has a table keyed by its low ``bits`` bits (the key width:
+about one key value per four hashes, 16 to 22 bits); looking up the query's value and every
+value at most 2 bits away (254 probes per region at 22 bits, 2 794 in all) finds every hash
+within 31: the search is exact, not approximate, for any radius up to 32. At 10 000 000
+random hashes a query checks about 6 600 candidates, where 16 chunks of 16 bits with one
+flip (HMA's layout) check about 41 000.
 
 The hashes are stored sorted by their first region's key, so the first table is the order
-itself; each other table is a permutation sorted by its key, with the offset of each of the
-4 194 304 key values (4 bytes per hash and table, 16 MB of offsets per table).
+itself; each other table is a permutation sorted by its key, with the offset of each key
+value. Per hash: 32 bytes of hash, 4 of key, 1 "alive" flag and 10 tables x 4 bytes = 77
+bytes, all in numpy arrays (no Python object per hash), plus the offsets, 11 x 4 bytes per
+key value (12 MB at 1 000 000 hashes, 185 MB at 10 000 000).
 New hashes go to a small "fresh" area searched by brute force, so a hash matches as soon as
 it is added; removed hashes are masked at once. When the fresh area grows past a limit, the
 tables are rebuilt with it (``compact``). No Django here: the bench uses this module as is.
@@ -24,8 +27,11 @@ the tables into the process): a new snapshot replaces it instead.
 
 from __future__ import annotations
 
+import ctypes
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -34,16 +40,37 @@ import numpy as np
 
 # Eleven regions partition the 256 bits: three of 24 bits and eight of 23 (start bit,
 # width). Within 31 bits, some region differs in at most 2 bits (3 in each would be 33), so
-# in that region's low 22 bits too: each region is indexed by those 22 bits.
+# in any of that region's bits too: each region is indexed by its low ``bits`` bits.
 WIDTHS = [24, 24, 24] + [23] * 8
 LAYOUT = [(sum(WIDTHS[:region]), width) for region, width in enumerate(WIDTHS)]
-INDEXED_BITS = 22
 CHUNKS = len(LAYOUT)
 FLIPS_PER_CHUNK = 2
 MAX_DISTANCE = (FLIPS_PER_CHUNK + 1) * CHUNKS - 1
+# The indexed bits grow with the index, about one key value per four hashes up to 22 bits,
+# so that the offset tables (11 x 4 bytes per key value) stay a small share of the memory
+# per hash: 18 bits (1 MB per table) at 1 000 000 hashes, 22 (16 MB per table) at
+# 10 000 000. Fewer bits, more candidates per query: about as many at 1 000 000 as at
+# 10 000 000.
+MIN_INDEXED_BITS, MAX_INDEXED_BITS = 16, 22
 BATCH = 8  # queries searched together: large enough for numpy, small enough for the cache
 
 Codes = np.ndarray[Any, np.dtype[np.uint64]]
+
+
+def indexed_bits(count: int) -> int:
+    """The key width for an index of ``count`` hashes (about four hashes per key value)."""
+    wanted = max(1, count // 4 - 1).bit_length()
+    return min(MAX_INDEXED_BITS, max(MIN_INDEXED_BITS, wanted))
+
+
+def release_free_memory() -> None:
+    """Give the freed scratch memory of a build back to the system: glibc keeps freed heap
+    memory for reuse, and it would count as resident for as long as the process lives."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to ask
+        return
+    libc.malloc_trim(0)
 
 
 def _flip_masks(width: int) -> np.ndarray[Any, Any]:
@@ -53,38 +80,60 @@ def _flip_masks(width: int) -> np.ndarray[Any, Any]:
     return np.array(masks, dtype=np.int64)
 
 
-CHUNK_MASKS = [_flip_masks(INDEXED_BITS) for _region in LAYOUT]
-TABLE_SIZES = [(1 << INDEXED_BITS) + 1 for _region in LAYOUT]
-TABLE_BASES = np.concatenate([[0], np.cumsum(TABLE_SIZES)[:-1]]).astype(np.int64)
-# Every probe of one query, flattened: its chunk, and the bits it flips.
-PROBE_CHUNK = np.concatenate(
-    [np.full(len(masks), chunk) for chunk, masks in enumerate(CHUNK_MASKS)]
-)
-PROBE_MASK = np.concatenate(CHUNK_MASKS)
-PROBES = len(PROBE_MASK)
-FIRST_CHUNK_PROBES = len(CHUNK_MASKS[0])
+@dataclass(frozen=True)
+class ProbePlan:
+    """Every probe of one query for a key width, flattened: its chunk, the bits it flips,
+    and where its chunk's offsets start."""
+
+    bits: int
+    table_size: int  # offsets per chunk: one per key value, and the end
+    chunk: np.ndarray[Any, Any]
+    mask: np.ndarray[Any, Any]
+    base: np.ndarray[Any, Any]
+    first_chunk_probes: int
+
+
+@cache
+def probe_plan(bits: int) -> ProbePlan:
+    masks = _flip_masks(bits)
+    table_size = (1 << bits) + 1
+    chunk = np.repeat(np.arange(CHUNKS, dtype=np.int64), len(masks))
+    return ProbePlan(
+        bits, table_size, chunk, np.tile(masks, CHUNKS), chunk * table_size, len(masks)
+    )
 
 
 def _expand(starts: Any, lengths: Any) -> Any:
     """The integers of every range [start, start + length), in order."""
     starts, lengths = starts.reshape(-1), lengths.reshape(-1)
-    shifts = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return shifts + np.arange(len(shifts))
+    ends = np.cumsum(lengths)
+    shifts = np.repeat(starts - (ends - lengths), lengths)
+    shifts += np.arange(len(shifts))
+    return shifts
 
 
-def chunk_values(codes: Codes) -> np.ndarray[Any, Any]:
-    """(n, 11) int64: the low 22 bits of each region (a region may straddle two words)."""
-    columns = []
-    for start, width in LAYOUT:
-        word, shift = divmod(start, 64)
-        value = codes[:, word] >> np.uint64(shift)
-        if shift + width > 64:
-            value = value | (codes[:, word + 1] << np.uint64(64 - shift))
-        columns.append(value & np.uint64((1 << INDEXED_BITS) - 1))
-    return np.stack(columns, axis=1).astype(np.int64)
+def region_values(codes: Codes, region: int, bits: int) -> np.ndarray[Any, Any]:
+    """The low ``bits`` bits of one region of each code (a region may straddle two words),
+    as uint64."""
+    start, width = LAYOUT[region]
+    word, shift = divmod(start, 64)
+    value = codes[:, word] >> np.uint64(shift)
+    if shift + width > 64:
+        value |= codes[:, word + 1] << np.uint64(64 - shift)
+    value &= np.uint64((1 << bits) - 1)
+    return value
 
 
-def codes_from_hex(hexes: list[str]) -> Codes:
+def _sorted_order(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Positions (uint32) ordering ``values`` (uint64 below 2**32): one sort of value and
+    position packed in 64 bits, quicker than an argsort and with no int64 array kept."""
+    packed = values << np.uint64(32)
+    packed |= np.arange(len(values), dtype=np.uint64)
+    packed.sort()
+    return packed.astype(np.uint32)  # the low 32 bits: the positions
+
+
+def codes_from_hex(hexes: Sequence[str]) -> Codes:
     """(n, 4) uint64 rows from 64-character hex strings."""
     if not hexes:
         return np.zeros((0, 4), dtype=np.uint64)
@@ -136,40 +185,52 @@ class PdqIndex:
         index.key_base, index.key_max = int(meta["key_base"]), int(meta["key_max"])
         count = len(index.keys)
         index.alive = np.ones(count, dtype=bool)
-        index.flat_tables = index.tables.reshape(-1)
-        index.rest_bases = (PROBE_CHUNK[FIRST_CHUNK_PROBES:] - 1).astype(np.int64) * count
+        index.plan = probe_plan((len(index.offsets) // CHUNKS - 1).bit_length() - 1)
+        index._derived()
         index._empty_fresh()
         return index, meta
 
     def _build(self, codes: Codes, keys: np.ndarray[Any, Any]) -> None:
-        values = chunk_values(codes)
-        order = np.argsort(values[:, 0], kind="stable")
-        self.codes = codes[order]
-        values = values[order]
-        keys = keys[order]
-        # Keys usually fit in 32 bits above the smallest one: half the memory of int64.
-        self.key_base = int(keys.min()) if len(keys) else 0
-        narrow = len(keys) == 0 or int(keys.max()) - self.key_base < 2**32
-        self.keys = (keys - self.key_base).astype(np.uint32 if narrow else np.int64)
-        self.key_max = int(keys.max()) if len(keys) else -1
-        self.alive = np.ones(len(keys), dtype=bool)
         count = len(keys)
-        self.offsets = np.empty(sum(TABLE_SIZES), dtype=np.uint32)
+        self.plan = plan = probe_plan(indexed_bits(count))
+        order = _sorted_order(region_values(codes, 0, plan.bits))
+        self.codes = np.take(codes, order, axis=0)
+        keys = np.take(keys, order)
+        del order
+        # Keys usually fit in 32 bits above the smallest one: half the memory of int64.
+        self.key_base = int(keys.min()) if count else 0
+        narrow = count == 0 or int(keys.max()) - self.key_base < 2**32
+        self.keys = (keys - self.key_base).astype(np.uint32 if narrow else np.int64)
+        self.key_max = int(keys.max()) if count else -1
+        del keys
+        self.alive = np.ones(count, dtype=bool)
+        self.offsets = np.empty(CHUNKS * plan.table_size, dtype=np.uint32)
         self.tables = np.empty((CHUNKS - 1, count), dtype=np.uint32)
+        # In this thread: two threads built the tables in about two thirds of the time, but
+        # the worker thread's malloc arena stayed resident (~20 MB per million hashes).
         for chunk in range(CHUNKS):
-            base = int(TABLE_BASES[chunk])
-            column = values[:, chunk]
-            if chunk:
-                self.tables[chunk - 1] = np.argsort(column, kind="stable").astype(np.uint32)
-            self.offsets[base] = 0
-            np.cumsum(
-                np.bincount(column, minlength=1 << INDEXED_BITS),
-                out=self.offsets[base + 1 : base + TABLE_SIZES[chunk]],
-            )
+            self._build_table(chunk)
+        self._derived()
+        release_free_memory()
+        self._empty_fresh()
+
+    def _build_table(self, chunk: int) -> None:
+        plan = self.plan
+        base = chunk * plan.table_size
+        column = region_values(self.codes, chunk, plan.bits)
+        if chunk:  # the first chunk's table is the order of the codes itself
+            self.tables[chunk - 1] = _sorted_order(column)
+        self.offsets[base] = 0
+        np.cumsum(
+            np.bincount(column.astype(np.intp), minlength=1 << plan.bits),
+            out=self.offsets[base + 1 : base + plan.table_size],
+        )
+
+    def _derived(self) -> None:
         self.flat_tables = self.tables.reshape(-1)
         # Where each probe of chunks 1..11 starts in the stacked tables.
-        self.rest_bases = (PROBE_CHUNK[FIRST_CHUNK_PROBES:] - 1).astype(np.int64) * count
-        self._empty_fresh()
+        first = self.plan.first_chunk_probes
+        self.rest_bases = (self.plan.chunk[first:] - 1) * len(self.keys)
 
     def _empty_fresh(self) -> None:
         self.fresh_codes = np.zeros((0, 4), dtype=np.uint64)
@@ -272,10 +333,11 @@ class PdqIndex:
         found: list[list[Match]] = [[] for _ in range(len(queries))]
         if len(self.keys):
             query_rows, positions, distances = self._main_candidates(queries, radius)
-            for row, position, distance in zip(
-                query_rows.tolist(), positions.tolist(), distances.tolist(), strict=True
+            keys = np.take(self.keys, positions).astype(np.int64) + self.key_base
+            for row, key, distance in zip(
+                query_rows.tolist(), keys.tolist(), distances.tolist(), strict=True
             ):
-                found[row].append(Match(self.key_at(position), distance))
+                found[row].append(Match(key, distance))
         if self.fresh_count:
             codes = self.fresh_codes[: self.fresh_count]
             distances = hamming(codes[None, :, :], queries[:, None, :])
@@ -287,10 +349,14 @@ class PdqIndex:
         return found
 
     def _main_candidates(self, queries: Codes, radius: int) -> tuple[Any, Any, Any]:
-        probes = (chunk_values(queries)[:, PROBE_CHUNK] ^ PROBE_MASK) + TABLE_BASES[PROBE_CHUNK]
+        """(query row, position, distance) of every live hash within ``radius``, each pair
+        once, all in numpy: no Python object per candidate or per match."""
+        plan = self.plan
+        values = np.stack([region_values(queries, r, plan.bits) for r in range(CHUNKS)], 1)
+        probes = (values.astype(np.int64)[:, plan.chunk] ^ plan.mask) + plan.base
         starts = np.take(self.offsets, probes).astype(np.int64)
         lengths = np.take(self.offsets, probes + 1).astype(np.int64) - starts
-        first = FIRST_CHUNK_PROBES
+        first = plan.first_chunk_probes
         # The hashes are sorted by the first chunk: its ranges are positions already.
         parts = [
             (_expand(starts[:, :first], lengths[:, :first]), lengths[:, :first].sum(axis=1)),
@@ -302,20 +368,21 @@ class PdqIndex:
                 lengths[:, first:].sum(axis=1),
             ),
         ]
-        # A near hash is found through several chunks: keep each (query, hash) once.
-        seen: dict[tuple[int, int], int] = {}
+        found_rows, found_positions, found_distances = [], [], []
         for positions, counts in parts:
             distances = self._distances(positions, queries, counts)
             keep = np.flatnonzero(distances <= radius)
-            keep = keep[np.take(self.alive, np.take(positions, keep))]
-            rows = np.searchsorted(np.cumsum(counts), keep, side="right")
-            for row, position, distance in zip(
-                rows.tolist(), positions[keep].tolist(), distances[keep].tolist(), strict=True
-            ):
-                seen[(row, position)] = distance
-        rows = np.array([row for row, _position in seen], dtype=np.intp)
-        positions = np.array([position for _row, position in seen], dtype=np.intp)
-        return rows, positions, np.array(list(seen.values()), dtype=np.intp)
+            kept = np.take(positions, keep)
+            live = np.take(self.alive, kept)
+            keep, kept = keep[live], kept[live]
+            found_rows.append(np.searchsorted(np.cumsum(counts), keep, side="right"))
+            found_positions.append(kept.astype(np.int64))
+            found_distances.append(np.take(distances, keep))
+        rows = np.concatenate(found_rows)
+        positions = np.concatenate(found_positions)
+        # A near hash is found through several chunks: keep each (query, hash) once.
+        _pairs, once = np.unique(rows * len(self.keys) + positions, return_index=True)
+        return rows[once], positions[once], np.concatenate(found_distances)[once]
 
     def _distances(self, positions: Any, queries: Codes, counts: Any) -> Any:
         """Distances of candidates listed query by query (``counts`` per query)."""

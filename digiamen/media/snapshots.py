@@ -1,7 +1,7 @@
 """One matching index for all the processes of a machine: a snapshot of the banks' PDQ
 tables, built by the queue consumer into ``MATCH_INDEX_DIR`` and mapped read-only by every
 application process, so 4 gunicorn workers share one copy in the page cache instead of
-holding 4 (955 MB each at 10 000 000 hashes).
+holding 4 (about 1 GB each at 10 000 000 hashes).
 
 A snapshot is a folder ``snapshot-<change id>-<random>`` written under another name and
 renamed when complete; the file ``current`` names the newest. Each folder records the last
@@ -15,17 +15,19 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 
 from digiamen.media.index import PdqIndex, codes_from_hex
 from digiamen.media.models import BankChange, BankEntry
 
-LOAD_BATCH = 100_000
+LOAD_BATCH = 20_000  # rows read at once while loading (a few MB)
 KEEP = 2  # the current snapshot and the one before (processes may still map it)
 
 
@@ -35,22 +37,40 @@ def root() -> Path:
 
 @dataclass
 class BankLookup:
-    """The bank of each entry as two numpy arrays (entry ids sorted, their banks): no Python
-    object per hash, so a million hashes cost 16 MB here, not a dict's hundred."""
+    """The bank of each entry as two numpy arrays (entry ids sorted, as 32-bit offsets from
+    the smallest when they fit, and their banks): no Python object per hash, 8 bytes per
+    hash where a dict took about a hundred."""
 
-    bank_keys: np.ndarray[Any, Any]  # entry ids, sorted
+    bank_keys: np.ndarray[Any, Any]  # entry ids minus key_base, sorted
     bank_ids: np.ndarray[Any, Any]  # the bank of each
+    key_base: int = 0
 
     @classmethod
     def of(cls, keys: np.ndarray[Any, Any], banks: np.ndarray[Any, Any]) -> BankLookup:
-        order = np.argsort(keys, kind="stable")
-        return cls(keys[order], banks[order])
+        if len(keys) and not bool(np.all(keys[1:] > keys[:-1])):  # read_entries sorts them
+            order = np.argsort(keys, kind="stable")
+            keys, banks = keys[order], banks[order]
+        base = int(keys[0]) if len(keys) else 0
+        narrow = len(keys) == 0 or int(keys[-1]) - base < 2**32
+        bank_dtype = np.int32 if len(banks) == 0 or int(banks.max()) < 2**31 else np.int64
+        return cls(
+            (keys - base).astype(np.uint32 if narrow else np.int64),
+            banks.astype(bank_dtype),
+            base,
+        )
 
     def bank_of(self, key: int) -> int | None:
-        position = int(np.searchsorted(self.bank_keys, key))
-        if position < len(self.bank_keys) and int(self.bank_keys[position]) == key:
+        relative = key - self.key_base
+        if relative < 0 or (self.bank_keys.dtype == np.uint32 and relative >= 2**32):
+            return None
+        target = self.bank_keys.dtype.type(relative)
+        position = int(np.searchsorted(self.bank_keys, target))
+        if position < len(self.bank_keys) and int(self.bank_keys[position]) == relative:
             return int(self.bank_ids[position])
         return None
+
+    def nbytes(self) -> int:
+        return int(self.bank_keys.nbytes + self.bank_ids.nbytes)
 
 
 @dataclass
@@ -67,31 +87,88 @@ def usable_entries() -> Any:
     ).exclude(pdq="")
 
 
-def read_entries() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Entry ids, bank ids and PDQ codes of every usable entry, read in batches straight
-    into numpy arrays: the hex strings of one batch at most are in memory at a time."""
-    keys: list[np.ndarray[Any, Any]] = []
-    banks: list[np.ndarray[Any, Any]] = []
-    codes: list[np.ndarray[Any, Any]] = []
+Batch = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]
+
+
+def _batches() -> Iterator[Batch]:
+    """(entry ids, bank ids, codes) of the usable entries, ``LOAD_BATCH`` at a time by id,
+    each batch one range query on the primary key."""
+    rows = usable_entries().order_by("pk").values_list("pk", "bank_id", "pdq")
     after = 0
     while True:
-        rows = list(
-            usable_entries()
-            .filter(pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", "bank_id", "pdq")[:LOAD_BATCH]
+        query = rows.filter(pk__gt=after)[:LOAD_BATCH]
+        if connection.vendor == "postgresql":
+            batch = _postgresql_batch(query)
+        else:
+            batch = _python_batch(query)
+        if not len(batch[0]):
+            return
+        yield batch
+        after = int(batch[0].max())
+
+
+def _postgresql_batch(query: Any) -> Batch:
+    """The server packs the batch into three byte strings (ids and banks as 8-byte integers,
+    the hashes as 32 bytes each): no Python object per row, and no hex text. The three
+    aggregates read the rows in one order, the ordered subquery's (PostgreSQL does not
+    promise it, so the bank lookup sorts the ids again if they are not in order)."""
+    sql, params = query.query.sql_with_params()
+    # Django's own SQL for the batch, its values passed as params: nothing interpolated.
+    packed = (
+        "SELECT string_agg(int8send(batch.id::int8), ''), "  # noqa: S608
+        "string_agg(int8send(batch.bank_id::int8), ''), "
+        "string_agg(decode(batch.pdq, 'hex'), '') "
+        f"FROM ({sql}) AS batch (id, bank_id, pdq)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(packed, params)
+        ids, banks, codes = cursor.fetchone()
+    if ids is None:
+        return _empty_batch()
+    return (
+        np.frombuffer(ids, dtype=">i8").astype(np.int64),
+        np.frombuffer(banks, dtype=">i8").astype(np.int64),
+        np.frombuffer(codes, dtype=np.uint8).reshape(-1, 32).view(np.uint64).copy(),
+    )
+
+
+def _empty_batch() -> Batch:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4), np.uint64)
+
+
+def _python_batch(query: Any) -> Batch:
+    batch = list(query)
+    if not batch:
+        return _empty_batch()
+    keys, banks, hexes = zip(*batch, strict=True)
+    return np.array(keys, np.int64), np.array(banks, np.int64), codes_from_hex(hexes)
+
+
+def read_entries() -> Batch:
+    """Entry ids (in id order), bank ids and PDQ codes of every usable entry.
+
+    Streamed batch by batch into arrays sized from a count beforehand (grown only if
+    entries are added meanwhile): at most one batch is ever held in any other form."""
+    capacity = usable_entries().count()
+    keys = np.empty(capacity, dtype=np.int64)
+    banks = np.empty(capacity, dtype=np.int64)
+    codes = np.empty((capacity, 4), dtype=np.uint64)
+    filled = 0
+    for batch_keys, batch_banks, batch_codes in _batches():
+        end = filled + len(batch_keys)
+        if end > len(keys):
+            capacity = 2 * end
+            keys, banks = np.resize(keys, capacity), np.resize(banks, capacity)
+            codes = np.resize(codes, (capacity, 4))
+        keys[filled:end], banks[filled:end], codes[filled:end] = (
+            batch_keys,
+            batch_banks,
+            batch_codes,
         )
-        if not rows:
-            break
-        keys.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
-        banks.append(np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)))
-        codes.append(codes_from_hex([row[2] for row in rows]))
-        after = rows[-1][0]
-        del rows
-    if not keys:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), codes_from_hex([])
-    return np.concatenate(keys), np.concatenate(banks), np.concatenate(codes)
+        filled = end
+    if filled < len(keys):  # fewer than counted (entries disabled meanwhile): trim
+        keys, banks, codes = keys[:filled].copy(), banks[:filled].copy(), codes[:filled].copy()
+    return keys, banks, codes
 
 
 def current_name() -> str | None:
@@ -109,14 +186,17 @@ def build() -> str | None:
         return None
     keys, banks, codes = read_entries()
     index = PdqIndex(codes, keys)
-    order = np.argsort(keys, kind="stable")
+    banks_of = BankLookup.of(keys, banks)
+    del codes
     name = f"snapshot-{last[0]}-{secrets.token_hex(3)}"
     folder = root()
     partial = folder / f".building-{name}"
     try:
-        index.save(partial, change_id=last[0], change_entry=last[1])
-        np.save(partial / "bank_keys.npy", keys[order], allow_pickle=False)
-        np.save(partial / "bank_ids.npy", banks[order], allow_pickle=False)
+        index.save(
+            partial, change_id=last[0], change_entry=last[1], bank_key_base=banks_of.key_base
+        )
+        np.save(partial / "bank_keys.npy", banks_of.bank_keys, allow_pickle=False)
+        np.save(partial / "bank_ids.npy", banks_of.bank_ids, allow_pickle=False)
         partial.rename(folder / name)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -153,7 +233,12 @@ def open_current() -> Snapshot | None:
     anchor = BankChange.objects.filter(pk=meta["change_id"], entry_id=meta["change_entry"])
     if not anchor.exists():
         return None  # made from another database, or pruned: not this one's
-    return Snapshot(name, index, int(meta["change_id"]), BankLookup(bank_keys, bank_ids))
+    return Snapshot(
+        name,
+        index,
+        int(meta["change_id"]),
+        BankLookup(bank_keys, bank_ids, int(meta.get("bank_key_base", 0))),
+    )
 
 
 def is_stale() -> bool:

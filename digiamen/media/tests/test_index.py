@@ -3,9 +3,12 @@ additions, removals and compaction."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from digiamen.media import index as index_module
 from digiamen.media.index import MAX_DISTANCE, PdqIndex, hamming
 
 
@@ -98,3 +101,57 @@ def test_a_radius_beyond_the_exact_range_is_refused() -> None:
     index = PdqIndex(np.zeros((1, 4), dtype=np.uint64), np.array([1]))
     with pytest.raises(ValueError):
         index.search(np.zeros(4, dtype=np.uint64), MAX_DISTANCE + 1)
+
+
+@pytest.mark.parametrize("bits", [16, 19, 22])
+def test_every_key_width_is_exact(data, monkeypatch: pytest.MonkeyPatch, bits: int) -> None:
+    """The key width grows with the bank (one value per four hashes, up to 22 bits); the
+    search is exact at every width, for the near-duplicates planted up to 35 bits away."""
+    rng, codes, keys = data
+    monkeypatch.setattr(index_module, "indexed_bits", lambda count: bits)
+    index = PdqIndex(codes, keys)
+    assert index.plan.bits == bits
+    queries = np.stack(
+        [flipped(rng, codes[int(i)], int(rng.integers(25, 34))) for i in rng.integers(0, 3000, 60)]
+    )
+    for query, matches in zip(queries, index.search_many(queries, 31), strict=True):
+        assert sorted(m.key for m in matches) == brute(codes, keys, query, 31)
+        assert all(m.distance == int(hamming(codes[keys == m.key][0], query)) for m in matches)
+
+
+def test_the_key_width_grows_with_the_index() -> None:
+    assert index_module.indexed_bits(300) == index_module.MIN_INDEXED_BITS
+    assert index_module.indexed_bits(1_000_000) == 18
+    assert index_module.indexed_bits(10_000_000) == index_module.MAX_INDEXED_BITS == 22
+
+
+def per_hash_storage(index: PdqIndex) -> dict[str, Any]:
+    return {name: value for name, value in vars(index).items() if not name.startswith("__")}
+
+
+def test_the_per_hash_storage_is_numpy_arrays_only() -> None:
+    """Budgets issue: a Python object per hash (a dict entry, a string) cost hundreds of
+    bytes. Whatever the number of hashes, the index holds the same Python objects; only its
+    numpy arrays grow, by a fixed number of bytes per hash (plus the offset tables, which
+    depend on the key width only)."""
+    rng = np.random.default_rng(11)
+    built = {}
+    for count in (2_000, 20_000):
+        codes = random_codes(rng, count)
+        index = PdqIndex(codes, np.arange(10, 10 + count, dtype=np.int64))
+        built[count] = index
+    small, large = per_hash_storage(built[2_000]), per_hash_storage(built[20_000])
+    assert small.keys() == large.keys()
+    for name, value in large.items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype != object, name
+            assert value.dtype == small[name].dtype, name  # fixed size per element
+        else:  # scalars, the probe plan, the fresh area's (empty) map: no growth
+            assert isinstance(value, int | float | bool | dict | index_module.ProbePlan), name
+            if isinstance(value, dict):
+                assert len(value) == len(small[name]) == 0, name
+    for index in built.values():
+        assert index.plan.bits == index_module.MIN_INDEXED_BITS
+    grown = built[20_000].memory_bytes() - built[2_000].memory_bytes()
+    # 32 (the hash) + 4 (the key) + 1 (alive) + 10 tables x 4 (positions) = 77 bytes.
+    assert grown == 77 * 18_000

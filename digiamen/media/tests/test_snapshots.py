@@ -12,7 +12,7 @@ import pytest
 
 from digiamen.conftest import World
 from digiamen.media import actions, snapshots
-from digiamen.media.index import PdqIndex
+from digiamen.media.index import PdqIndex, codes_from_hex
 from digiamen.media.matching import BankIndex
 from digiamen.media.models import BankChange, BankEntry
 from digiamen.media.tasks import refresh_match_snapshot
@@ -146,22 +146,57 @@ def test_the_index_keeps_no_python_object_per_hash(
     world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Budgets issue: a dict of entry -> bank and the hex strings of loading made a million
-    hashes cost ~545 MB per process. Loaded from the database (in batches smaller than the
-    bank here), the banks are two numpy arrays and the codes are read batch by batch."""
+    hashes cost ~545 MB per process. Loaded from the database in batches smaller than the
+    bank here, no batch is larger than LOAD_BATCH (hex strings, where the database sends
+    them, are decoded batch by batch), and what stays is numpy arrays."""
     settings.MATCH_INDEX_SHARED = False
     monkeypatch.setattr(snapshots, "LOAD_BATCH", 64)
+    decoded: list[int] = []
+
+    def counted_codes_from_hex(hexes: Any) -> np.ndarray:
+        decoded.append(len(hexes))
+        return codes_from_hex(hexes)
+
+    monkeypatch.setattr(snapshots, "codes_from_hex", counted_codes_from_hex)
+    batches: list[int] = []
+    real_batches = snapshots._batches
+
+    def counted_batches() -> Any:
+        for batch in real_batches():
+            batches.append(len(batch[0]))
+            yield batch
+
+    monkeypatch.setattr(snapshots, "_batches", counted_batches)
     rng = np.random.default_rng(7)
     first, second, hexes = two_banks(world, rng, size=300)
     keys, banks, codes = snapshots.read_entries()
     assert len(keys) == len(banks) == len(codes) == 300
     assert keys.dtype == banks.dtype == np.int64 and codes.dtype == np.uint64
+    assert list(keys) == sorted(keys)
     stored = dict(BankEntry.objects.values_list("pk", "pdq"))
     assert [stored[int(k)] for k in keys] == [row.tobytes().hex() for row in codes]
+    assert sum(batches) == 300 and max(batches) == 64 and len(batches) == 5
+    assert all(count <= 64 for count in decoded)  # none on PostgreSQL: it sends bytes
     index = BankIndex()
     index.load()
     assert index.bank_of == {}  # nothing per hash in Python
-    assert index.banks is not None and isinstance(index.banks.bank_keys, np.ndarray)
-    assert len(index.banks.bank_keys) == 300
+    assert index.banks is not None and index.index is not None
+    for array in (index.banks.bank_keys, index.banks.bank_ids):
+        assert isinstance(array, np.ndarray) and array.dtype != object and len(array) == 300
+    assert index.banks.bank_keys.itemsize + index.banks.bank_ids.itemsize == 8
+    per_hash = [value for value in vars(index.index).values() if isinstance(value, dict | list)]
+    assert all(len(value) == 0 for value in per_hash)
     found = index.search_pdq([hexes[0], hexes[-1]], {first.pk, second.pk})
     assert [m.bank_id for m in found[0]] == [first.pk]
     assert [m.bank_id for m in found[1]] == [second.pk]
+
+
+def test_the_bank_lookup_answers_for_every_key_and_none_for_others() -> None:
+    keys = np.array([5, 9, 12, 2**33], dtype=np.int64)
+    lookup = snapshots.BankLookup.of(keys[::-1].copy(), np.array([4, 3, 2, 1], dtype=np.int64))
+    assert lookup.bank_keys.dtype == np.int64  # beyond 32 bits above the smallest: wide
+    assert [lookup.bank_of(int(key)) for key in keys] == [1, 2, 3, 4]
+    assert lookup.bank_of(4) is None and lookup.bank_of(10) is None and lookup.bank_of(-1) is None
+    narrow = snapshots.BankLookup.of(keys[:3], np.array([7, 8, 9], dtype=np.int64))
+    assert narrow.bank_keys.dtype == np.uint32 and narrow.bank_ids.dtype == np.int32
+    assert narrow.bank_of(9) == 8 and narrow.bank_of(2**33) is None and narrow.bank_of(4) is None
