@@ -320,7 +320,7 @@ class KeyRing:
                 return known
         # Every generation with this member's grant of it, in one query; the newest whose
         # signatures verify is the current one (never a row added by hand).
-        rows = list(
+        rows: list[OrganisationKey] = list(
             OrganisationKey.objects.filter(organisation=organisation)
             .annotate(
                 member_grant=Subquery(
@@ -341,7 +341,7 @@ class KeyRing:
         cached = self._organisation_keys.get((organisation.pk, target))
         if cached is not None:
             return cached
-        granted = current.member_grant  # type: ignore[attr-defined]
+        granted = getattr(current, "member_grant", None)
         if granted is None:
             raise AccessDenied("no key grant for this member")
         private_key = crypto.private_key_from_bytes(crypto.unseal(self.private_key, bytes(granted)))
