@@ -1,10 +1,10 @@
 """Budget (issue #25): with 100 000 cases on PostgreSQL, every staff page that lists or shows
 cases answers with p95 server time under 100 ms, and the case page makes at most 20 queries
-(the queue pages, the dashboard and the transfers page at most 8). Tests pin the same counts
-(digiamen/cases/tests/test_query_counts.py); here they are measured at full size.
+(the queue pages, the dashboard and the transfers page at most 8). The cases app's
+test_query_counts.py pins the counts reached so far; here they are measured at full size.
 
-Runs in its own process against a throw-away PostgreSQL database (`digiamen_bench`), which
-it creates, fills with generated reports and cases (bulk inserts; the encrypted fields are
+Runs in its own process against a throw-away PostgreSQL database of its own (bench/harness.py),
+which it creates, fills with generated reports and cases (bulk inserts; the encrypted fields are
 real ciphertext sealed to the organisation), then measures pages through Django's test
 client as a signed-in supervisor (whose case page decrypts the report and audits the read).
 A quarter of the cases are assigned to the supervisor (the "mine" queue); the case measured
