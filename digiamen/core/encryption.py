@@ -346,15 +346,15 @@ class KeyRing:
             raise AccessDenied("no key grant for this member")
         private_key = crypto.private_key_from_bytes(crypto.unseal(self.private_key, bytes(granted)))
         self._organisation_keys[(organisation.pk, current.version)] = private_key
+        if target >= current.version:
+            return private_key
+        if target not in generations:
+            raise AccessDenied("no such key generation")
         # Walk back through older generations, each holding its predecessor.
-        for version_number in range(current.version, target, -1):
-            newer = generations.get(version_number)
-            if newer is None:
-                raise AccessDenied("no such key generation")
-            previous = crypto.unseal(private_key, bytes(newer.sealed_previous_private_key or b""))
-            private_key = crypto.private_key_from_bytes(previous)
-            self._organisation_keys[(organisation.pk, version_number - 1)] = private_key
-        return private_key
+        newest_first = [generations[v] for v in sorted(generations, reverse=True) if v >= target]
+        for version_number, key in walk_generation_keys(newest_first, private_key).items():
+            self._organisation_keys[(organisation.pk, version_number)] = key
+        return self._organisation_keys[(organisation.pk, target)]
 
 
 def keyring_for(request: HttpRequest) -> KeyRing:
