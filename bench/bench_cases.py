@@ -67,7 +67,7 @@ def worker() -> None:
     case_settings = CaseSettings.objects.create(organisation=organisation)
 
     started = time.perf_counter()
-    record_key = encryption.new_record_key(organisation)
+    record_key = encryption.new_case_record_key(organisation)
     summary = crypto.seal(bytes(crypto.new_private_key().public_key), b"{}")
     rng = random.Random(7)
     now = timezone.now()

@@ -22,6 +22,7 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import Organisation, Role, User
+from digiamen.core import encryption
 from digiamen.tests.support import CHROMIUM
 
 PASSWORD = "correct horse battery staple 42"
@@ -55,15 +56,26 @@ class World:
     members: dict[str, Member] = field(default_factory=dict)
 
     def add_member(self, name: str, organisation: Organisation, role: str) -> Member:
+        """A member added by someone holding the casework key (the first caseworker of the
+        organisation), so that a caseworker or supervisor opens cases at once."""
         key = self.amane_key if organisation == self.amane else self.jordan_key
-        member = make_member(name, organisation, key, role)
+        holder = self.bob if organisation == self.amane else self.charlie
+        keyring = encryption.KeyRing(user=holder.user, private_key=holder.private_key)
+        member = make_member(name, organisation, key, role, keyring=keyring)
         self.members[name] = member
         return member
 
 
-def make_member(name: str, organisation: Organisation, org_key: PrivateKey, role: str) -> Member:
+def make_member(
+    name: str,
+    organisation: Organisation,
+    org_key: PrivateKey,
+    role: str,
+    *,
+    keyring: encryption.KeyRing | None = None,
+) -> Member:
     user, private_key = actions.create_user(name, PASSWORD)
-    actions.add_member(organisation, org_key, user, role)
+    actions.add_member(organisation, org_key, user, role, keyring=keyring)
     device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return Member(user, PASSWORD, private_key, device)
 

@@ -19,8 +19,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
 
-from digiamen.accounts import signed_keys
+from digiamen.accounts import casework_keys, signed_keys
 from digiamen.accounts.models import (
+    CASEWORK_ROLES,
     ApiKey,
     ApiKeyScope,
     ApiToken,
@@ -31,9 +32,9 @@ from digiamen.accounts.models import (
     SignInNotice,
     User,
 )
-from digiamen.core import audit, crypto, encryption
+from digiamen.core import audit, crypto, encryption, key_signing
 from digiamen.core.errors import ActionError as BaseActionError
-from digiamen.core.models import OrganisationKeyGrant
+from digiamen.core.models import CaseworkKeyGrant, OrganisationKeyGrant
 
 ERROR_MESSAGES = {
     "recovery_key_mismatch": _("This is not the recovery key of this organisation."),
@@ -88,6 +89,8 @@ def create_organisation(
             languages=languages or [],
             admin1_areas=admin1_areas or [],
             recovery_public_key=encryption.recovery_public_key(seed),
+            # A new organisation has no case data sealed the old way.
+            case_keys_migrated_at=timezone.now(),
         )
         organisation.full_clean()
         organisation.save()
@@ -148,10 +151,19 @@ def rotate_recovery_key(
         generations = encryption.reseal_to_recovery_key(
             organisation, organisation_private_key, new_public_key
         )
+        if old_recovery_key:
+            # The old paper opens the casework key too. From a session (an org admin holds
+            # no casework key) the next holder to sign in seals it to the new key instead.
+            encryption.reseal_casework_to_recovery_key(
+                organisation,
+                encryption.recover_casework_keys(organisation, old_recovery_key),
+                new_public_key,
+            )
         organisation.recovery_public_key = new_public_key
         # The new paper has not been confirmed yet.
         organisation.recovery_key_confirmed_at = None
         organisation.save(update_fields=["recovery_public_key", "recovery_key_confirmed_at"])
+        key_signing.anchor_organisation(organisation)
         audit.record(
             "organisation.recovery_key_rotated",
             actor=actor,
@@ -227,7 +239,10 @@ def add_member(
     role: str,
     *,
     actor: User | None = None,
+    keyring: encryption.KeyRing | None = None,
 ) -> Membership:
+    """``keyring``: the adder's unlocked keys; a casework member is granted the casework key
+    at once when they hold it, else waits for a holder (``casework_keys``)."""
     with transaction.atomic():
         membership, _created = Membership.objects.update_or_create(
             user=user,
@@ -241,6 +256,9 @@ def add_member(
         )
         encryption.grant_organisation_key(organisation, organisation_private_key, user)
         signed_keys.sign_membership(membership, organisation_private_key)
+        casework_keys.on_member_added(
+            membership, organisation_private_key, actor=actor, keyring=keyring
+        )
         audit.record(
             "membership.added",
             actor=actor,
@@ -267,9 +285,26 @@ def change_role(
         membership.role = role
         membership.save(update_fields=["role"])
         if actor_keyring is not None and not membership.key_pending:
-            signed_keys.sign_membership(
-                membership, actor_keyring.organisation_private_key(membership.organisation)
+            organisation_private_key = actor_keyring.organisation_private_key(
+                membership.organisation
             )
+            signed_keys.sign_membership(membership, organisation_private_key)
+            if role in CASEWORK_ROLES:
+                casework_keys.on_member_added(
+                    membership, organisation_private_key, actor=actor, keyring=actor_keyring
+                )
+            else:
+                casework_keys.on_member_left(
+                    membership.organisation,
+                    membership.user,
+                    organisation_private_key,
+                    actor=actor,
+                )
+        elif role not in CASEWORK_ROLES:
+            # Without the admin's key no new generation can be signed; the grants go at least.
+            CaseworkKeyGrant.objects.filter(
+                key__organisation=membership.organisation, user=membership.user
+            ).delete()
         audit.record(
             "membership.role_changed",
             actor=actor,
@@ -304,11 +339,17 @@ def deactivate_member(
             obj=membership,
             details={"member": membership.user.username},
         )
-        return rotate_organisation_key(organisation, current_private_key, actor=actor)
+        return rotate_organisation_key(
+            organisation, current_private_key, actor=actor, departing=membership.user
+        )
 
 
 def rotate_organisation_key(
-    organisation: Organisation, current_private_key: PrivateKey, *, actor: User | None
+    organisation: Organisation,
+    current_private_key: PrivateKey,
+    *,
+    actor: User | None,
+    departing: User | None = None,
 ) -> int:
     """A new key generation for the confirmed active members; every open invitation revoked.
 
@@ -320,9 +361,12 @@ def rotate_organisation_key(
     """
     with transaction.atomic():
         remaining = signed_keys.members_to_grant(organisation)
-        new_key, _new_private_key = encryption.rotate_organisation_key(
+        new_key, new_private_key = encryption.rotate_organisation_key(
             organisation, current_private_key, remaining
         )
+        if departing is not None:
+            # The casework key too, if they held it: signed with the new generation.
+            casework_keys.on_member_left(organisation, departing, new_private_key, actor=actor)
         revoked = 0
         for invitation in Invitation.objects.select_for_update().filter(
             organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
@@ -363,6 +407,9 @@ def confirm_member_key(
         membership.key_pending = False
         membership.save(update_fields=["key_pending"])
         signed_keys.sign_membership(membership, organisation_private_key)
+        casework_keys.on_member_added(
+            membership, organisation_private_key, actor=actor, keyring=actor_keyring
+        )
         audit.record(
             "membership.key_confirmed",
             actor=actor,
@@ -625,6 +672,7 @@ def renew_key_pair(
     with transaction.atomic():
         old_keyring = encryption.KeyRing(user=user, private_key=old_private_key)
         current_keys = {}
+        casework_held: dict[int, dict[int, PrivateKey]] = {}
         for membership in (
             Membership.objects.active().filter(user=user).select_related("organisation")
         ):
@@ -633,11 +681,16 @@ def renew_key_pair(
                     membership,
                     old_keyring.organisation_private_key(membership.organisation),
                 )
+                casework_held[membership.organisation_id] = old_keyring.casework_private_keys(
+                    membership.organisation
+                )
             except (encryption.AccessDenied, crypto.DecryptionError):
                 continue  # no usable grant: nothing of this organisation to carry over
         new_private_key = encryption.replace_user_key_pair(user, password)
         # Every grant still sealed to the old public key goes; the rotations below re-grant.
         OrganisationKeyGrant.objects.filter(user=user).delete()
+        CaseworkKeyGrant.objects.filter(user=user).delete()
+        new_keyring = encryption.KeyRing(user=user, private_key=new_private_key)
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), wrapped_user_key=b""
         )
@@ -648,6 +701,12 @@ def renew_key_pair(
             # get the new generation, open invitations are revoked.
             signed_keys.sign_membership(membership, current_private_key)
             rotate_organisation_key(organisation, current_private_key, actor=user)
+            casework_keys.after_key_pair_renewed(
+                organisation,
+                user,
+                casework_held.get(organisation.pk, {}),
+                new_keyring.organisation_private_key(organisation),
+            )
         User.objects.filter(pk=user.pk).update(key_pair_renewal_required=False)
         user.key_pair_renewal_required = False
         audit.record("account.key_pair_renewed", actor=user, details={"reason": reason})

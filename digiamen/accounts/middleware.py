@@ -6,10 +6,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from digiamen.accounts.models import Membership
+from digiamen.accounts.models import CASEWORK_ROLES, Membership
 from digiamen.core import audit
 from digiamen.core.encryption import AccessDenied, KeyRing, load_session_key
 from digiamen.core.middleware import CLEAR_SITE_DATA
@@ -84,6 +84,18 @@ class PendingKeyMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, AccessDenied):
             return None
+        if not request.user.is_authenticated:
+            # A reporter's report to an organisation whose keys are refused (a key chain
+            # not anchored, core.key_signing): nothing was written, nothing sealed.
+            message = _(
+                "Reports cannot be received right now. Please try again later, or call a helpline."
+            )
+            if request.path.startswith("/api/"):
+                answer: HttpResponse = JsonResponse({"detail": message}, status=503)
+            else:
+                answer = render_error(request, 503, _("Please try again later"), message)
+            answer["Retry-After"] = "3600"
+            return answer
         pending = request.user.is_authenticated and (
             Membership.objects.active().filter(user_id=request.user.pk, key_pending=True).exists()
         )
@@ -96,6 +108,23 @@ class PendingKeyMiddleware:
                     "An admin of your organisation has not confirmed your key yet, so this "
                     "page cannot open the organisation's records. Read the fingerprint shown on "
                     "your organisation's page to an admin by phone or in person."
+                ),
+            )
+        waiting = request.user.is_authenticated and (
+            Membership.objects.active()
+            .filter(user_id=request.user.pk, role__in=CASEWORK_ROLES)
+            .exclude(organisation__casework_keys__grants__user_id=request.user.pk)
+            .exists()
+        )
+        if waiting:
+            return render_error(
+                request,
+                403,
+                _("Waiting for a colleague to share the case key"),
+                _(
+                    "Case files open only with the case key, which caseworkers and "
+                    "supervisors share. A caseworker or supervisor of your organisation "
+                    "shares it with you automatically when they next sign in."
                 ),
             )
         return render_error(

@@ -28,6 +28,10 @@ class Role(models.TextChoices):
     PLATFORM_LIAISON = "platform_liaison", _("Platform liaison")
 
 
+# The roles that work cases: they, and only they, hold the casework key (core.models).
+CASEWORK_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
 class Organisation(models.Model):
     """A tenant: a CSO, a helpline, a network secretariat."""
 
@@ -45,6 +49,12 @@ class Organisation(models.Model):
     # on unsigned rows are refused. Empty: a legacy organisation, signed at the next sign-in
     # of a member who holds its key.
     keys_signed_at = models.DateTimeField(null=True, blank=True)
+    # A MAC, keyed from SECRET_KEY, over key generation 1 and the recovery public key
+    # (core.key_signing, "The trust anchor"); empty until the organisation is signed.
+    key_anchor = models.BinaryField(max_length=32, null=True, blank=True)
+    # When the case data sealed to the organisation key before the casework key existed was
+    # sealed to the casework key instead (``accounts.casework_keys``); empty: not yet.
+    case_keys_migrated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -178,6 +178,7 @@ def sign_legacy_organisation(
         # Signed from here on: the memberships below are checked against the signed chain.
         organisation.keys_signed_at = timezone.now()
         organisation.save(update_fields=["keys_signed_at"])
+        key_signing.anchor_organisation(organisation)
         memberships = 0
         for membership in (
             Membership.objects.active()

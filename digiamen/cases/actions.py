@@ -372,7 +372,7 @@ def _wrapped(case: Case, envelope: bytes) -> bytes:
 
 def _seal_for_case(case: Case, text: str) -> bytes:
     """A value sealed for the case's organisation; sealed to its purge key too if closed."""
-    sealed = encryption.seal_for_organisation(case.organisation, text)
+    sealed = encryption.seal_for_casework(case.organisation, text)
     if case.purge_key is None:
         return sealed
     return encryption.wrap_sealed_value_for_purge(sealed, case.purge_key) or sealed
@@ -959,7 +959,7 @@ def transfer_case(
             from_organisation=case.organisation,
             to_organisation=to_organisation,
             created_by=actor,
-            sealed_copy=encryption.seal_for_organisation(
+            sealed_copy=encryption.seal_for_casework(
                 to_organisation, json.dumps(copy, ensure_ascii=False)
             ),
         )
@@ -1097,7 +1097,7 @@ def _case_from_copy(transfer: Transfer, copy: dict[str, Any]) -> Case:
         mailbox_home=mailbox.home_of(source) if carried else None,
         submission_id=f"transfer-{transfer.pk}",
     )
-    record_key = encryption.new_record_key(organisation)
+    record_key = encryption.new_case_record_key(organisation)
     record = str(report.public_id)
     report.sealed_key = record_key.envelope
     report.narrative = record_key.encrypt(

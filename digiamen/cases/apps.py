@@ -6,9 +6,13 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from digiamen.cases import duplicates, tasks  # noqa: F401  (registers periodic jobs)
+        from digiamen.cases import duplicates, key_migration, tasks  # noqa: F401  (periodic jobs)
         from digiamen.core import signals
 
         signals.organisation_key_rotated.connect(
             duplicates.forget_on_rotation, dispatch_uid="duplicates.forget_on_rotation"
+        )
+        signals.casework_key_unlocked.connect(
+            key_migration.on_casework_key_unlocked,
+            dispatch_uid="key_migration.on_casework_key_unlocked",
         )

@@ -28,7 +28,12 @@ from digiamen.accounts.models import Organisation
 from digiamen.cases.models import BlindIndexEntry, Case
 from digiamen.core import crypto
 from digiamen.core.digits import normalize_digits
-from digiamen.core.encryption import current_organisation_key, keyring_for
+from digiamen.core.encryption import (
+    AccessDenied,
+    current_casework_key,
+    current_organisation_key,
+    keyring_for,
+)
 
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 HANDLE = re.compile(r"@[\w.\-]{2,64}", re.UNICODE)
@@ -53,8 +58,15 @@ def identifiers(contact_method: str, contact: str, accounts: str) -> set[tuple[s
 
 
 def _key(request: HttpRequest, case: Case) -> bytes:
-    current = current_organisation_key(case.organisation).version
-    private_key = keyring_for(request).organisation_private_key(case.organisation, current)
+    """Derived from the current casework key (the organisation key's, in an organisation
+    that has none yet): a removed member's old key tests nothing against new digests."""
+    keyring = keyring_for(request)
+    private_key = keyring.current_casework_private_key(case.organisation)
+    if private_key is None:
+        if current_casework_key(case.organisation) is not None:
+            raise AccessDenied("waiting for the casework key")
+        current = current_organisation_key(case.organisation).version
+        private_key = keyring.organisation_private_key(case.organisation, current)
     return crypto.derive_key(bytes(private_key), purpose=b"blind-index")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digiamen.cases import views
+from digiamen.cases import views, views_keys
 
 app_name = "cases"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:org>/protocols/", views.protocols_page, name="protocols"),
     path("<slug:org>/case-settings/", views.case_settings, name="settings"),
+    path("<slug:org>/case-keys/", views_keys.case_keys, name="case_keys"),
+    path("<slug:org>/case-keys/share/", views_keys.share_case_key, name="share_case_key"),
     path("<slug:org>/transfers/", views.transfers, name="transfers"),
     path("<slug:org>/transfers/<int:transfer_id>/", views.decide_transfer, name="decide_transfer"),
     path("<slug:org>/cases/<str:number>/", views.case_detail, name="detail"),

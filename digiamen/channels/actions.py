@@ -197,7 +197,7 @@ def _seal_record(gateway: Gateway, sender: str, own_words: dict[str, str]) -> di
     it cannot open. The contact is sealed both ways because consent is asked afterwards.
     """
     record = str(uuid.uuid4())
-    record_key = encryption.new_record_key(gateway.organisation)
+    record_key = encryption.new_case_record_key(gateway.organisation)
 
     def sealed(value: str, field: str) -> str:
         return _b64(record_key.encrypt(value, field=field, record=record))

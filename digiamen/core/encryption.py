@@ -44,6 +44,8 @@ from nacl.public import PrivateKey
 from digiamen.core import audit, crypto, key_signing, signals
 from digiamen.core.crypto import DecryptionError
 from digiamen.core.models import (
+    CaseworkKey,
+    CaseworkKeyGrant,
     OrganisationKey,
     OrganisationKeyGrant,
     PurgePeriodKey,
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
     from digiamen.accounts.models import Organisation, User
 
 ENVELOPE_MAGIC = b"DAk1"
+# A record key sealed to the organisation's casework key (see "Casework keys" below).
+CASEWORK_ENVELOPE_MAGIC = b"DAc1"
 # An envelope sealed once more to a purge period's key (see "Purge periods" below).
 PURGE_ENVELOPE_MAGIC = b"DAp1"
 SESSION_KEY_PURPOSE = b"session-user-key"
@@ -163,6 +167,7 @@ def initialise_organisation_keys(organisation: Organisation, recovery_seed: byte
     key.save()
     organisation.keys_signed_at = timezone.now()
     organisation.save(update_fields=["keys_signed_at"])
+    key_signing.anchor_organisation(organisation)
     return private_key
 
 
@@ -307,6 +312,55 @@ class KeyRing:
     user: Any
     private_key: PrivateKey
     _organisation_keys: dict[tuple[int, int], PrivateKey] = field(default_factory=dict)
+    # Per organisation: every casework generation this member holds, opened (version -> key).
+    _casework_keys: dict[int, dict[int, PrivateKey]] = field(default_factory=dict)
+    _casework_current: dict[int, int] = field(default_factory=dict)
+
+    def casework_private_keys(self, organisation: Organisation) -> dict[int, PrivateKey]:
+        """Every trusted casework generation granted to this member, opened (one query)."""
+        known = self._casework_keys.get(organisation.pk)
+        if known is not None:
+            return known
+        rows: list[CaseworkKey] = list(
+            CaseworkKey.objects.filter(organisation=organisation)
+            .annotate(
+                member_grant=Subquery(
+                    CaseworkKeyGrant.objects.filter(key=OuterRef("pk"), user=self.user)
+                    .order_by()
+                    .values("sealed_private_key")[:1]
+                )
+            )
+            .order_by("version")
+        )
+        opened: dict[int, PrivateKey] = {}
+        trusted = key_signing.trusted_casework_generations(organisation, rows)
+        if trusted:
+            self._casework_current[organisation.pk] = trusted[-1].version
+        for row in trusted:
+            granted = getattr(row, "member_grant", None)
+            if granted is None:
+                continue
+            private_key = crypto.private_key_from_bytes(
+                crypto.unseal(self.private_key, bytes(granted))
+            )
+            if bytes(private_key.public_key) != bytes(row.public_key):
+                raise DecryptionError("a casework key does not match its public key")
+            opened[row.version] = private_key
+        self._casework_keys[organisation.pk] = opened
+        return opened
+
+    def current_casework_private_key(self, organisation: Organisation) -> PrivateKey | None:
+        """The newest casework generation, if this member holds it (None: no casework key
+        yet, or one they are still waiting for)."""
+        held = self.casework_private_keys(organisation)
+        current = self._casework_current.get(organisation.pk)
+        return held.get(current) if current is not None else None
+
+    def casework_private_key(self, organisation: Organisation, version: int) -> PrivateKey:
+        private_key = self.casework_private_keys(organisation).get(version)
+        if private_key is None:
+            raise AccessDenied("no casework key grant for this member")
+        return private_key
 
     def organisation_private_key(
         self, organisation: Organisation, version: int | None = None
@@ -449,14 +503,190 @@ def new_record_key(organisation: Organisation) -> RecordKey:
     return RecordKey(data_key=data_key, envelope=envelope)
 
 
+# --- Casework keys ------------------------------------------------------------------------------
+#
+# Case data (reports, notes, messages, case copies sent to other organisations) is sealed to
+# the organisation's *casework* key ("DAc1" envelopes), which only caseworkers and
+# supervisors hold. Every other role holds the organisation key only, which opens what
+# they need (e.g. the safeguarding self-assessment) and no case data. Generations are
+# independent key pairs, each granted directly to its holders and to the recovery key;
+# ``accounts.casework_keys`` decides who is granted what and when.
+
+
+def trusted_casework_generations(organisation: Organisation) -> list[CaseworkKey]:
+    rows = list(CaseworkKey.objects.filter(organisation=organisation).order_by("version"))
+    return key_signing.trusted_casework_generations(organisation, rows)
+
+
+def current_casework_key(organisation: Organisation) -> CaseworkKey | None:
+    generations = trusted_casework_generations(organisation)
+    return generations[-1] if generations else None
+
+
+def create_casework_generation(
+    organisation: Organisation, organisation_private_key: PrivateKey, members: list[User]
+) -> CaseworkKey:
+    """A new casework key generation, signed with the organisation key and granted to
+    ``members`` (their public keys are all it needs: the caller never holds the new key
+    after this call). Older generations stay with whoever holds them."""
+    with transaction.atomic():
+        organisation_key = current_organisation_key(organisation)
+        if bytes(organisation_private_key.public_key) != bytes(organisation_key.public_key):
+            raise AccessDenied("not the organisation's current key")
+        newest = (
+            CaseworkKey.objects.select_for_update()
+            .filter(organisation=organisation)
+            .order_by("-version")
+            .first()
+        )
+        private_key = crypto.new_private_key()
+        key = CaseworkKey(
+            organisation=organisation,
+            version=(newest.version if newest else 0) + 1,
+            public_key=bytes(private_key.public_key),
+            recovery_sealed_private_key=crypto.seal(
+                bytes(organisation.recovery_public_key), bytes(private_key)
+            ),
+            recovery_public_key=bytes(organisation.recovery_public_key),
+        )
+        key_signing.sign_casework_generation(
+            key, organisation_private_key, organisation_key.version
+        )
+        key.save()
+        public_keys = dict(
+            UserKeyPair.objects.filter(user__in=members).values_list("user_id", "public_key")
+        )
+        CaseworkKeyGrant.objects.bulk_create(
+            CaseworkKeyGrant(
+                key=key,
+                user_id=user_id,
+                sealed_private_key=crypto.seal(bytes(public_key), bytes(private_key)),
+            )
+            for user_id, public_key in public_keys.items()
+        )
+        # What derives from the current key (duplicate hints) follows it.
+        signals.organisation_key_rotated.send(
+            sender=CaseworkKey, organisation=organisation, version=key.version
+        )
+        return key
+
+
+def grant_casework_keys(keyring: KeyRing, organisation: Organisation, user: User) -> int:
+    """Seal every casework generation ``keyring`` holds to ``user``. Returns how many were
+    new. The caller decides that ``user`` may hold them (a signed casework role)."""
+    member_public_key = bytes(UserKeyPair.objects.get(user=user).public_key)
+    held = set(
+        CaseworkKeyGrant.objects.filter(key__organisation=organisation, user=user).values_list(
+            "key__version", flat=True
+        )
+    )
+    keys = {
+        key.version: key
+        for key in CaseworkKey.objects.filter(
+            organisation=organisation,
+            version__in=[v for v in keyring.casework_private_keys(organisation) if v not in held],
+        )
+    }
+    for version, key in keys.items():
+        private_key = keyring.casework_private_keys(organisation)[version]
+        CaseworkKeyGrant.objects.create(
+            key=key,
+            user=user,
+            sealed_private_key=crypto.seal(member_public_key, bytes(private_key)),
+        )
+    return len(keys)
+
+
+def new_case_record_key(organisation: Organisation) -> RecordKey:
+    """A fresh data key for case data, sealed to the current casework key. No secret needed.
+
+    An organisation that has no casework key yet (made before it existed, and no member
+    holding the key has signed in since) seals to the organisation key as before; the
+    migration moves such envelopes over (``cases.key_migration``).
+    """
+    key = current_casework_key(organisation)
+    if key is None:
+        return new_record_key(organisation)
+    data_key = crypto.random_key()
+    return RecordKey(data_key=data_key, envelope=casework_envelope(key, data_key))
+
+
+def casework_envelope(key: CaseworkKey, data_key: bytes) -> bytes:
+    return (
+        CASEWORK_ENVELOPE_MAGIC
+        + struct.pack(">I", key.version)
+        + crypto.seal(bytes(key.public_key), data_key)
+    )
+
+
+def reseal_to_casework(
+    keyring: KeyRing, organisation: Organisation, envelope: bytes, key: CaseworkKey
+) -> bytes:
+    """The same data key, sealed to casework generation ``key`` instead of the organisation
+    key; a purge-wrapped envelope stays wrapped to the same period key. Any other envelope
+    (already casework, empty) is returned as it is."""
+    stored = bytes(envelope)
+    if is_purge_wrapped(stored):
+        (key_id,) = struct.unpack(">I", stored[4:8])
+        inner = unwrap_purge_envelope(keyring, organisation, stored)
+        if inner[:4] != ENVELOPE_MAGIC:
+            return stored
+        period_key = PurgePeriodKey.objects.get(pk=key_id, organisation=organisation)
+        return wrap_for_purge(reseal_to_casework(keyring, organisation, inner, key), period_key)
+    if stored[:4] != ENVELOPE_MAGIC:
+        return stored
+    data_key = _open_envelope(keyring, organisation, stored).data_key
+    return casework_envelope(key, data_key)
+
+
+def reseal_value_to_casework(
+    keyring: KeyRing, organisation: Organisation, sealed: bytes | None, key: CaseworkKey
+) -> bytes | None:
+    """``reseal_to_casework`` for a value made by ``seal_for_organisation``."""
+    if not sealed:
+        return sealed
+    envelope, ciphertext = _split_sealed(bytes(sealed))
+    return join_sealed(reseal_to_casework(keyring, organisation, envelope, key), ciphertext)
+
+
+def recover_casework_keys(
+    organisation: Organisation, recovery_key_text: str
+) -> dict[int, PrivateKey]:
+    """Every trusted casework generation, opened with the offline recovery key."""
+    seed = crypto.parse_recovery_key(recovery_key_text)
+    if recovery_public_key(seed) != bytes(organisation.recovery_public_key):
+        raise DecryptionError("this recovery key belongs to no such organisation")
+    recovery_private_key = crypto.private_key_from_seed(seed)
+    return {
+        key.version: crypto.private_key_from_bytes(
+            crypto.unseal(recovery_private_key, bytes(key.recovery_sealed_private_key))
+        )
+        for key in trusted_casework_generations(organisation)
+    }
+
+
+def reseal_casework_to_recovery_key(
+    organisation: Organisation, private_keys: dict[int, PrivateKey], new_public_key: bytes
+) -> None:
+    for key in CaseworkKey.objects.filter(organisation=organisation, version__in=private_keys):
+        key.recovery_sealed_private_key = crypto.seal(
+            new_public_key, bytes(private_keys[key.version])
+        )
+        key.recovery_public_key = new_public_key
+        key.save(update_fields=["recovery_sealed_private_key", "recovery_public_key"])
+
+
 def _open_envelope(keyring: KeyRing, organisation: Organisation, envelope: bytes) -> RecordKey:
     stored = bytes(envelope)
     envelope = unwrap_purge_envelope(keyring, organisation, stored)
-    if envelope[:4] != ENVELOPE_MAGIC or len(envelope) < 8:
+    if envelope[:4] not in (ENVELOPE_MAGIC, CASEWORK_ENVELOPE_MAGIC) or len(envelope) < 8:
         raise DecryptionError("not a record key envelope")
     (version,) = struct.unpack(">I", envelope[4:8])
-    organisation_key = keyring.organisation_private_key(organisation, version)
-    data_key = crypto.unseal(organisation_key, envelope[8:])
+    if envelope[:4] == CASEWORK_ENVELOPE_MAGIC:
+        private_key = keyring.casework_private_key(organisation, version)
+    else:
+        private_key = keyring.organisation_private_key(organisation, version)
+    data_key = crypto.unseal(private_key, envelope[8:])
     return RecordKey(data_key=data_key, envelope=stored)
 
 
@@ -476,7 +706,15 @@ def open_record_key(
 
 def seal_for_organisation(organisation: Organisation, data: str | bytes) -> bytes:
     """Encrypt one value for the organisation (its own data key inside). No secret needed."""
-    record_key = new_record_key(organisation)
+    return _seal_with(new_record_key(organisation), data)
+
+
+def seal_for_casework(organisation: Organisation, data: str | bytes) -> bytes:
+    """Encrypt one value of case data: only holders of the casework key open it."""
+    return _seal_with(new_case_record_key(organisation), data)
+
+
+def _seal_with(record_key: RecordKey, data: str | bytes) -> bytes:
     ciphertext = record_key.encrypt(data, field="sealed-value")
     return struct.pack(">I", len(record_key.envelope)) + record_key.envelope + ciphertext
 

@@ -17,6 +17,7 @@ window for every organisation at once (see docs/security-model.md).
 
 from __future__ import annotations
 
+import hmac
 import struct
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey, VerifyKey
 
 from digiamen.core import audit, crypto
-from digiamen.core.models import OrganisationKey
+from digiamen.core.models import CaseworkKey, OrganisationKey
 
 if TYPE_CHECKING:
     from digiamen.accounts.models import Organisation
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 SIGNING_PURPOSE = b"organisation-key-signing"
 _GENERATION_LABEL = b"digiamen/organisation-key-generation/v1"
 _MEMBERSHIP_LABEL = b"digiamen/membership-grant/v1"
+_CASEWORK_LABEL = b"digiamen/casework-key-generation/v1"
 
 # Verified chains per process, keyed by a digest of every row's signed fields: a call costs
 # one query and a hash instead of one Ed25519 verification per generation.
@@ -99,6 +101,70 @@ def sign_generation(
     key.signature = signer.sign(message, encoder=RawEncoder).signature
 
 
+def casework_message(organisation_id: int, version: int, public_key: bytes) -> bytes:
+    return (
+        _field(_CASEWORK_LABEL)
+        + struct.pack(">QI", organisation_id, version)
+        + _field(bytes(public_key))
+    )
+
+
+def sign_casework_generation(
+    key: CaseworkKey, organisation_private_key: PrivateKey, organisation_version: int
+) -> None:
+    """Fill in ``key.signature`` with the organisation key's signing key (the caller saves)."""
+    message = casework_message(key.organisation_id, key.version, bytes(key.public_key))
+    key.signature = (
+        signing_key_of(organisation_private_key).sign(message, encoder=RawEncoder).signature
+    )
+    key.signed_by_version = organisation_version
+
+
+# Casework chains verified per process, keyed by a digest of every row's signed fields, so
+# that opening a case needs no query of the organisation key chain once a process has
+# checked the casework rows against it (a new or changed row changes the digest).
+_casework_verified: dict[tuple[int, bytes], int] = {}
+
+
+def _casework_digest(rows: list[CaseworkKey]) -> bytes:
+    parts = b"".join(
+        struct.pack(">II", row.version, row.signed_by_version or 0)
+        + _field(bytes(row.public_key))
+        + _field(bytes(row.signature or b""))
+        for row in rows
+    )
+    return nacl.hash.blake2b(parts, digest_size=32, encoder=RawEncoder)
+
+
+def trusted_casework_generations(
+    organisation: Organisation, rows: list[CaseworkKey]
+) -> list[CaseworkKey]:
+    """``rows`` (oldest first) whose signature verifies against a trusted generation of the
+    organisation key (every row in a legacy organisation, as for the organisation key)."""
+    if not rows or not signatures_required(organisation):
+        return rows
+    cache_key = (organisation.pk, _casework_digest(rows))
+    if cache_key not in _casework_verified:
+        signers = {g.version: bytes(g.verify_key) for g in trusted_generations(organisation)}
+        valid = 0
+        for index, row in enumerate(rows):
+            message = casework_message(organisation.pk, row.version, bytes(row.public_key))
+            verify_key = signers.get(row.signed_by_version or 0, b"")
+            if _verifies(verify_key, message, bytes(row.signature or b"")):
+                valid |= 1 << index
+        if valid != (1 << len(rows)) - 1:
+            audit.record(
+                "organisation.casework_key_refused",
+                organisation=organisation,
+                details={"rows": len(rows) - bin(valid).count("1")},
+            )
+        if len(_casework_verified) >= _CACHE_LIMIT:
+            _casework_verified.clear()
+        _casework_verified[cache_key] = valid
+    valid = _casework_verified[cache_key]
+    return [row for index, row in enumerate(rows) if valid >> index & 1]
+
+
 def sign_membership(
     organisation_private_key: PrivateKey,
     *,
@@ -139,6 +205,85 @@ def membership_signature_valid(
         return False
     message = membership_message(organisation_id, user_id, role, member_public_key)
     return _verifies(bytes(signer.verify_key), message, bytes(signature))
+
+
+# --- The trust anchor ---------------------------------------------------------------------------
+#
+# Generation 1 signs itself, so a complete chain written by someone with database write
+# access (their own generation 1 and successors) would verify. The anchor, a MAC keyed by a
+# key derived from SECRET_KEY (which lives outside the database), pins generation 1's public
+# and verify keys and the organisation's recovery public key: a chain or a recovery key
+# swapped in the database no longer matches it, and nothing is sealed to them.
+
+_ANCHOR_PURPOSE = b"organisation-key-anchor"
+_ANCHOR_PERSON = b"digiamen-anchor"
+
+
+def _anchor_keys() -> list[bytes]:
+    """The current secret key's anchor key first, then the fallbacks' (a key being rotated)."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [
+        crypto.derive_key(secret.encode(), purpose=_ANCHOR_PURPOSE) for secret in secrets if secret
+    ]
+
+
+def compute_anchor(
+    organisation_id: int,
+    first_public_key: bytes,
+    first_verify_key: bytes,
+    recovery_public_key: bytes,
+    key: bytes | None = None,
+) -> bytes:
+    message = (
+        struct.pack(">Q", organisation_id)
+        + _field(bytes(first_public_key))
+        + _field(bytes(first_verify_key))
+        + _field(bytes(recovery_public_key))
+    )
+    return nacl.hash.blake2b(
+        message,
+        key=key if key is not None else _anchor_keys()[0],
+        person=_ANCHOR_PERSON,
+        digest_size=32,
+        encoder=RawEncoder,
+    )
+
+
+def anchor_organisation(organisation: Organisation) -> None:
+    """Pin the organisation's generation 1 and recovery key (the caller holds them as
+    trusted: just made, just signed, or a recovery key just rotated by a key holder)."""
+    first = OrganisationKey.objects.filter(organisation=organisation, version=1).first()
+    if first is None or not bytes(first.verify_key or b""):
+        return
+    organisation.key_anchor = compute_anchor(
+        organisation.pk,
+        bytes(first.public_key),
+        bytes(first.verify_key),
+        bytes(organisation.recovery_public_key),
+    )
+    type(organisation).objects.filter(pk=organisation.pk).update(key_anchor=organisation.key_anchor)
+
+
+def anchor_holds(organisation: Organisation, first: OrganisationKey) -> bool:
+    """Generation 1 and the recovery public key are the ones pinned. A signed organisation
+    without an anchor is refused too: blanking the column must not switch the check off
+    (every signed organisation is anchored: at creation, at signing, by a migration)."""
+    stored = bytes(organisation.key_anchor or b"")
+    if not stored:
+        return False
+    return any(
+        hmac.compare_digest(
+            compute_anchor(
+                organisation.pk,
+                bytes(first.public_key),
+                bytes(first.verify_key or b""),
+                bytes(organisation.recovery_public_key),
+                key,
+            ),
+            stored,
+        )
+        for key in _anchor_keys()
+    )
 
 
 def signatures_required(organisation: Organisation) -> bool:
@@ -186,8 +331,19 @@ def split_generations(
     required = signatures_required(organisation)
     if not required:
         return rows, []
-    cache_key = (organisation.pk, required, _chain_digest(rows))
+    cache_key = (
+        organisation.pk,
+        required,
+        _chain_digest(rows)
+        + bytes(organisation.key_anchor or b"")
+        + bytes(organisation.recovery_public_key),
+    )
     length = _verified_prefix.get(cache_key)
+    if length is None and rows and not anchor_holds(organisation, rows[0]):
+        # Content-free: that the pinned generation 1 or recovery key was not found.
+        audit.record("organisation.key_anchor_refused", organisation=organisation)
+        length = 0
+        _verified_prefix[cache_key] = length
     if length is None:
         length = _verified_length(organisation.pk, rows)
         if len(_verified_prefix) >= _CACHE_LIMIT:

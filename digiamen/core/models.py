@@ -75,6 +75,64 @@ class OrganisationKeyGrant(models.Model):
         return f"grant of key {self.key_id} to user {self.user_id}"
 
 
+class CaseworkKey(models.Model):
+    """One generation of an organisation's *casework* key pair: the key that opens case data.
+
+    Need-to-know held by the keys: only members whose signed role works cases (caseworkers
+    and supervisors) are granted it; org admins, data officers, platform liaisons and network
+    coordinators hold only the organisation key, which opens no case data. Generations do
+    not carry each other: each is granted to its holders directly, so an org admin, who
+    never holds this key, can still make a new generation when a holder leaves (sealing
+    needs only public keys). A generation is signed with the organisation key's signing key
+    of generation ``signed_by_version``: only an org admin (or another holder of the
+    organisation key) can add one, never someone with only database write access.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="casework_keys"
+    )
+    version = models.PositiveIntegerField()
+    public_key = models.BinaryField(max_length=32)
+    recovery_sealed_private_key = models.BinaryField()
+    # The recovery public key the private key is sealed to: after the recovery key is
+    # rotated by an org admin (who holds no casework key), the next holder to sign in seals
+    # it to the new one (``accounts.casework_keys``).
+    recovery_public_key = models.BinaryField(max_length=32)
+    signature = models.BinaryField(max_length=64, default=b"", blank=True)
+    signed_by_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="one_casework_key_per_version"
+            )
+        ]
+        ordering = ["organisation", "-version"]
+
+    def __str__(self) -> str:
+        return f"casework key v{self.version} of organisation {self.organisation_id}"
+
+
+class CaseworkKeyGrant(models.Model):
+    """One casework key generation's private key sealed to one member's public key."""
+
+    key = models.ForeignKey(CaseworkKey, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="casework_grants"
+    )
+    sealed_private_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "user"], name="one_casework_grant_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"grant of casework key {self.key_id} to user {self.user_id}"
+
+
 class AuditEvent(models.Model):
     """One row of the append-only, hash-chained audit log.
 

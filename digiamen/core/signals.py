@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # Sent inside the rotation's transaction with ``organisation`` and ``version`` (the new key
 # generation's number), after the removed members' grants are gone.
 organisation_key_rotated = Signal()
+
+# Sent when a member holding ``organisation``'s casework key signs in, with their unlocked
+# ``keyring``: what still waits for such a member (case data sealed to the organisation key
+# before the casework key existed) can be done then.
+casework_key_unlocked = Signal()

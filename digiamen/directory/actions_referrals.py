@@ -244,10 +244,10 @@ def refer(
             service_type=service.service_type,
             country=case.report.country,
             admin1=case.report.admin1,
-            sealed_reason=encryption.seal_for_organisation(locked.organisation, reason),
+            sealed_reason=encryption.seal_for_casework(locked.organisation, reason),
             # Only an organisation on the platform gets a copy; nothing is opened otherwise.
             sealed_copy=(
-                encryption.seal_for_organisation(
+                encryption.seal_for_casework(
                     receiver,
                     json.dumps(_copy_for_receiver(request, locked, reason), ensure_ascii=False),
                 )

@@ -119,7 +119,7 @@ def _history_report(
         mailbox_public_key=b"",  # no receipt: nobody follows these up
         submission_id=f"demo-history-{organisation.slug}-{number}",
     )
-    record_key = encryption.new_record_key(organisation)
+    record_key = encryption.new_case_record_key(organisation)
     report.sealed_key = record_key.envelope
     record = str(report.public_id)
     for name in ("narrative", "involved_accounts", "contact"):
@@ -140,7 +140,7 @@ def _escalate(case: Case, report: Report, rng: random.Random, now: datetime) -> 
         organisation=case.organisation,
         platform=platform,
         kind=Escalation.Kind.TAKEDOWN,
-        content_reference=encryption.seal_for_organisation(case.organisation, "demo link"),
+        content_reference=encryption.seal_for_casework(case.organisation, "demo link"),
         created_by_id=_demo_caseworker(case.organisation),
         sent_at=sent_at,
     )

@@ -137,7 +137,7 @@ def _create_report(
         excerpt = ""
     else:
         record = str(report.public_id)
-        record_key = encryption.new_record_key(organisation)
+        record_key = encryption.new_case_record_key(organisation)
         report.sealed_key = record_key.envelope
         report.narrative = record_key.encrypt(
             answers.get("narrative") or "", field="narrative", record=record
@@ -288,7 +288,7 @@ def post_reporter_message(report: Report, text: str) -> Message:
         message = Message.objects.create(
             report=target,
             direction=Message.Direction.FROM_REPORTER,
-            for_organisation=encryption.seal_for_organisation(target.organisation, text),
+            for_organisation=encryption.seal_for_casework(target.organisation, text),
             for_reporter=crypto.seal_padded(bytes(target.mailbox_public_key), text),
         )
         audit.record("report.message_from_reporter", organisation=target.organisation, obj=target)
@@ -371,7 +371,7 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
             report=report,
             direction=Message.Direction.TO_REPORTER,
             author=author,
-            for_organisation=encryption.seal_for_organisation(report.organisation, text),
+            for_organisation=encryption.seal_for_casework(report.organisation, text),
             for_reporter=crypto.seal_padded(bytes(report.mailbox_public_key), text),
         )
         audit.record(

@@ -136,6 +136,12 @@ def test_new_member_gets_the_organisation_key_only_after_fingerprint_confirmed(
     assert AuditEvent.objects.filter(action="membership.key_confirmed").count() == 1
     request = _request_for(dina.user, dina.private_key)
     assert encryption.open_for_member(request, world.amane, sealed) == b"for members only"
+    # The admin holds no casework key: the case key waits for a caseworker to share it.
+    waiting = dina_client.get(f"/en/staff/amane/cases/{case.number}/")
+    assert waiting.status_code == 403
+    assert b"Waiting for a colleague to share the case key" in waiting.content
+    assert NARRATIVE.encode() not in waiting.content
+    signed_in(world.bob)
     assert dina_client.get(f"/en/staff/amane/cases/{case.number}/").status_code == 200
     assert "Waiting for an admin" not in dina_client.get("/en/staff/amane/").content.decode()
     # Once confirmed, there is no pending key left to confirm.

@@ -26,7 +26,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
 
-from digiamen.accounts import actions, signed_keys, signin
+from digiamen.accounts import actions, casework_keys, signed_keys, signin
 from digiamen.accounts.forms import EnrolForm, LoginForm, OTPForm, RecoveryLoginForm
 from digiamen.accounts.models import User
 from digiamen.accounts.signin import Attempt
@@ -81,6 +81,9 @@ def _unlock_key(user: User, password: str) -> PrivateKey:
     # An organisation made before key signatures is signed by the first of its members who
     # holds its key and signs in (docs/security-model.md, "Signed key material").
     signed_keys.sign_on_sign_in(user, private_key)
+    # A caseworker or supervisor grants waiting colleagues the casework key and moves case
+    # data sealed before it existed (docs/security-model.md, "Need-to-know in the keys").
+    casework_keys.on_sign_in(user, private_key)
     return private_key
 
 

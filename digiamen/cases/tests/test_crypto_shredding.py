@@ -149,7 +149,11 @@ def _data_key_opens(envelope: bytes, keys: list[PrivateKey]) -> bool:
     layers = [bytes(envelope)]
     while layers:
         layer = layers.pop()
-        if layer[:4] in (encryption.ENVELOPE_MAGIC, encryption.PURGE_ENVELOPE_MAGIC):
+        if layer[:4] in (
+            encryption.ENVELOPE_MAGIC,
+            encryption.CASEWORK_ENVELOPE_MAGIC,
+            encryption.PURGE_ENVELOPE_MAGIC,
+        ):
             body = layer[8:]
         else:
             return True  # a layer opened to something that is not an envelope: a data key
@@ -167,13 +171,19 @@ def _opens(name: str, sealed: bytes, keys: list[PrivateKey]) -> bool:
 def _keys_of(world: World, organisation: Organisation) -> list[PrivateKey]:
     # The current generation as the offline recovery key gives it (Amane), or as a member
     # holds it (Jordan); older generations follow from it.
+    # Every casework key generation too: through the recovery key (Amane), or as a member
+    # holding it opens it (Jordan).
     if organisation == world.amane:
         organisation_key = encryption.recover_organisation_key(
             organisation, world.amane_recovery_key
         )
+        casework = encryption.recover_casework_keys(organisation, world.amane_recovery_key)
     else:
         organisation_key = world.jordan_key
-    return _every_key_that_exists(organisation, organisation_key)
+        holder = encryption.KeyRing(user=world.charlie.user, private_key=world.charlie.private_key)
+        casework = holder.casework_private_keys(organisation)
+    assert casework, "the attacker holds the casework keys too"
+    return _every_key_that_exists(organisation, organisation_key) + list(casework.values())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -297,12 +307,15 @@ def test_a_closed_case_not_yet_expired_still_opens_and_reopens(world: World) -> 
     referral = Referral.objects.get(case=case)
     assert actions_referrals.open_copy(_request(jo), referral)
 
-    # Reopening needs the supervisor's key, and seals everything back to the organisation key.
+    # Reopening needs the supervisor's key, and seals everything back to the organisation's
+    # own keys (the casework key for case data): no purge period key needed any more.
     with pytest.raises(actions.ActionError):
         actions.reopen(case, sara.user, version=case.version)
     case = actions.reopen(case, sara.user, version=case.version, request=request)
     assert case.purge_key is None
-    sara_keys = list(encryption.generation_private_keys(world.amane, world.amane_key).values())
+    sara_keys = list(
+        encryption.generation_private_keys(world.amane, world.amane_key).values()
+    ) + list(request.keyring.casework_private_keys(world.amane).values())
     for name, (organisation, sealed) in _sealed_values(case).items():
         if organisation == world.amane:
             assert _opens(name, sealed, sara_keys), name

@@ -71,7 +71,7 @@ def test_caseworker_not_assigned_gets_no_hints_and_indexes_nothing(
 
 
 def test_removal_rotates_the_hint_key_and_forgets_old_digests(signed_in: Any, world: World) -> None:
-    """A removed member holds the old organisation key: with it, the digests of phone
+    """A removed member holds the old casework key: with it, the digests of phone
     numbers (only 10^9 values) would give the numbers back. After the removal no digest
     made with that key is left, and the cases are indexed again with the new key."""
     sara = world.add_member("sara", world.amane, "supervisor")
@@ -82,13 +82,24 @@ def test_removal_rotates_the_hint_key_and_forgets_old_digests(signed_in: Any, wo
     for case in (first, second):
         client.get(f"/en/staff/amane/cases/{case.number}/")
     old_digests = set(BlindIndexEntry.objects.values_list("digest", flat=True))
-    old_key = duplicates.crypto.derive_key(bytes(world.amane_key), purpose=b"blind-index")
+    # The hint key derives from the casework key, which the member to be removed holds.
+    zara_casework = encryption.KeyRing(
+        user=zara.user, private_key=zara.private_key
+    ).current_casework_private_key(world.amane)
+    assert zara_casework is not None
+    old_key = duplicates.crypto.derive_key(bytes(zara_casework), purpose=b"blind-index")
     # The removed member's way in: the old key tests a guessed number against a digest.
     assert duplicates.digest(old_key, "phone", "612345678") in old_digests
 
     membership = Membership.objects.get(user=zara.user)
     signed_in(world.alice).post(f"/en/staff/amane/members/{membership.pk}/deactivate/")
     assert encryption.current_organisation_key(world.amane).version == 2
+    assert (
+        encryption.KeyRing(
+            user=zara.user, private_key=zara.private_key
+        ).current_casework_private_key(world.amane)
+        is None
+    )
     assert not BlindIndexEntry.objects.exists()
     assert not Case.objects.filter(indexed_at__isnull=False).exists()
 

@@ -79,9 +79,16 @@ def test_the_story_is_sealed_for_the_organisation_as_it_arrives(
     assert set(_stored_answers(conversation)) == {"harm_types", "country", "admin1", "age_band"}
     pieces = conversation.sealed
     assert STORY not in json.dumps(pieces)
-    # The organisation's private key opens the story; the server holds no such key.
+    # The casework key opens the story; the server holds no such key, nor does the
+    # organisation key (held by every member) open it.
     envelope = base64.b64decode(pieces["envelope"])
-    data_key = crypto.unseal(world.amane_key, envelope[8:])
+    assert envelope[:4] == encryption.CASEWORK_ENVELOPE_MAGIC
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unseal(world.amane_key, envelope[8:])
+    holder = encryption.KeyRing(user=world.bob.user, private_key=world.bob.private_key)
+    casework_key = holder.current_casework_private_key(world.amane)
+    assert casework_key is not None
+    data_key = crypto.unseal(casework_key, envelope[8:])
     record_key = encryption.RecordKey(data_key=data_key, envelope=envelope)
     narrative = record_key.decrypt_text(
         base64.b64decode(pieces["narrative"]),

@@ -18,8 +18,9 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
-from digiamen.accounts.models import ApiKeyScope, Organisation, Role
+from digiamen.accounts.models import CASEWORK_ROLES, ApiKeyScope, Organisation, Role
 from digiamen.channels import demo as channels_demo
+from digiamen.core import encryption
 from digiamen.directory import demo as directory_demo
 from digiamen.evidence import demo as evidence_demo
 from digiamen.intake import demo as intake_demo
@@ -107,11 +108,15 @@ class Command(BaseCommand):
                     "recovery_checksum": created.recovery_checksum,
                 }
             )
+            # The first casework member starts the casework key and shares it with the next.
+            holder: encryption.KeyRing | None = None
             for role in Role.values:
                 username = f"{spec['prefix']}-{role.replace('_', '-')}"
                 password = demo_password()
-                user, _key = actions.create_user(username, password)
-                actions.add_member(organisation, created.private_key, user, role)
+                user, user_key = actions.create_user(username, password)
+                actions.add_member(organisation, created.private_key, user, role, keyring=holder)
+                if holder is None and role in CASEWORK_ROLES:
+                    holder = encryption.KeyRing(user=user, private_key=user_key)
                 secret = secrets.token_bytes(20)
                 TOTPDevice.objects.create(
                     user=user, name="demo authenticator", key=secret.hex(), confirmed=True
