@@ -30,7 +30,7 @@ import itertools
 import struct
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import nacl.hash
 from django.conf import settings
@@ -61,6 +61,9 @@ CASEWORK_ENVELOPE_MAGIC = b"DAc1"
 # An envelope sealed once more to a purge period's key (see "Purge periods" below).
 PURGE_ENVELOPE_MAGIC = b"DAp1"
 SESSION_KEY_PURPOSE = b"session-user-key"
+
+
+_Generation = TypeVar("_Generation", OrganisationKey, CaseworkKey)
 
 
 class AccessDenied(Exception):
@@ -321,17 +324,7 @@ class KeyRing:
         known = self._casework_keys.get(organisation.pk)
         if known is not None:
             return known
-        rows: list[CaseworkKey] = list(
-            CaseworkKey.objects.filter(organisation=organisation)
-            .annotate(
-                member_grant=Subquery(
-                    CaseworkKeyGrant.objects.filter(key=OuterRef("pk"), user=self.user)
-                    .order_by()
-                    .values("sealed_private_key")[:1]
-                )
-            )
-            .order_by("version")
-        )
+        rows = _with_member_grant(CaseworkKey, CaseworkKeyGrant, organisation, self.user)
         opened: dict[int, PrivateKey] = {}
         trusted = key_signing.trusted_casework_generations(organisation, rows)
         if trusted:
@@ -374,17 +367,7 @@ class KeyRing:
                 return known
         # Every generation with this member's grant of it, in one query; the newest whose
         # signatures verify is the current one (never a row added by hand).
-        rows: list[OrganisationKey] = list(
-            OrganisationKey.objects.filter(organisation=organisation)
-            .annotate(
-                member_grant=Subquery(
-                    OrganisationKeyGrant.objects.filter(key=OuterRef("pk"), user=self.user)
-                    .order_by()
-                    .values("sealed_private_key")[:1]
-                )
-            )
-            .order_by("version")
-        )
+        rows = _with_member_grant(OrganisationKey, OrganisationKeyGrant, organisation, self.user)
         generations = {
             key.version: key for key in key_signing.split_generations(organisation, rows)[0]
         }
@@ -409,6 +392,19 @@ class KeyRing:
         for version_number, key in walk_generation_keys(newest_first, private_key).items():
             self._organisation_keys[(organisation.pk, version_number)] = key
         return self._organisation_keys[(organisation.pk, target)]
+
+
+def _with_member_grant(
+    key_model: type[_Generation], grant_model: Any, organisation: Organisation, user: Any
+) -> list[_Generation]:
+    """Every generation of ``organisation``, oldest first, each with ``member_grant``: the
+    private key sealed to ``user`` (None where they hold no grant of it). One query."""
+    grants = grant_model.objects.filter(key=OuterRef("pk"), user=user).order_by()
+    return list(
+        key_model.objects.filter(organisation=organisation)
+        .annotate(member_grant=Subquery(grants.values("sealed_private_key")[:1]))
+        .order_by("version")
+    )
 
 
 def keyring_for(request: HttpRequest) -> KeyRing:
