@@ -10,7 +10,8 @@ from digiamen.accounts.models import Organisation, User
 from digiamen.core import audit
 from digiamen.core.errors import ActionError
 from digiamen.evidence import network as aggregates
-from digiamen.evidence.models import Network, NetworkMember, PeerInstance
+from digiamen.evidence.models import PeerInstance
+from digiamen.networks.models import Network, NetworkMember
 
 
 class NetworkError(ActionError):

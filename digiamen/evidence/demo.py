@@ -22,8 +22,8 @@ from digiamen.cases.actions import open_case_for_report
 from digiamen.cases.models import Case, Escalation
 from digiamen.core import encryption, places
 from digiamen.evidence import actions, network
-from digiamen.evidence.models import Network, NetworkMember
 from digiamen.intake.models import Report
+from digiamen.networks.models import Network, NetworkMember
 
 DEMO_HISTORY_MONTHS = 18
 HARMS = {

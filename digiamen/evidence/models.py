@@ -1,8 +1,8 @@
-"""Networks and what their members share with them: monthly protected aggregates, never cases.
+"""What networks' members share with them: monthly protected aggregates, never cases.
 
-A network (a national working group or a regional network) is run by the network coordinators
-of one organisation, its secretariat. Other organisations are added as members; each member's
-admins decide whether its monthly figures are shared (off until they turn it on). What is
+Networks themselves and their members live in ``digiamen.networks`` (hash banks, the
+safeguarding benchmark and the directory use them too). Each member's admins decide
+whether its monthly figures are shared (off until they turn it on). What is
 shared is what the organisation's own statistics page would show for one month and one
 dimension, after disclosure control: a hidden cell is stored as hidden (NULL), never as its
 value. Aggregates of another instance arrive as signed HXL files from a trusted peer.
@@ -12,58 +12,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation
-
-
-class NetworkQuerySet(models.QuerySet["Network"]):
-    def of(self, organisation: Organisation) -> NetworkQuerySet:
-        """The networks an organisation runs or is a member of."""
-        return self.filter(
-            models.Q(secretariat=organisation) | models.Q(members__organisation=organisation)
-        ).distinct()
-
-
-class Network(models.Model):
-    class Kind(models.TextChoices):
-        NATIONAL = "national", _("National working group")
-        REGIONAL = "regional", _("Regional network")
-
-    slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    secretariat = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="networks_run"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = NetworkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class NetworkMember(models.Model):
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="members")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="network_memberships"
-    )
-    shares_statistics = models.BooleanField(default=False)
-    sharing_changed_at = models.DateTimeField(null=True, blank=True)
-    joined_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["organisation__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["network", "organisation"], name="one_network_member")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation.slug} in {self.network.slug}"
+from digiamen.networks.models import Network
 
 
 class PeerInstance(models.Model):

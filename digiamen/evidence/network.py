@@ -42,8 +42,9 @@ from digiamen.accounts.models import Organisation
 from digiamen.core import crypto, places
 from digiamen.evidence import statistics
 from digiamen.evidence.disclosure import Cell, ProtectedTable, protect_extended
-from digiamen.evidence.models import Network, NetworkMember, PeerInstance, SharedAggregate
+from digiamen.evidence.models import PeerInstance, SharedAggregate
 from digiamen.evidence.statistics import DIMENSIONS, Dimension, Period, StatisticsError
+from digiamen.networks.models import Network, NetworkMember
 
 # Every dimension but the month, which is the key of each shared table; "reports" is the
 # month's number of counted reports (the trend line of the network).

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 
 from digiamen.accounts.models import Membership, Role
 from digiamen.accounts.permissions import get_membership
-from digiamen.evidence.models import Network
+from digiamen.networks.models import Network
 
 STATISTICS_ROLES = [Role.DATA_OFFICER, Role.SUPERVISOR, Role.NETWORK_COORDINATOR]
 

@@ -35,13 +35,14 @@ from digiamen.evidence.forms import (
     PeriodForm,
     ServiceOutcomesForm,
 )
-from digiamen.evidence.models import Network, NetworkMember, PeerInstance
+from digiamen.evidence.models import PeerInstance
 from digiamen.evidence.permissions import (
     network_coordinator,
     sharing_admin,
     statistics_reader,
 )
 from digiamen.evidence.statistics import StatisticsError
+from digiamen.networks.models import Network, NetworkMember
 
 MAX_UPLOAD_BYTES = network.MAX_FILE_BYTES
 

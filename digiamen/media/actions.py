@@ -18,7 +18,6 @@ from digiamen.cases.models import Case, CaseEvent
 from digiamen.core import audit, untrusted
 from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import RiskLevel
-from digiamen.evidence.models import Network
 from digiamen.intake.models import Report
 from digiamen.media.hashing import HashRejected, clean_hash_set, clean_hex
 from digiamen.media.matching import BankMatch, match_hashes, visible_bank_ids
@@ -30,6 +29,7 @@ from digiamen.media.models import (
     ImageMatch,
     ReportedImage,
 )
+from digiamen.networks.models import Network
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_CSV_ROWS = 200_000

@@ -11,11 +11,11 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from digiamen.accounts.models import Organisation
-from digiamen.evidence.models import Network
 from digiamen.intake import actions as intake_actions
 from digiamen.media import actions
 from digiamen.media.hashing import hash_image
 from digiamen.media.models import Classification, ReportedImage
+from digiamen.networks.models import Network
 
 RANDOM_ENTRIES = 300
 

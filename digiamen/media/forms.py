@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.core.text import IsolatedSelect, TextField
-from digiamen.evidence.models import Network
 from digiamen.media.hashing import HashRejected, clean_hash_set
 from digiamen.media.models import Classification
+from digiamen.networks.models import Network
 
 
 class BankForm(forms.Form):

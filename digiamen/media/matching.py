@@ -31,10 +31,10 @@ from django.conf import settings
 from django.db.models import Q
 
 from digiamen.accounts.models import Organisation
-from digiamen.evidence.models import Network
 from digiamen.media import snapshots
 from digiamen.media.index import PdqIndex, codes_from_hex
 from digiamen.media.models import BankChange, BankEntry, HashBank
+from digiamen.networks.models import Network
 
 GAP_SECONDS = 30.0
 

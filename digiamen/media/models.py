@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation, User
-from digiamen.evidence.models import Network
 from digiamen.intake.models import Report
+from digiamen.networks.models import Network
 
 
 class Classification(models.TextChoices):

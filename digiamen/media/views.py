@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core.views import form_page_status
-from digiamen.evidence.models import Network
 from digiamen.media import actions
 from digiamen.media.forms import BankForm, CsvForm, EntryForm
 from digiamen.media.models import HashBank, ReportedImage
 from digiamen.media.permissions import bank_manager, own_bank, own_entry
 from digiamen.media.uploads import upload_refused
+from digiamen.networks.models import Network
 
 ENTRIES_SHOWN = 100
 

@@ -12,7 +12,7 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from digiamen.evidence.models import Network
+from digiamen.networks.models import Network
 from digiamen.safeguarding import questions
 from digiamen.safeguarding.models import Answer, Assessment, BenchmarkChoice, Status
 

@@ -337,8 +337,8 @@ def _safeguarding(world: World) -> tuple[Any, Any]:
 
 def _evidence_media_channels(world: World) -> None:
     from digiamen.channels.actions import create_gateway
-    from digiamen.evidence.models import Network, NetworkMember
     from digiamen.media.models import BankEntry, HashBank
+    from digiamen.networks.models import Network, NetworkMember
 
     Network.objects.filter(slug="mena").update(name=M("network_name"))
     NetworkMember.objects.create(
@@ -366,7 +366,7 @@ def _conversation(receipt: str) -> Callable[[Client, str], str]:
 
 
 def _sharing_message(world: World) -> Callable[[Client, str], str]:
-    from digiamen.evidence.models import NetworkMember
+    from digiamen.networks.models import NetworkMember
 
     member = NetworkMember.objects.get(network__slug="mena", organisation=world.amane)
 

@@ -16,10 +16,11 @@ from digiamen.cases.tests.helpers import NARRATIVE
 from digiamen.conftest import World
 from digiamen.evidence import actions, network, statistics
 from digiamen.evidence.disclosure import protect_extended
-from digiamen.evidence.models import Network, NetworkMember, PeerInstance, SharedAggregate
+from digiamen.evidence.models import PeerInstance, SharedAggregate
 from digiamen.evidence.network import AggregateFileError
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Report
+from digiamen.networks.models import Network, NetworkMember
 
 TODAY = date(2026, 12, 3)
 YEAR = statistics.Period(date(2026, 1, 1), date(2027, 1, 1))

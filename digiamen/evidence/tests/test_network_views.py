@@ -17,8 +17,9 @@ from digiamen.cases.tests.helpers import new_case
 from digiamen.conftest import World, csrf_token_of
 from digiamen.core import encryption
 from digiamen.evidence import accountability, statistics
-from digiamen.evidence.models import Network, NetworkMember, PeerInstance, SharedAggregate
+from digiamen.evidence.models import PeerInstance, SharedAggregate
 from digiamen.evidence.tests.test_network import GOOD, _other_key, regional, signed
+from digiamen.networks.models import Network, NetworkMember
 
 __all__ = ["regional"]  # the fixture, imported for these tests
 

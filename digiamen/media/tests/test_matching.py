@@ -12,13 +12,13 @@ from digiamen.accounts import actions as account_actions
 from digiamen.cases.models import Case
 from digiamen.conftest import World
 from digiamen.core.models import AuditEvent
-from digiamen.evidence.models import Network, NetworkMember
 from digiamen.media import actions
 from digiamen.media.demo import demo_picture, near_duplicate
 from digiamen.media.hashing import hash_image
 from digiamen.media.matching import BankIndex, match_hashes, visible_bank_ids
 from digiamen.media.models import BankChange, BankEntry, ImageMatch, ReportedImage
 from digiamen.media.tests.helpers import distance
+from digiamen.networks.models import Network, NetworkMember
 
 PICTURE = hash_image(demo_picture())
 
