@@ -1,8 +1,34 @@
 """Networks moved to the networks app: the evidence app's models point there, and forget
-their own copies. State only: the tables and their rows stay (networks.0001)."""
+their own copies. State only: the tables and their rows stay (networks.0001). Django's
+content types (and their permissions) follow the models to their new app."""
+
+from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+MOVED = ("network", "networkmember")
+
+
+def _move_content_types(apps: Any, old_label: str, new_label: str) -> None:
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model in MOVED:
+        if ContentType.objects.filter(app_label=new_label, model=model).exists():
+            # Made for the new app already (a database migrated back and forth): the old
+            # one is stale; its permissions go with it.
+            ContentType.objects.filter(app_label=old_label, model=model).delete()
+        else:
+            ContentType.objects.filter(app_label=old_label, model=model).update(
+                app_label=new_label
+            )
+
+
+def forwards(apps: Any, schema_editor: Any) -> None:
+    _move_content_types(apps, "evidence", "networks")
+
+
+def backwards(apps: Any, schema_editor: Any) -> None:
+    _move_content_types(apps, "networks", "evidence")
 
 
 class Migration(migrations.Migration):
@@ -10,6 +36,7 @@ class Migration(migrations.Migration):
         ("evidence", "0001_initial"),
         ("media", "0002_hash_banks_point_to_networks_app"),
         ("networks", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -38,4 +65,5 @@ class Migration(migrations.Migration):
                 migrations.DeleteModel(name="Network"),
             ],
         ),
+            migrations.RunPython(forwards, backwards),
     ]
