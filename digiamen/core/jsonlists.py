@@ -33,10 +33,9 @@ class Holds(Func):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         column, params = self._column(compiler, connection)
-        return (
-            f"EXISTS (SELECT 1 FROM json_each({column}) AS held WHERE held.value = %s)",
-            (*params, self.value),
-        )
+        # The column is the compiled field (Django's quoting); the value is a parameter.
+        sql = f"EXISTS (SELECT 1 FROM json_each({column}) AS held WHERE held.value = %s)"  # noqa: S608
+        return sql, (*params, self.value)
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
