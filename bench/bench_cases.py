@@ -98,22 +98,22 @@ def worker() -> None:
             report.contact = record_key.encrypt("", field="contact", record=record)
             reports.append(report)
         Report.objects.bulk_create(reports)
-        Case.objects.bulk_create(
-            [
-                Case(
-                    organisation=organisation,
-                    report=report,
-                    number=f"MA-26-{offset + i + 1:06d}",
-                    status=rng.choice(["new", "triaged", "open", "closed"]),
-                    risk_level=rng.choice(["", "high", "medium", "low"]),
-                    assigned_to=user if (offset + i) % 4 == 0 else None,
-                    first_contact_due=report.created_at + timedelta(hours=24),
-                    created_at=report.created_at,
-                    updated_at=report.created_at,
-                )
-                for i, report in enumerate(reports)
-            ]
-        )
+        cases = []
+        for i, report in enumerate(reports):
+            case = Case(
+                organisation=organisation,
+                report=report,
+                number=f"MA-26-{offset + i + 1:06d}",
+                status=rng.choice(["new", "triaged", "open", "closed"]),
+                risk_level=rng.choice(["", "high", "medium", "low"]),
+                assigned_to=user if (offset + i) % 4 == 0 else None,
+                first_contact_due=report.created_at + timedelta(hours=24),
+                created_at=report.created_at,
+                updated_at=report.created_at,
+            )
+            case.copy_from_report(report)  # as open_case_for_report does
+            cases.append(case)
+        Case.objects.bulk_create(cases)
     case_settings.next_number = CASES + 1
     case_settings.save()
     with connection.cursor() as cursor:
@@ -166,6 +166,7 @@ def work_on(case: Any, supervisor: Any) -> Any:
     from django.utils import timezone
 
     from digiamen.cases import actions
+    from digiamen.cases.models import Case
     from digiamen.core import crypto
     from digiamen.directory.models import DirectoryOrganisation, Referral, Service
     from digiamen.intake import actions as intake_actions
@@ -174,6 +175,7 @@ def work_on(case: Any, supervisor: Any) -> Any:
     Report.objects.filter(pk=case.report_id).update(
         channel="web", mailbox_public_key=bytes(crypto.new_private_key().public_key)
     )
+    Case.objects.filter(pk=case.pk).update(channel="web")  # the case's copy follows
     case.refresh_from_db()
     case.report.refresh_from_db()
     actions.triage(case, supervisor, version=case.version, risk="high", flags=[])

@@ -147,7 +147,7 @@ def open_case_for_report(report: Report) -> Case:
     case_settings.next_number += 1
     case_settings.save(update_fields=["next_number"])
     now = timezone.now()
-    case = Case.objects.create(
+    case = Case(
         organisation=report.organisation,
         report=report,
         number=f"{report.organisation.country}-{now.year % 100:02d}-{number:05d}",
@@ -155,6 +155,8 @@ def open_case_for_report(report: Report) -> Case:
         created_at=now,
         updated_at=now,
     )
+    case.copy_from_report(report)  # what the queue filters on, on the case itself
+    case.save(force_insert=True)
     CaseEvent.objects.create(case=case, kind="created", details={"channel": report.channel})
     record_initial_consent(case)
     return case

@@ -6,6 +6,8 @@ wrote stays encrypted: the report's fields, notes, task titles.
 
 from __future__ import annotations
 
+import copy
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,10 @@ class CaseSettings(models.Model):
             RiskLevel.LOW: self.low_risk_hours,
         }
         return hours.get(risk, self.untriaged_hours)
+
+
+# The report's fields the queue filters on, copied onto its case (same names).
+REPORT_COPIES = ("harm_types", "admin1", "age_band", "channel")
 
 
 class Case(models.Model):
@@ -89,6 +95,15 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Copies of the report's categorical fields the queue filters on (REPORT_COPIES), so a
+    # filtered queue reads the case table alone: no join to the reports to count or to find
+    # a page. Set when the case is opened (``copied_from_report``); a report's categories are
+    # never changed afterwards. Plain, as on the report: category codes, nothing identifying.
+    # On PostgreSQL a GIN index (jsonb_path_ops) answers the harm-type containment.
+    harm_types = models.JSONField(default=list, blank=True)
+    admin1 = models.CharField(max_length=8, blank=True)
+    age_band = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
 
     class Meta:
         constraints = [
@@ -106,6 +121,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def copy_from_report(self, report: Report) -> None:
+        """Set the copies of the report's filtered fields (the one place they are made)."""
+        for field in REPORT_COPIES:
+            setattr(self, field, copy.copy(getattr(report, field)))
 
     @property
     def is_overdue(self) -> bool:

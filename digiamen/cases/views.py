@@ -78,16 +78,18 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
         )
     if data.get("status"):
         cases = cases.filter(status=data["status"])
+    # Every filter reads the case's own columns (the report's categories are copied onto it):
+    # counting and finding a page never join the reports.
     if data.get("harm"):
-        cases = jsonlists.holding(cases, "report__harm_types", data["harm"])
+        cases = jsonlists.holding(cases, "harm_types", data["harm"])
     if data.get("risk"):
         cases = cases.filter(risk_level=data["risk"])
     if data.get("admin1"):
-        cases = cases.filter(report__admin1=data["admin1"].upper())
+        cases = cases.filter(admin1=data["admin1"].upper())
     if data.get("age"):
-        cases = cases.filter(report__age_band=data["age"])
+        cases = cases.filter(age_band=data["age"])
     if data.get("channel"):
-        cases = cases.filter(report__channel=data["channel"])
+        cases = cases.filter(channel=data["channel"])
     if data.get("number"):
         cases = cases.filter(number=data["number"].strip().upper())  # numbers are upper case
     if queue == "overdue":
