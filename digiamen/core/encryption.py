@@ -179,7 +179,7 @@ def current_organisation_key(organisation: Organisation) -> OrganisationKey:
 def organisation_and_current_key(organisation_id: int) -> tuple[Organisation, OrganisationKey]:
     """The organisation as it is now and ``current_organisation_key`` of it, in one query:
     intake reads both for every report (a surge's round trips). The same trust rules apply
-    (signatures, rollback); only the columns the sealing reads are fetched."""
+    (signatures, rollback); the generations' sealed private keys are not fetched."""
     rows = list(
         OrganisationKey.objects.select_related("organisation")
         .defer("sealed_previous_private_key", "recovery_sealed_private_key")
