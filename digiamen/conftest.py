@@ -83,10 +83,13 @@ def make_member(
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
-    # Each test's database starts afresh: so does the process's matching index.
+    # Each test's database starts afresh: so do the process's matching index and the
+    # process caches of rows (receipt salt, routing, helplines).
+    from digiamen.core.process_cache import clear_all
     from digiamen.media.matching import reset_process_index
 
     reset_process_index()
+    clear_all()
 
 
 @pytest.fixture

@@ -66,6 +66,11 @@ def _new_generation(
     reason: str,
 ) -> CaseworkKey:
     key = encryption.create_casework_generation(organisation, organisation_private_key, members)
+    if reason == "first":
+        # Reports that came before there was any casework key were sealed to the
+        # organisation key: they move over when a holder signs in (cases.key_migration).
+        Organisation.objects.filter(pk=organisation.pk).update(case_keys_migrated_at=None)
+        organisation.case_keys_migrated_at = None
     audit.record(
         "organisation.casework_key_renewed",
         actor=actor,

@@ -37,6 +37,8 @@ OTHER_CONTROLS = frozenset(
     chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"
 )
 INVISIBLE = BIDI_CONTROLS | OTHER_CONTROLS
+# For str.translate: each invisible character to nothing (one pass in C over a long story).
+_DROP_INVISIBLE: dict[int, None] = dict.fromkeys(map(ord, INVISIBLE))
 
 BIDI_MESSAGE = _("This text holds invisible characters that change its direction. Remove them.")
 CONTROL_MESSAGE = _("This text holds invisible control characters. Remove them.")
@@ -71,7 +73,7 @@ def normalised(value: str) -> str:
 
 def without_invisible(value: str) -> str:
     """A reporter's text in NFC without direction and control characters."""
-    return normalised("".join(c for c in value if c not in INVISIBLE))
+    return normalised(value.translate(_DROP_INVISIBLE))
 
 
 class TextRefused(ValueError):

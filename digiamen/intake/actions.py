@@ -18,9 +18,9 @@ from nacl.public import PrivateKey
 from digiamen.accounts.models import Organisation, User
 from digiamen.cases.actions import open_case_for_report
 from digiamen.core import audit, crypto, encryption
-from digiamen.intake import drafts, mailbox, receipts
+from digiamen.core.models import CaseworkKey, OrganisationKey
+from digiamen.intake import drafts, mailbox, receipts, routing
 from digiamen.intake.models import FollowupSession, Message, Report
-from digiamen.intake.routing import route
 
 SUMMARY_EXCERPT_CHARACTERS = 300
 MESSAGE_MAX_CHARACTERS = 5000
@@ -65,18 +65,19 @@ def submit_report(
     function has returned, that is after the transaction has committed.
     Raises ``drafts.DraftGone`` when the draft was already sent (a replayed last step).
     """
-    target = organisation or route(answers.get("country", ""), answers.get("admin1", ""))
+    country, admin1 = answers.get("country", ""), answers.get("admin1", "")
+    target_id = organisation.pk if organisation is not None else routing.route_id(country, admin1)
     for _attempt in range(3):
         receipt = receipts.new_receipt()
         secret = receipts.receipt_secrets(receipt)  # slow (Argon2id): outside the transaction
         try:
             with transaction.atomic():
-                draft = drafts.open_draft(draft_token, for_update=True) if draft_token else None
+                if draft_token:
+                    drafts.mark_submitted(draft_token)
+                target, key = _receiving(target_id, routed=organisation is None, answers=answers)
                 report = _create_report(
-                    answers, target, channel, submission_id, received_by, secret, sealed
+                    answers, target, key, channel, submission_id, received_by, secret, sealed
                 )
-                if draft is not None:
-                    drafts.mark_submitted(draft)
                 open_case_for_report(report)
                 if answers.get("image_hashes"):
                     from digiamen.media.actions import record_report_images
@@ -97,9 +98,26 @@ def submit_report(
     raise RuntimeError("could not draw a unique receipt")
 
 
+def _receiving(
+    target_id: int, *, routed: bool, answers: dict[str, Any]
+) -> tuple[Organisation, CaseworkKey | OrganisationKey]:
+    """The receiving organisation, read fresh, and the key its report is sealed to: one
+    query. A routing decision this process kept may name an organisation removed since (in
+    another process): then the report is routed afresh."""
+    try:
+        return encryption.organisation_and_case_key(target_id)
+    except encryption.AccessDenied:
+        if not routed:
+            raise
+    routing.forget_routes()
+    fresh = routing.route(answers.get("country", ""), answers.get("admin1", ""))
+    return encryption.organisation_and_case_key(fresh.pk)
+
+
 def _create_report(
     answers: dict[str, Any],
     organisation: Organisation,
+    key: CaseworkKey | OrganisationKey,
     channel: str,
     submission_id: str,
     received_by: User | None,
@@ -137,7 +155,7 @@ def _create_report(
         excerpt = ""
     else:
         record = str(report.public_id)
-        record_key = encryption.new_case_record_key(organisation)
+        record_key = encryption.new_case_record_key(organisation, key)
         report.sealed_key = record_key.envelope
         report.narrative = record_key.encrypt(
             answers.get("narrative") or "", field="narrative", record=record

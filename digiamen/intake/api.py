@@ -42,7 +42,7 @@ from digiamen.intake import actions, drafts
 from digiamen.intake.advice import advice_for
 from digiamen.intake.flow import reports_limit
 from digiamen.intake.forms import ACCOUNTS_MAX, MESSAGE_MAX, NARRATIVE_MAX, validate_answers
-from digiamen.intake.models import Helpline
+from digiamen.intake.helplines import helplines_for
 from digiamen.intake.receipts import format_receipt
 from digiamen.intake.views import FollowupAttempt, _no_sooner_than
 from digiamen.media.actions import IMAGES_PER_REPORT
@@ -393,7 +393,7 @@ def create_report(request: HttpRequest) -> Any:
             ],
             "helplines": [
                 {"name": h.name_in_current, "phone": h.phone, "free_of_charge": h.free_of_charge}
-                for h in Helpline.objects.filter(country=report.country)
+                for h in helplines_for(report.country)
             ],
         },
     )

@@ -114,9 +114,16 @@ def open_draft(token: str, *, for_update: bool = False) -> OpenDraft:
     return OpenDraft(draft=draft, token=token, key=key, answers=json.loads(plaintext))
 
 
-def mark_submitted(open_draft_: OpenDraft) -> None:
-    """Inside the report's transaction: the answers go, a tombstone stays to refuse replays."""
-    draft = open_draft_.draft
-    draft.submitted_at = timezone.now()
-    draft.ciphertext = b""
-    draft.save(update_fields=["submitted_at", "ciphertext"])
+def mark_submitted(token: str) -> None:
+    """Inside the report's transaction, first: the answers go, a tombstone stays to refuse
+    replays. One statement takes the draft (a second send of it waits on the row, then finds
+    it sent); ``DraftGone`` when it was sent already, expired or never was."""
+    draft_id = (token or "").partition(".")[0]
+    token_hash = crypto.lookup_hash(draft_id.encode())
+    now = timezone.now()
+    taken = Draft.objects.filter(
+        token_hash=token_hash, submitted_at__isnull=True, expires_at__gt=now
+    ).update(submitted_at=now, ciphertext=b"")
+    if not taken:
+        sent = Draft.objects.filter(token_hash=token_hash, submitted_at__isnull=False).exists()
+        raise DraftGone(submitted=sent)

@@ -33,7 +33,8 @@ from digiamen.directory.nearby import services_near
 from digiamen.intake import actions, drafts, pow
 from digiamen.intake.advice import advice_for
 from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm, StoryStep
-from digiamen.intake.models import Draft, Helpline
+from digiamen.intake.helplines import helplines_for
+from digiamen.intake.models import Draft
 from digiamen.intake.receipts import format_receipt
 
 
@@ -299,7 +300,7 @@ def receipt_page(
         "receipt": formatted,
         "receipt_arabic_digits": formatted.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
         "advice": advice_for(report.harm_types),
-        "helplines": Helpline.objects.filter(country=report.country) if report.country else [],
+        "helplines": helplines_for(report.country),
         "language": get_language(),
         "operator": operator,
         "report": report,

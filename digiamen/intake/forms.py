@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import EmailValidator
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -53,9 +56,24 @@ class StepForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class FixedChoices(BaseChoiceIterator):
+    """Choices that never change (their labels translate when shown), shared by every copy
+    of a field: Django copies each form's fields, choices and all, for every form it makes,
+    and the API validates each report with seven of them."""
+
+    def __init__(self, choices: Any) -> None:
+        self.choices: list[tuple[str, Any]] = normalize_choices(choices)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.choices)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoices:
+        return self
+
+
 def radios(choices: Any, label: Any, *, required: bool = False) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, choices=choices, required=required, widget=forms.RadioSelect
+        label=label, choices=FixedChoices(choices), required=required, widget=forms.RadioSelect
     )
 
 
@@ -83,7 +101,7 @@ class HarmStep(StepForm):
     intro = _("Choose everything that fits. It is not your fault.")
     harm_types = forms.MultipleChoiceField(
         label=_("What happened"),
-        choices=HarmType.choices,
+        choices=FixedChoices(HarmType.choices),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one.")},
     )
@@ -96,15 +114,32 @@ class HarmStep(StepForm):
         ]
 
 
-def country_choices() -> list[tuple[str, Any]]:
-    language = get_language() or "en"
-    return [PREFER_NOT] + [
-        (code, places.country_name(code, language)) for code in places.COUNTRY_CODES
-    ]
+# The lists are the same for every form in a language: made and normalised once per
+# language, so that no form copies and normalises every area of every country again (the
+# API validates each report with these forms).
+@functools.lru_cache(maxsize=16)
+def country_choices(language: str) -> list[tuple[str, Any]]:
+    return normalize_choices(
+        [PREFER_NOT]
+        + [(code, places.country_name(code, language)) for code in places.COUNTRY_CODES]
+    )
 
 
-def area_choices() -> list[tuple[str, Any]]:
-    language = get_language() or "en"
+class _ChoicesInLanguage(BaseChoiceIterator):
+    """A field's choices in the language of the moment, from the per-language list."""
+
+    def __init__(self, make: Callable[[str], list[tuple[str, Any]]]) -> None:
+        self.make = make
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.make(get_language() or "en"))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _ChoicesInLanguage:
+        return self
+
+
+@functools.lru_cache(maxsize=16)
+def area_choices(language: str) -> list[tuple[str, Any]]:
     grouped: list[tuple[str, Any]] = [PREFER_NOT]
     for code in places.COUNTRY_CODES:
         grouped.append(
@@ -113,27 +148,26 @@ def area_choices() -> list[tuple[str, Any]]:
                 [(a.code, a.name(language)) for a in places.areas(code)],
             )
         )
-    return grouped
+    return normalize_choices(grouped)
 
 
 class WhereStep(StepForm):
     title = _("Where did it happen?")
     platforms = forms.MultipleChoiceField(
         label=_("On which apps or websites?"),
-        choices=Platform.choices,
+        choices=FixedChoices(Platform.choices),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    country = forms.ChoiceField(label=_("Country where the child lives"), required=False)
-    admin1 = forms.ChoiceField(label=_("Region or governorate"), required=False)
+    country = forms.ChoiceField(
+        label=_("Country where the child lives"),
+        required=False,
+        choices=_ChoicesInLanguage(country_choices),
+    )
+    admin1 = forms.ChoiceField(
+        label=_("Region or governorate"), required=False, choices=_ChoicesInLanguage(area_choices)
+    )
     locality = radios(Locality.choices, _("Does the child live in a city or a village?"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, choices in (("country", country_choices()), ("admin1", area_choices())):
-            field = self.fields[name]
-            if isinstance(field, forms.ChoiceField):
-                field.choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

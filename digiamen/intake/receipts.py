@@ -12,6 +12,7 @@ docs/security-model.md, "Receipts".
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from nacl.public import PrivateKey
 
 from digiamen.core import crypto
 from digiamen.core.digits import digits_only
+from digiamen.core.process_cache import ProcessCache
 from digiamen.intake.models import ReceiptKdfSalt
 
 # Version 2, handed out to every new report.
@@ -68,13 +70,25 @@ def receipt_prefix(receipt: str) -> str:
     return f"v{receipt_version(receipt)}:{receipt[:PREFIX_DIGITS]}"
 
 
+# The salt is made once and never changes: each process reads it once, not once a receipt.
+_salt = ProcessCache[bytes](ttl=math.inf)
+
+
 def _instance_salt() -> bytes:
+    return _salt.get_or_load(1, _read_or_make_salt)
+
+
+def _read_or_make_salt() -> bytes:
     row = ReceiptKdfSalt.objects.filter(pk=1).first()
     if row is None:
         with transaction.atomic():
             row, _created = ReceiptKdfSalt.objects.get_or_create(
                 pk=1, defaults={"salt": secrets.token_bytes(nacl.pwhash.argon2id.SALTBYTES)}
             )
+        if transaction.get_connection().in_atomic_block:
+            # Made inside a caller's transaction, which may still roll back: not kept, or
+            # this process would derive receipts with a salt the database never had.
+            _salt.clear()
     return bytes(row.salt)
 
 

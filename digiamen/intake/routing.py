@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 
 from digiamen.accounts.models import Organisation
+from digiamen.core.process_cache import ProcessCache
 from digiamen.intake.models import RoutingRule
+
+# Where reports of an area go, as each process last read it. Routing edits (rules,
+# organisations) clear it in the process that makes them (intake.apps); the others follow
+# within this many seconds (docs/architecture.md, "Intake under a surge").
+ROUTING_CACHE_SECONDS = 10.0
+_routes = ProcessCache[int](ttl=ROUTING_CACHE_SECONDS)
 
 
 class NoOrganisation(Exception):
@@ -37,3 +44,24 @@ def route(country: str, admin1: str) -> Organisation:
     if fallback is None:
         raise NoOrganisation
     return fallback
+
+
+def route_id(country: str, admin1: str) -> int:
+    """The id of ``route``'s organisation, read from the database at most every
+    ``ROUTING_CACHE_SECONDS`` per area and process: a report under a surge costs no query
+    here (the organisation row itself is read fresh with its keys)."""
+    return _routes.get_or_load((country, admin1), lambda: route(country, admin1).pk)
+
+
+def forget_routes() -> None:
+    _routes.clear()
+
+
+def clear_on_write(*args: object, **kwargs: object) -> None:
+    _routes.clear_on_write(*args, **kwargs)
+
+
+def forget_routes_on_setting(*_args: object, setting: str = "", **_kwargs: object) -> None:
+    """The fallback organisation is a setting (tests change it while the process runs)."""
+    if setting == "INTAKE_FALLBACK_ORGANISATION":
+        _routes.clear()
