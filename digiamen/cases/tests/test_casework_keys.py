@@ -353,3 +353,24 @@ def test_a_supervisor_shares_the_key_from_the_page(world: World, signed_in: Any)
     assert response.status_code == 200
     assert _narrative_opens(sami, report)
     assert _narrative_opens(Member(other, "", other_key, world.bob.device), report)
+
+
+def test_reports_that_came_before_any_casework_member_move_to_the_first_key(
+    world: World,
+) -> None:
+    created = account_actions.create_organisation(slug="nour", name="Nour", country="TN")
+    case = new_case(organisation_country="TN")
+    assert case.organisation == created.organisation
+    report = Report.objects.get(pk=case.report_id)
+    assert bytes(report.sealed_key)[:4] == encryption.ENVELOPE_MAGIC  # no casework key yet
+    user, private_key = account_actions.create_user("nadia", "correct horse battery staple 42")
+    account_actions.add_member(created.organisation, created.private_key, user, Role.CASEWORKER)
+    created.organisation.refresh_from_db()
+    assert key_migration.left_to_migrate(created.organisation) == 1
+    casework_keys.on_sign_in(user, private_key)  # what her sign-in does
+    created.organisation.refresh_from_db()
+    assert key_migration.left_to_migrate(created.organisation) == 0
+    report.refresh_from_db()
+    assert bytes(report.sealed_key)[:4] == encryption.CASEWORK_ENVELOPE_MAGIC
+    nadia = Member(user, "", private_key, world.bob.device)
+    assert _narrative_opens(nadia, report)
