@@ -32,9 +32,9 @@ from digiamen.accounts.models import (
     SignInNotice,
     User,
 )
-from digiamen.core import audit, crypto, encryption, key_signing
+from digiamen.core import audit, crypto, encryption, key_signing, signals
 from digiamen.core.errors import ActionError as BaseActionError
-from digiamen.core.models import CaseworkKeyGrant, OrganisationKeyGrant
+from digiamen.core.models import CaseworkKeyGrant, KeyCircle, OrganisationKeyGrant
 
 ERROR_MESSAGES = {
     "recovery_key_mismatch": _("This is not the recovery key of this organisation."),
@@ -154,11 +154,13 @@ def rotate_recovery_key(
         if old_recovery_key:
             # The old paper opens the casework key too. From a session (an org admin holds
             # no casework key) the next holder to sign in seals it to the new key instead.
-            encryption.reseal_casework_to_recovery_key(
-                organisation,
-                encryption.recover_casework_keys(organisation, old_recovery_key),
-                new_public_key,
-            )
+            for circle in KeyCircle.values:
+                encryption.reseal_casework_to_recovery_key(
+                    organisation,
+                    encryption.recover_casework_keys(organisation, old_recovery_key, circle),
+                    new_public_key,
+                    circle,
+                )
         organisation.recovery_public_key = new_public_key
         # The new paper has not been confirmed yet.
         organisation.recovery_key_confirmed_at = None
@@ -304,6 +306,12 @@ def change_role(
             # Without the admin's key no new generation can be signed; the grants go at least.
             CaseworkKeyGrant.objects.filter(
                 key__organisation=membership.organisation, user=membership.user
+            ).delete()
+        elif role != Role.SUPERVISOR:
+            CaseworkKeyGrant.objects.filter(
+                key__organisation=membership.organisation,
+                key__circle=KeyCircle.SUPERVISION,
+                user=membership.user,
             ).delete()
         audit.record(
             "membership.role_changed",
@@ -672,7 +680,7 @@ def renew_key_pair(
     with transaction.atomic():
         old_keyring = encryption.KeyRing(user=user, private_key=old_private_key)
         current_keys = {}
-        casework_held: dict[int, dict[int, PrivateKey]] = {}
+        casework_held: dict[int, dict[str, dict[int, PrivateKey]]] = {}
         for membership in (
             Membership.objects.active().filter(user=user).select_related("organisation")
         ):
@@ -681,8 +689,8 @@ def renew_key_pair(
                     membership,
                     old_keyring.organisation_private_key(membership.organisation),
                 )
-                casework_held[membership.organisation_id] = old_keyring.casework_private_keys(
-                    membership.organisation
+                casework_held[membership.organisation_id] = casework_keys.held_circles(
+                    old_keyring, membership.organisation
                 )
             except (encryption.AccessDenied, crypto.DecryptionError):
                 continue  # no usable grant: nothing of this organisation to carry over
@@ -706,6 +714,9 @@ def renew_key_pair(
                 user,
                 casework_held.get(organisation.pk, {}),
                 new_keyring.organisation_private_key(organisation),
+            )
+            signals.key_pair_renewed.send(
+                sender=User, organisation=organisation, user=user, old_keyring=old_keyring
             )
         User.objects.filter(pk=user.pk).update(key_pair_renewal_required=False)
         user.key_pair_renewal_required = False

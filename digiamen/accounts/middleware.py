@@ -6,13 +6,16 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from digiamen.accounts.models import CASEWORK_ROLES, Membership
+from digiamen.accounts.casework_keys import CIRCLE_ROLES
+from digiamen.accounts.models import Membership
 from digiamen.core import audit
 from digiamen.core.encryption import AccessDenied, KeyRing, load_session_key
 from digiamen.core.middleware import CLEAR_SITE_DATA
+from digiamen.core.models import CaseworkKeyGrant
 from digiamen.core.views import render_error
 
 TIMEOUTS = frozenset({"idle_timeout", "absolute_timeout"})
@@ -110,12 +113,7 @@ class PendingKeyMiddleware:
                     "your organisation's page to an admin by phone or in person."
                 ),
             )
-        waiting = request.user.is_authenticated and (
-            Membership.objects.active()
-            .filter(user_id=request.user.pk, role__in=CASEWORK_ROLES)
-            .exclude(organisation__casework_keys__grants__user_id=request.user.pk)
-            .exists()
-        )
+        waiting = request.user.is_authenticated and _waiting_for_a_case_key(request.user.pk)
         if waiting:
             return render_error(
                 request,
@@ -133,3 +131,20 @@ class PendingKeyMiddleware:
             _("This page cannot be opened"),
             _("Your key does not open this organisation's records. Ask an admin."),
         )
+
+
+def _waiting_for_a_case_key(user_id: int) -> bool:
+    """A casework member without the casework key, or a supervisor without the supervision
+    key, of one of their organisations: a colleague who holds it shares it at sign-in."""
+    for circle, roles in CIRCLE_ROLES.items():
+        held = CaseworkKeyGrant.objects.filter(
+            user_id=user_id, key__organisation=OuterRef("organisation"), key__circle=circle
+        )
+        if (
+            Membership.objects.active()
+            .filter(user_id=user_id, role__in=roles)
+            .exclude(Exists(held))
+            .exists()
+        ):
+            return True
+    return False

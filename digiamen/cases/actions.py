@@ -11,7 +11,6 @@ import binascii
 import functools
 import json
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, Role, User
-from digiamen.cases import protocols
+from digiamen.cases import assignment_keys, protocols, sealed_values
 from digiamen.cases.models import (
     BlindIndexEntry,
     Case,
@@ -228,7 +227,16 @@ def triage(case: Case, actor: User, *, version: int, risk: str, flags: list[str]
     return case
 
 
-def assign(case: Case, actor: User, *, version: int, assignee: User) -> Case:
+def assign(
+    case: Case,
+    actor: User,
+    *,
+    version: int,
+    assignee: User,
+    keyring: encryption.KeyRing | None = None,
+) -> Case:
+    """Assign the case; with the actor's unlocked ``keyring``, its envelopes are sealed to the
+    assignee and the supervisors at once (else when one of them signs in next)."""
     with transaction.atomic():
         case = _locked(case, version)
         if case.status == Case.Status.CLOSED:
@@ -252,6 +260,7 @@ def assign(case: Case, actor: User, *, version: int, assignee: User) -> Case:
         case.assigned_to = assignee
         _save(case, "assigned_to")
         _event(case, "assigned", actor, assignee=assignee.username)
+    assignment_keys.follow_assignment(case, keyring)
     return case
 
 
@@ -317,7 +326,7 @@ def _close(case: Case, actor: User) -> None:
     case.status = Case.Status.CLOSED
     case.closed_at = timezone.now()
     case.purge_key = _purge_key_for(case)
-    _rewrap_case_values(case, functools.partial(_wrapped, case))
+    sealed_values.rewrap_case_values(case, functools.partial(_wrapped, case))
     _wrap_copies_for_other_organisations(case)
     _save(case, "status", "closed_at", "closure_reason", "purge_key")
     _event(case, "closed", actor, reason=case.closure_reason)
@@ -341,7 +350,7 @@ def reopen(case: Case, actor: User, *, version: int, request: HttpRequest | None
                 raise ActionError("needs_key")
             organisation = case.organisation
             try:
-                _rewrap_case_values(
+                sealed_values.rewrap_case_values(
                     case,
                     lambda sealed: encryption.unwrap_purge_envelope(keyring, organisation, sealed),
                 )
@@ -388,8 +397,9 @@ def _wrapped(case: Case, envelope: bytes) -> bytes:
 
 
 def _seal_for_case(case: Case, text: str) -> bytes:
-    """A value sealed for the case's organisation; sealed to its purge key too if closed."""
-    sealed = encryption.seal_for_casework(case.organisation, text)
+    """A value sealed for whoever may open the case (the casework circle, or its assignee
+    and the supervisors); sealed to its purge key too if closed."""
+    sealed = assignment_keys.seal_for_case(case, text)
     if case.purge_key is None:
         return sealed
     return encryption.wrap_sealed_value_for_purge(sealed, case.purge_key) or sealed
@@ -420,49 +430,6 @@ def _wrap_copies_for_other_organisations(case: Case) -> None:
             key = encryption.purge_period_key(row.to_organisation, period)
             wrapped = encryption.wrap_sealed_value_for_purge(bytes(row.sealed_copy), key)
             type(row).objects.filter(pk=row.pk).update(sealed_copy=wrapped)
-
-
-def _rewrap_case_values(case: Case, rewrap: Callable[[bytes], bytes]) -> int:
-    """Apply ``rewrap`` to the envelope of every value of the case sealed to its own
-    organisation (the data keys and ciphertexts stay as they are). Returns how many.
-
-    Copies sealed to another organisation (transfers, referrals' copies) cannot be
-    re-sealed here: they are deleted at acceptance or at purge.
-    """
-    # Imported here: the directory builds on this module.
-    from digiamen.directory.models import Referral
-
-    def sealed_value(value: bytes | None) -> bytes | None:
-        if not value:
-            return value
-        envelope, ciphertext = encryption.split_sealed(bytes(value))
-        return encryption.join_sealed(rewrap(envelope), ciphertext)
-
-    changed = 0
-    report = case.report
-    if report.sealed_key:
-        report.sealed_key = rewrap(bytes(report.sealed_key))
-        report.save(update_fields=["sealed_key"])
-        changed += 1
-    sealed_fields: list[tuple[Any, str, Any]] = [
-        (Note, "body", Note.objects.filter(case=case)),
-        (Task, "title", Task.objects.filter(case=case)),
-        (ConsentRecord, "override_reason", ConsentRecord.objects.filter(case=case)),
-        (Escalation, "content_reference", Escalation.objects.filter(case=case)),
-        (Message, "for_organisation", Message.objects.filter(report=report)),
-        (
-            Referral,
-            "sealed_reason",
-            Referral.objects.filter(case=case, from_organisation=case.organisation),
-        ),
-    ]
-    for _model, field_name, rows in sealed_fields:
-        for pk, value in rows.values_list("pk", field_name):
-            if not value:
-                continue
-            rows.filter(pk=pk).update(**{field_name: sealed_value(value)})
-            changed += 1
-    return changed
 
 
 # --- Notes and tasks ----------------------------------------------------------------------
@@ -654,7 +621,7 @@ def seal_closed_cases_to_purge_keys() -> int:
             if case.status != Case.Status.CLOSED or case.purge_key_id is not None:
                 continue
             case.purge_key = _purge_key_for(case)
-            _rewrap_case_values(case, functools.partial(_wrapped, case))
+            sealed_values.rewrap_case_values(case, functools.partial(_wrapped, case))
             _wrap_copies_for_other_organisations(case)
             case.save(update_fields=["purge_key"])
             sealed += 1

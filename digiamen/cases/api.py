@@ -198,7 +198,13 @@ def transition(request: HttpRequest, number: str, payload: TransitionIn) -> Any:
             )
             if assignee is None:
                 raise actions.ActionError("not_a_caseworker")
-            case = actions.assign(case, actor, version=version, assignee=assignee)
+            case = actions.assign(
+                case,
+                actor,
+                version=version,
+                assignee=assignee,
+                keyring=getattr(request, "keyring", None),
+            )
         elif payload.step == "start":
             case = actions.start(case, actor, version=version)
         elif payload.step == "first_contact":

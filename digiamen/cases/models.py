@@ -89,6 +89,11 @@ class Case(models.Model):
     purge_key = models.ForeignKey(
         "core.PurgePeriodKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The assignment the case's envelopes were last sealed for (``cases.assignment_keys``):
+    # the assignee's user id once sealed to the supervision key and their own key, None while
+    # sealed to the casework circle. A plain number, not a key: it only says what is left to
+    # re-seal when it differs from ``assigned_to_id``.
+    sealed_for_assignee_id = models.BigIntegerField(null=True, blank=True)
     # When a member first opened the case and its identifiers were indexed for duplicates.
     indexed_at = models.DateTimeField(null=True, blank=True)
     # Every change increments it: a form made from an older version is refused.

@@ -446,6 +446,7 @@ def _run_step(request: HttpRequest, step: str, case: Case, actor: User) -> None:
             actor,
             version=form.cleaned_data["version"],
             assignee=form.cleaned_data["assignee"],
+            keyring=getattr(request, "keyring", None),
         )
     elif step == "close":
         form = CloseForm(data)
@@ -460,7 +461,13 @@ def _run_step(request: HttpRequest, step: str, case: Case, actor: User) -> None:
             raise _InvalidForm
         version = form.cleaned_data["version"]
         if step == "take":
-            actions.assign(case, actor, version=version, assignee=actor)
+            actions.assign(
+                case,
+                actor,
+                version=version,
+                assignee=actor,
+                keyring=getattr(request, "keyring", None),
+            )
         elif step == "start":
             actions.start(case, actor, version=version)
         elif step == "first_contact":

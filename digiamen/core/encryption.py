@@ -46,6 +46,7 @@ from digiamen.core.crypto import DecryptionError
 from digiamen.core.models import (
     CaseworkKey,
     CaseworkKeyGrant,
+    KeyCircle,
     OrganisationKey,
     OrganisationKeyGrant,
     PurgePeriodKey,
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
 ENVELOPE_MAGIC = b"DAk1"
 # A record key sealed to the organisation's casework key (see "Casework keys" below).
 CASEWORK_ENVELOPE_MAGIC = b"DAc1"
+# A record key of an assigned case: sealed to the supervision key and to the assignee's own
+# public key (see "Assigned cases" below).
+ASSIGNED_ENVELOPE_MAGIC = b"DAs1"
 # An envelope sealed once more to a purge period's key (see "Purge periods" below).
 PURGE_ENVELOPE_MAGIC = b"DAp1"
 SESSION_KEY_PURPOSE = b"session-user-key"
@@ -211,7 +215,7 @@ def organisation_and_case_key(
     rows = list(
         CaseworkKey.objects.select_related("organisation")
         .defer("recovery_sealed_private_key")
-        .filter(organisation_id=organisation_id)
+        .filter(organisation_id=organisation_id, circle=KeyCircle.CASEWORK)
         .order_by("version")
     )
     if not rows:
@@ -353,20 +357,24 @@ class KeyRing:
     user: Any
     private_key: PrivateKey
     _organisation_keys: dict[tuple[int, int], PrivateKey] = field(default_factory=dict)
-    # Per organisation: every casework generation this member holds, opened (version -> key).
-    _casework_keys: dict[int, dict[int, PrivateKey]] = field(default_factory=dict)
-    _casework_current: dict[int, int] = field(default_factory=dict)
+    # Per organisation and circle: every generation this member holds, opened (version -> key).
+    _casework_keys: dict[tuple[int, str], dict[int, PrivateKey]] = field(default_factory=dict)
+    _casework_current: dict[tuple[int, str], int] = field(default_factory=dict)
 
-    def casework_private_keys(self, organisation: Organisation) -> dict[int, PrivateKey]:
-        """Every trusted casework generation granted to this member, opened (one query)."""
-        known = self._casework_keys.get(organisation.pk)
+    def casework_private_keys(
+        self, organisation: Organisation, circle: str = KeyCircle.CASEWORK
+    ) -> dict[int, PrivateKey]:
+        """Every trusted generation of ``circle`` granted to this member, opened (one query)."""
+        known = self._casework_keys.get((organisation.pk, circle))
         if known is not None:
             return known
-        rows = _with_member_grant(CaseworkKey, CaseworkKeyGrant, organisation, self.user)
+        rows = _with_member_grant(
+            CaseworkKey, CaseworkKeyGrant, organisation, self.user, circle=circle
+        )
         opened: dict[int, PrivateKey] = {}
         trusted = key_signing.trusted_casework_generations(organisation, rows)
         if trusted:
-            self._casework_current[organisation.pk] = trusted[-1].version
+            self._casework_current[(organisation.pk, circle)] = trusted[-1].version
         for row in trusted:
             granted = getattr(row, "member_grant", None)
             if granted is None:
@@ -377,20 +385,24 @@ class KeyRing:
             if bytes(private_key.public_key) != bytes(row.public_key):
                 raise DecryptionError("a casework key does not match its public key")
             opened[row.version] = private_key
-        self._casework_keys[organisation.pk] = opened
+        self._casework_keys[(organisation.pk, circle)] = opened
         return opened
 
-    def current_casework_private_key(self, organisation: Organisation) -> PrivateKey | None:
-        """The newest casework generation, if this member holds it (None: no casework key
+    def current_casework_private_key(
+        self, organisation: Organisation, circle: str = KeyCircle.CASEWORK
+    ) -> PrivateKey | None:
+        """The newest generation of ``circle``, if this member holds it (None: no such key
         yet, or one they are still waiting for)."""
-        held = self.casework_private_keys(organisation)
-        current = self._casework_current.get(organisation.pk)
+        held = self.casework_private_keys(organisation, circle)
+        current = self._casework_current.get((organisation.pk, circle))
         return held.get(current) if current is not None else None
 
-    def casework_private_key(self, organisation: Organisation, version: int) -> PrivateKey:
-        private_key = self.casework_private_keys(organisation).get(version)
+    def casework_private_key(
+        self, organisation: Organisation, version: int, circle: str = KeyCircle.CASEWORK
+    ) -> PrivateKey:
+        private_key = self.casework_private_keys(organisation, circle).get(version)
         if private_key is None:
-            raise AccessDenied("no casework key grant for this member")
+            raise AccessDenied(f"no {circle} key grant for this member")
         return private_key
 
     def organisation_private_key(
@@ -433,13 +445,18 @@ class KeyRing:
 
 
 def _with_member_grant(
-    key_model: type[_Generation], grant_model: Any, organisation: Organisation, user: Any
+    key_model: type[_Generation],
+    grant_model: Any,
+    organisation: Organisation,
+    user: Any,
+    **only: str,
 ) -> list[_Generation]:
-    """Every generation of ``organisation``, oldest first, each with ``member_grant``: the
-    private key sealed to ``user`` (None where they hold no grant of it). One query."""
+    """Every generation of ``organisation`` (``only``: of one circle), oldest first, each with
+    ``member_grant``: the private key sealed to ``user`` (None where they hold no grant of
+    it). One query."""
     grants = grant_model.objects.filter(key=OuterRef("pk"), user=user).order_by()
     return list(
-        key_model.objects.filter(organisation=organisation)
+        key_model.objects.filter(organisation=organisation, **only)
         .annotate(member_grant=Subquery(grants.values("sealed_private_key")[:1]))
         .order_by("version")
     )
@@ -551,20 +568,29 @@ def new_record_key(organisation: Organisation, key: OrganisationKey | None = Non
 # ``accounts.casework_keys`` decides who is granted what and when.
 
 
-def trusted_casework_generations(organisation: Organisation) -> list[CaseworkKey]:
-    rows = list(CaseworkKey.objects.filter(organisation=organisation).order_by("version"))
+def trusted_casework_generations(
+    organisation: Organisation, circle: str = KeyCircle.CASEWORK
+) -> list[CaseworkKey]:
+    rows = list(
+        CaseworkKey.objects.filter(organisation=organisation, circle=circle).order_by("version")
+    )
     return key_signing.trusted_casework_generations(organisation, rows)
 
 
-def current_casework_key(organisation: Organisation) -> CaseworkKey | None:
-    generations = trusted_casework_generations(organisation)
+def current_casework_key(
+    organisation: Organisation, circle: str = KeyCircle.CASEWORK
+) -> CaseworkKey | None:
+    generations = trusted_casework_generations(organisation, circle)
     return generations[-1] if generations else None
 
 
 def create_casework_generation(
-    organisation: Organisation, organisation_private_key: PrivateKey, members: list[User]
+    organisation: Organisation,
+    organisation_private_key: PrivateKey,
+    members: list[User],
+    circle: str = KeyCircle.CASEWORK,
 ) -> CaseworkKey:
-    """A new casework key generation, signed with the organisation key and granted to
+    """A new generation of ``circle``'s key, signed with the organisation key and granted to
     ``members`` (their public keys are all it needs: the caller never holds the new key
     after this call). Older generations stay with whoever holds them."""
     with transaction.atomic():
@@ -573,13 +599,14 @@ def create_casework_generation(
             raise AccessDenied("not the organisation's current key")
         newest = (
             CaseworkKey.objects.select_for_update()
-            .filter(organisation=organisation)
+            .filter(organisation=organisation, circle=circle)
             .order_by("-version")
             .first()
         )
         private_key = crypto.new_private_key()
         key = CaseworkKey(
             organisation=organisation,
+            circle=circle,
             version=(newest.version if newest else 0) + 1,
             public_key=bytes(private_key.public_key),
             recovery_sealed_private_key=crypto.seal(
@@ -602,31 +629,36 @@ def create_casework_generation(
             )
             for user_id, public_key in public_keys.items()
         )
-        # What derives from the current key (duplicate hints) follows it.
-        signals.organisation_key_rotated.send(
-            sender=CaseworkKey, organisation=organisation, version=key.version
-        )
+        if circle == KeyCircle.CASEWORK:
+            # What derives from the current key (duplicate hints) follows it.
+            signals.organisation_key_rotated.send(
+                sender=CaseworkKey, organisation=organisation, version=key.version
+            )
         return key
 
 
-def grant_casework_keys(keyring: KeyRing, organisation: Organisation, user: User) -> int:
-    """Seal every casework generation ``keyring`` holds to ``user``. Returns how many were
-    new. The caller decides that ``user`` may hold them (a signed casework role)."""
+def grant_casework_keys(
+    keyring: KeyRing, organisation: Organisation, user: User, circle: str = KeyCircle.CASEWORK
+) -> int:
+    """Seal every generation of ``circle`` that ``keyring`` holds to ``user``. Returns how
+    many were new. The caller decides that ``user`` may hold them (a signed role)."""
     member_public_key = bytes(UserKeyPair.objects.get(user=user).public_key)
+    mine = keyring.casework_private_keys(organisation, circle)
     held = set(
-        CaseworkKeyGrant.objects.filter(key__organisation=organisation, user=user).values_list(
-            "key__version", flat=True
-        )
+        CaseworkKeyGrant.objects.filter(
+            key__organisation=organisation, key__circle=circle, user=user
+        ).values_list("key__version", flat=True)
     )
     keys = {
         key.version: key
         for key in CaseworkKey.objects.filter(
             organisation=organisation,
-            version__in=[v for v in keyring.casework_private_keys(organisation) if v not in held],
+            circle=circle,
+            version__in=[v for v in mine if v not in held],
         )
     }
     for version, key in keys.items():
-        private_key = keyring.casework_private_keys(organisation)[version]
+        private_key = mine[version]
         CaseworkKeyGrant.objects.create(
             key=key,
             user=user,
@@ -696,9 +728,9 @@ def reseal_value_to_casework(
 
 
 def recover_casework_keys(
-    organisation: Organisation, recovery_key_text: str
+    organisation: Organisation, recovery_key_text: str, circle: str = KeyCircle.CASEWORK
 ) -> dict[int, PrivateKey]:
-    """Every trusted casework generation, opened with the offline recovery key."""
+    """Every trusted generation of ``circle``, opened with the offline recovery key."""
     seed = crypto.parse_recovery_key(recovery_key_text)
     if recovery_public_key(seed) != bytes(organisation.recovery_public_key):
         raise DecryptionError("this recovery key belongs to no such organisation")
@@ -707,14 +739,19 @@ def recover_casework_keys(
         key.version: crypto.private_key_from_bytes(
             crypto.unseal(recovery_private_key, bytes(key.recovery_sealed_private_key))
         )
-        for key in trusted_casework_generations(organisation)
+        for key in trusted_casework_generations(organisation, circle)
     }
 
 
 def reseal_casework_to_recovery_key(
-    organisation: Organisation, private_keys: dict[int, PrivateKey], new_public_key: bytes
+    organisation: Organisation,
+    private_keys: dict[int, PrivateKey],
+    new_public_key: bytes,
+    circle: str = KeyCircle.CASEWORK,
 ) -> None:
-    for key in CaseworkKey.objects.filter(organisation=organisation, version__in=private_keys):
+    for key in CaseworkKey.objects.filter(
+        organisation=organisation, circle=circle, version__in=private_keys
+    ):
         key.recovery_sealed_private_key = crypto.seal(
             new_public_key, bytes(private_keys[key.version])
         )
@@ -722,9 +759,127 @@ def reseal_casework_to_recovery_key(
         key.save(update_fields=["recovery_sealed_private_key", "recovery_public_key"])
 
 
+# --- Assigned cases ----------------------------------------------------------------------------
+#
+# Once a case is assigned, its data keys are sealed to the supervision key (supervisors only)
+# and to the assignee's own public key instead of the casework key: another caseworker's
+# password and a copy of the database open nothing of it. Assigning, reassigning and a
+# holder's new key pair seal the case's envelopes again (``cases.assignment_keys``).
+# "DAs1" envelope: magic, supervision generation (4 bytes), assignee's user id (8 bytes, 0:
+# nobody but supervisors), length of the supervision box (2 bytes), the box sealed to the
+# supervision key, the box sealed to the assignee (empty for 0).
+
+
+@dataclass(frozen=True)
+class CaseRecipients:
+    """Who a case's data keys are sealed to (``accounts.casework_keys.case_recipients``)."""
+
+    casework: CaseworkKey | None
+    supervision: CaseworkKey | None = None
+    assignee_id: int | None = None
+    assignee_public_key: bytes = b""
+
+    @property
+    def assigned(self) -> bool:
+        return self.supervision is not None
+
+    def envelope_for(self, organisation: Organisation, data_key: bytes) -> bytes:
+        if self.supervision is not None:
+            return assigned_envelope(
+                self.supervision, self.assignee_id, self.assignee_public_key, data_key
+            )
+        if self.casework is not None:
+            return casework_envelope(self.casework, data_key)
+        key = current_organisation_key(organisation)
+        return (
+            ENVELOPE_MAGIC
+            + struct.pack(">I", key.version)
+            + crypto.seal(bytes(key.public_key), data_key)
+        )
+
+    def holds(self, envelope: bytes) -> bool:
+        """Whether ``envelope`` (not purge-wrapped) is already sealed to these recipients."""
+        if self.supervision is not None:
+            return envelope[:4] == ASSIGNED_ENVELOPE_MAGIC and envelope[4:16] == struct.pack(
+                ">IQ", self.supervision.version, self.assignee_id or 0
+            )
+        if self.casework is not None:
+            return envelope[:8] == CASEWORK_ENVELOPE_MAGIC + struct.pack(
+                ">I", self.casework.version
+            )
+        return envelope[:4] == ENVELOPE_MAGIC
+
+    def record_key(self, organisation: Organisation) -> RecordKey:
+        """A fresh data key sealed to these recipients."""
+        data_key = crypto.random_key()
+        return RecordKey(data_key=data_key, envelope=self.envelope_for(organisation, data_key))
+
+    def seal(self, organisation: Organisation, data: str | bytes) -> bytes:
+        """One value sealed to these recipients (``seal_for_casework``'s format)."""
+        return _seal_with(self.record_key(organisation), data)
+
+
+def assigned_envelope(
+    supervision: CaseworkKey, assignee_id: int | None, assignee_public_key: bytes, data_key: bytes
+) -> bytes:
+    supervision_box = crypto.seal(bytes(supervision.public_key), data_key)
+    assignee_box = crypto.seal(assignee_public_key, data_key) if assignee_id else b""
+    return (
+        ASSIGNED_ENVELOPE_MAGIC
+        + struct.pack(">IQH", supervision.version, assignee_id or 0, len(supervision_box))
+        + supervision_box
+        + assignee_box
+    )
+
+
+def _open_assigned(keyring: KeyRing, organisation: Organisation, envelope: bytes) -> bytes:
+    if len(envelope) < 18:
+        raise DecryptionError("not a record key envelope")
+    version, assignee_id, box_length = struct.unpack(">IQH", envelope[4:18])
+    supervision_box = envelope[18 : 18 + box_length]
+    assignee_box = envelope[18 + box_length :]
+    if assignee_id and assignee_id == keyring.user.pk and assignee_box:
+        try:
+            return crypto.unseal(keyring.private_key, assignee_box)
+        except DecryptionError:
+            pass  # sealed to a key pair of theirs renewed since: the supervisors re-seal it
+    private_key = keyring.casework_private_key(organisation, version, KeyCircle.SUPERVISION)
+    return crypto.unseal(private_key, supervision_box)
+
+
+def reseal_envelope(
+    keyring: KeyRing,
+    organisation: Organisation,
+    envelope: bytes,
+    recipients: CaseRecipients,
+    *,
+    force: bool = False,
+) -> bytes:
+    """The same data key, sealed to ``recipients``; a purge-wrapped envelope stays wrapped to
+    the same period key. An envelope already sealed to them is returned as it is (``force``:
+    sealed again all the same, e.g. after the assignee's key pair was renewed)."""
+    stored = bytes(envelope)
+    if not stored:
+        return stored
+    if is_purge_wrapped(stored):
+        (key_id,) = struct.unpack(">I", stored[4:8])
+        inner = unwrap_purge_envelope(keyring, organisation, stored)
+        resealed = reseal_envelope(keyring, organisation, inner, recipients, force=force)
+        if resealed == inner:
+            return stored
+        period_key = PurgePeriodKey.objects.get(pk=key_id, organisation=organisation)
+        return wrap_for_purge(resealed, period_key)
+    if recipients.holds(stored) and not force:
+        return stored
+    data_key = _open_envelope(keyring, organisation, stored).data_key
+    return recipients.envelope_for(organisation, data_key)
+
+
 def _open_envelope(keyring: KeyRing, organisation: Organisation, envelope: bytes) -> RecordKey:
     stored = bytes(envelope)
     envelope = unwrap_purge_envelope(keyring, organisation, stored)
+    if envelope[:4] == ASSIGNED_ENVELOPE_MAGIC:
+        return RecordKey(data_key=_open_assigned(keyring, organisation, envelope), envelope=stored)
     if envelope[:4] not in (ENVELOPE_MAGIC, CASEWORK_ENVELOPE_MAGIC) or len(envelope) < 8:
         raise DecryptionError("not a record key envelope")
     (version,) = struct.unpack(">I", envelope[4:8])

@@ -38,6 +38,9 @@ SIGNING_PURPOSE = b"organisation-key-signing"
 _GENERATION_LABEL = b"digiamen/organisation-key-generation/v1"
 _MEMBERSHIP_LABEL = b"digiamen/membership-grant/v1"
 _CASEWORK_LABEL = b"digiamen/casework-key-generation/v1"
+# The supervision circle signs under its own label: a casework generation's signature never
+# makes it a supervision generation (which would let every caseworker open assigned cases).
+_SUPERVISION_LABEL = b"digiamen/supervision-key-generation/v1"
 
 # Verified chains per process, keyed by a digest of every row's signed fields: a call costs
 # one query and a hash instead of one Ed25519 verification per generation.
@@ -101,19 +104,18 @@ def sign_generation(
     key.signature = signer.sign(message, encoder=RawEncoder).signature
 
 
-def casework_message(organisation_id: int, version: int, public_key: bytes) -> bytes:
-    return (
-        _field(_CASEWORK_LABEL)
-        + struct.pack(">QI", organisation_id, version)
-        + _field(bytes(public_key))
-    )
+def casework_message(
+    organisation_id: int, version: int, public_key: bytes, circle: str = "casework"
+) -> bytes:
+    label = _SUPERVISION_LABEL if circle == "supervision" else _CASEWORK_LABEL
+    return _field(label) + struct.pack(">QI", organisation_id, version) + _field(bytes(public_key))
 
 
 def sign_casework_generation(
     key: CaseworkKey, organisation_private_key: PrivateKey, organisation_version: int
 ) -> None:
     """Fill in ``key.signature`` with the organisation key's signing key (the caller saves)."""
-    message = casework_message(key.organisation_id, key.version, bytes(key.public_key))
+    message = casework_message(key.organisation_id, key.version, bytes(key.public_key), key.circle)
     key.signature = (
         signing_key_of(organisation_private_key).sign(message, encoder=RawEncoder).signature
     )
@@ -129,6 +131,7 @@ _casework_verified: dict[tuple[int, bytes], int] = {}
 def _casework_digest(rows: list[CaseworkKey]) -> bytes:
     parts = b"".join(
         struct.pack(">II", row.version, row.signed_by_version or 0)
+        + _field(row.circle.encode())
         + _field(bytes(row.public_key))
         + _field(bytes(row.signature or b""))
         for row in rows
@@ -148,7 +151,9 @@ def trusted_casework_generations(
         signers = {g.version: bytes(g.verify_key) for g in trusted_generations(organisation)}
         valid = 0
         for index, row in enumerate(rows):
-            message = casework_message(organisation.pk, row.version, bytes(row.public_key))
+            message = casework_message(
+                organisation.pk, row.version, bytes(row.public_key), row.circle
+            )
             verify_key = signers.get(row.signed_by_version or 0, b"")
             if _verifies(verify_key, message, bytes(row.signature or b"")):
                 valid |= 1 << index
@@ -319,6 +324,12 @@ def _verified_length(organisation_id: int, rows: list[OrganisationKey]) -> int:
     return len(rows)
 
 
+def _remember(cache_key: tuple[int, bool, bytes], length: int) -> None:
+    if len(_verified_prefix) >= _CACHE_LIMIT:
+        _verified_prefix.clear()
+    _verified_prefix[cache_key] = length
+
+
 def split_generations(
     organisation: Organisation, rows: list[OrganisationKey]
 ) -> tuple[list[OrganisationKey], list[OrganisationKey]]:
@@ -343,12 +354,10 @@ def split_generations(
         # Content-free: that the pinned generation 1 or recovery key was not found.
         audit.record("organisation.key_anchor_refused", organisation=organisation)
         length = 0
-        _verified_prefix[cache_key] = length
+        _remember(cache_key, length)
     if length is None:
         length = _verified_length(organisation.pk, rows)
-        if len(_verified_prefix) >= _CACHE_LIMIT:
-            _verified_prefix.clear()
-        _verified_prefix[cache_key] = length
+        _remember(cache_key, length)
         if length < len(rows):
             # Content-free: which version was refused and how many rows, nothing else.
             audit.record(

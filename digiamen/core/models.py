@@ -75,6 +75,15 @@ class OrganisationKeyGrant(models.Model):
         return f"grant of key {self.key_id} to user {self.user_id}"
 
 
+class KeyCircle(models.TextChoices):
+    """Who a casework key generation is for. Technical names, never shown to anyone."""
+
+    # Caseworkers and supervisors: opens unassigned cases (the intake group).
+    CASEWORK = "casework", "casework"
+    # Supervisors only: opens assigned cases, beside the assignee's own key.
+    SUPERVISION = "supervision", "supervision"
+
+
 class CaseworkKey(models.Model):
     """One generation of an organisation's *casework* key pair: the key that opens case data.
 
@@ -91,6 +100,9 @@ class CaseworkKey(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="casework_keys"
     )
+    # Two chains per organisation, each with its own versions and holders: the casework
+    # circle (every caseworker and supervisor) and the supervision circle (supervisors).
+    circle = models.CharField(max_length=16, choices=KeyCircle.choices, default=KeyCircle.CASEWORK)
     version = models.PositiveIntegerField()
     public_key = models.BinaryField(max_length=32)
     recovery_sealed_private_key = models.BinaryField()
@@ -105,13 +117,14 @@ class CaseworkKey(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "version"], name="one_casework_key_per_version"
+                fields=["organisation", "circle", "version"],
+                name="one_casework_key_per_circle_version",
             )
         ]
-        ordering = ["organisation", "-version"]
+        ordering = ["organisation", "circle", "-version"]
 
     def __str__(self) -> str:
-        return f"casework key v{self.version} of organisation {self.organisation_id}"
+        return f"{self.circle} key v{self.version} of organisation {self.organisation_id}"
 
 
 class CaseworkKeyGrant(models.Model):

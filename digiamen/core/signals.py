@@ -12,3 +12,8 @@ organisation_key_rotated = Signal()
 # ``keyring``: what still waits for such a member (case data sealed to the organisation key
 # before the casework key existed) can be done then.
 casework_key_unlocked = Signal()
+
+# Sent inside ``accounts.actions.renew_key_pair``'s transaction, once per organisation, with
+# ``organisation``, ``user`` and ``old_keyring`` (their old key pair, unlocked): what was
+# sealed to the old public key (their assigned cases) is sealed to the new one.
+key_pair_renewed = Signal()

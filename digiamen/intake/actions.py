@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from nacl.public import PrivateKey
 
+from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
 from digiamen.cases.actions import open_case_for_report
 from digiamen.core import audit, crypto, encryption
@@ -296,6 +297,17 @@ def reporter_conversation(visit: FollowupVisit) -> ReporterConversation:
     return conversation
 
 
+def _seal_for_report(report: Report, text: str) -> bytes:
+    """Sealed to whoever may open the report's case: its assignee and the supervisors once
+    assigned, else the casework circle (``accounts.casework_keys.case_recipients``)."""
+    # The case builds on the report: its assignee is read through the reverse relation.
+    assignee_id = (
+        Report.objects.filter(pk=report.pk).values_list("case__assigned_to_id", flat=True).first()
+    )
+    recipients = casework_keys.case_recipients(report.organisation, assignee_id)
+    return recipients.seal(report.organisation, text)
+
+
 def post_reporter_message(report: Report, text: str) -> Message:
     """The reporter writes: to the organisation that holds the case now (after a transfer
     that carried the mailbox, the receiving one), sealed to it and to the mailbox."""
@@ -306,7 +318,7 @@ def post_reporter_message(report: Report, text: str) -> Message:
         message = Message.objects.create(
             report=target,
             direction=Message.Direction.FROM_REPORTER,
-            for_organisation=encryption.seal_for_casework(target.organisation, text),
+            for_organisation=_seal_for_report(target, text),
             for_reporter=crypto.seal_padded(bytes(target.mailbox_public_key), text),
         )
         audit.record("report.message_from_reporter", organisation=target.organisation, obj=target)
@@ -389,7 +401,7 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
             report=report,
             direction=Message.Direction.TO_REPORTER,
             author=author,
-            for_organisation=encryption.seal_for_casework(report.organisation, text),
+            for_organisation=_seal_for_report(report, text),
             for_reporter=crypto.seal_padded(bytes(report.mailbox_public_key), text),
         )
         audit.record(

@@ -175,10 +175,15 @@ def test_an_admin_adding_a_supervisor_leaves_them_waiting_for_a_holder(
 
 def test_the_first_caseworker_starts_the_key_and_a_keyless_team_starts_anew(world: World) -> None:
     created = account_actions.create_organisation(slug="nour", name="Nour", country="TN")
-    assert not CaseworkKey.objects.filter(organisation=created.organisation).exists()
+    assert not CaseworkKey.objects.filter(
+        organisation=created.organisation, circle="casework"
+    ).exists()
     user, private_key = account_actions.create_user("nadia", "correct horse battery staple 42")
     account_actions.add_member(created.organisation, created.private_key, user, Role.CASEWORKER)
-    assert CaseworkKey.objects.filter(organisation=created.organisation).count() == 1
+    assert (
+        CaseworkKey.objects.filter(organisation=created.organisation, circle="casework").count()
+        == 1
+    )
     keyring = encryption.KeyRing(user=user, private_key=private_key)
     assert keyring.current_casework_private_key(created.organisation) is not None
     # Every holder gone (deactivated without a rotation, e.g. by the operator): a newcomer
@@ -186,7 +191,10 @@ def test_the_first_caseworker_starts_the_key_and_a_keyless_team_starts_anew(worl
     Membership.objects.filter(user=user).update(is_active=False)
     other, other_key = account_actions.create_user("nabil", "correct horse battery staple 42")
     account_actions.add_member(created.organisation, created.private_key, other, Role.SUPERVISOR)
-    assert CaseworkKey.objects.filter(organisation=created.organisation).count() == 2
+    assert (
+        CaseworkKey.objects.filter(organisation=created.organisation, circle="casework").count()
+        == 2
+    )
     other_ring = encryption.KeyRing(user=other, private_key=other_key)
     assert list(other_ring.casework_private_keys(created.organisation)) == [2]
 

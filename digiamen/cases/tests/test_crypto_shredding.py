@@ -18,7 +18,7 @@ from django.utils import timezone
 from nacl.public import PrivateKey
 
 from digiamen.accounts.models import Organisation
-from digiamen.cases import actions
+from digiamen.cases import actions, sealed_values
 from digiamen.cases.models import Case, ConsentRecord, Escalation, Note, Task, Transfer
 from digiamen.cases.tests.helpers import new_case
 from digiamen.channels import store
@@ -339,7 +339,7 @@ def test_cases_closed_before_purge_keys_are_sealed_by_the_next_daily_job(world: 
     case, sara = _closed_case_with_every_sealed_value(world)
     request = _request(sara)
     # As a case closed before this design: values sealed to the organisation key only.
-    _rewrap = actions._rewrap_case_values  # undo the closure's sealing
+    _rewrap = sealed_values.rewrap_case_values  # undo the closure's sealing
     _rewrap(
         case, lambda sealed: encryption.unwrap_purge_envelope(request.keyring, world.amane, sealed)
     )

@@ -167,7 +167,7 @@ def test_a_key_rotation_takes_effect_for_the_next_report(world: World) -> None:
         world.amane, world.amane_key, actor=None, departing=world.bob.user
     )
     assert OrganisationKey.objects.filter(organisation=world.amane).count() == 2
-    assert CaseworkKey.objects.filter(organisation=world.amane).count() == 2
+    assert CaseworkKey.objects.filter(organisation=world.amane, circle="casework").count() == 2
     assert _post(Client()).status_code == 201
     assert _sealed_to_version(Report.objects.latest("id")) == 2
 
