@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import FilteredRelation, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from digiamen.accounts.models import Membership, Role
-from digiamen.accounts.permissions import get_membership
+from digiamen.accounts.permissions import current_user, get_membership
 from digiamen.cases.models import Case
 
 CASE_ROLES = [Role.CASEWORKER, Role.SUPERVISOR]
@@ -55,16 +56,31 @@ def get_case(
     opening: bool = False,
     annotations: dict[str, Any] | None = None,
 ) -> CaseAccess:
-    """``annotations``: what a page wants to know along with the case, in the same query."""
-    membership = case_member(request, org)
-    cases = Case.objects.select_related(
-        "report", "assigned_to", "organisation", "organisation__case_settings"
+    """``annotations``: what a page wants to know along with the case, in the same query.
+
+    The requester's membership is read in that query too (joined on the case's
+    organisation): no membership in a case role, or no such case, is the same 404."""
+    user = current_user(request)
+    if not user.is_active:  # as Membership.objects.active()
+        raise Http404
+    requester = FilteredRelation(
+        "organisation__memberships",
+        condition=Q(
+            organisation__memberships__user=user, organisation__memberships__is_active=True
+        ),
     )
-    case = get_object_or_404(
-        cases.annotate(**annotations) if annotations else cases,
-        organisation=membership.organisation,
-        number=number,
+    joined = Case.objects.annotate(requester=requester).filter(
+        organisation__slug=org, number=number, requester__role__in=CASE_ROLES
     )
+    # The stubs know no FilteredRelation: "requester" is not a field to them.
+    cases = joined.select_related(  # type: ignore[misc]
+        "report", "assigned_to", "organisation", "organisation__case_settings", "requester"
+    )
+    case = get_object_or_404(cases.annotate(**annotations) if annotations else cases)
+    membership: Membership = case.requester  # type: ignore[attr-defined]
+    # The rows already loaded: the membership's organisation is the case's, its user the
+    # requester.
+    membership.organisation, membership.user = case.organisation, user
     if case.report.organisation_id == case.organisation_id:
         # The same row, already loaded: opening the report asks for its organisation.
         case.report.organisation = case.organisation

@@ -10,7 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -351,7 +351,39 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         context["escalation_form"] = empty_form_html(EscalationForm)
         context["transfer_form"] = TransferForm(case.organisation)
         context["transfers"] = Transfer.objects.filter(case=case).select_related("to_organisation")
+        if access.is_supervisor and case.status != Case.Status.CLOSED:
+            # The page shows both forms (as the template decides): their choices together.
+            load_choices(context["assign_form"], context["transfer_form"])
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def load_choices(assign_form: AssignForm, transfer_form: TransferForm) -> None:
+    """The assign form's members and the transfer form's organisations in one query (a
+    UNION of the forms' own querysets), given to the forms as fixed choices: for showing
+    the forms only, their options as the querysets would have listed them (members by
+    name, organisations by country and name)."""
+    assignees = cast("forms.ModelChoiceField[Any]", assign_form.fields["assignee"])
+    organisations = cast("forms.ModelChoiceField[Any]", transfer_form.fields["to_organisation"])
+    rows = (
+        cast("QuerySet[User]", assignees.queryset)
+        .order_by()
+        .annotate(kind=Value(0), label=F("username"), sort=Value(""))
+        .values_list("kind", "pk", "label", "sort")
+        .union(
+            cast("QuerySet[Any]", organisations.queryset)
+            .order_by()
+            .annotate(kind=Value(1), label=F("name"), sort=F("country"))
+            .values_list("kind", "pk", "label", "sort"),
+            all=True,
+        )
+        .order_by("kind", "sort", "label")
+    )
+    choices: tuple[list[Any], list[Any]] = ([], [])
+    for kind, pk, label, _sort in rows:
+        choices[kind].append((pk, label))
+    for choice_field, listed in zip((assignees, organisations), choices, strict=True):
+        empty = [] if choice_field.empty_label is None else [("", choice_field.empty_label)]
+        choice_field.choices = [*empty, *listed]
 
 
 def _apply(

@@ -2,7 +2,8 @@
 
 Every row's hash covers its own fields and the previous row's hash, so editing or deleting
 any row breaks the chain from that row on; the chain head (last id and hash) catches a
-deleted tail. ``python manage.py verify_audit`` walks the chain.
+deleted tail. ``python manage.py verify_audit`` walks the chain. The head follows the
+inserted rows by a database trigger (migration core 0005_audit_head_follows_inserts).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def batched() -> Iterator[None]:
     """Append the events recorded inside the block together, in order, when it ends (also
     when it raises: what was opened stays audited). A page that opens several kinds of
     protected data (the case page: the report, its messages, the notes) then takes the
-    chain's lock once and writes its events in four statements instead of four per event.
+    chain's lock once and writes its events in two statements instead of two per event.
     Only for reads audited before a page is shown: nothing inside may depend on the event
     being stored already."""
     if _pending.get() is not None:
@@ -97,29 +98,56 @@ def record(
 
 
 def _append(events: list[AuditEvent]) -> None:
+    """Two statements however many events: lock the head and learn the new rows' ids, then
+    insert the rows already chained. A trigger (migration core 0005) moves the head to the
+    newest row inserted, in the same statement as the insert."""
     with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS_HASH}
+        locked = _lock_head(len(events))
+        if locked is None:  # the first event ever: make the head, then lock it
+            AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
+            locked = _lock_head(len(events))
+            assert locked is not None  # noqa: S101  (created just now, in this transaction)
+        previous, ids = locked
+        # The id is part of the hash so that rows cannot be swapped: chosen before the insert.
+        for event, event_id in zip(events, ids, strict=True):
+            event.pk = event_id
+            event.previous_hash = previous
+            event.row_hash = previous = _row_digest(event)
+        AuditEvent.objects.bulk_create(events)
+
+
+def _lock_head(count: int) -> tuple[str, list[int]] | None:
+    """Lock the chain head (until the transaction ends) and return its hash and the ids of
+    the next ``count`` rows, in one statement; None when there is no head yet.
+
+    The UPDATE changes nothing but takes the lock: the head's row on PostgreSQL (concurrent
+    appends wait here), the whole database on SQLite (IMMEDIATE transactions, one writer at
+    a time). The ids are chosen after the wait, above the newest row and the head, so they
+    follow the chain's order; on PostgreSQL they are taken from the table's own sequence,
+    moved past them, so that an insert by anyone else gets an id after them too."""
+    quote = connection.ops.quote_name
+    head, table = AuditChainHead._meta.db_table, AuditEvent._meta.db_table
+    if connection.vendor == "postgresql":
+        last = (
+            "setval(pg_get_serial_sequence(%s, 'id'), GREATEST("
+            "nextval(pg_get_serial_sequence(%s, 'id')) - 1, last_event_id) + %s) - %s"
         )
-        if len(events) == 1 or not connection.features.can_return_rows_from_bulk_insert:
-            for event in events:
-                event.previous_hash = head.last_hash
-                event.save()
-                # The id is part of the hash so that rows cannot be swapped; it exists only now.
-                event.row_hash = _row_digest(event)
-                AuditEvent.objects.filter(pk=event.pk).update(row_hash=event.row_hash)
-                head.last_event_id, head.last_hash = event.pk, event.row_hash
-        else:
-            # Inserted together (ids in order, under the chain's lock), then chained: each
-            # hash covers its id, known only after the insert.
-            AuditEvent.objects.bulk_create(events)
-            events.sort(key=lambda event: event.pk)  # the chain follows the ids
-            for event in events:
-                event.previous_hash = head.last_hash
-                event.row_hash = _row_digest(event)
-                head.last_event_id, head.last_hash = event.pk, event.row_hash
-            AuditEvent.objects.bulk_update(events, ["previous_hash", "row_hash"])
-        head.save(update_fields=["last_event_id", "last_hash"])
+        params: list[Any] = [table, table, count, count]
+    else:
+        newest = f"SELECT COALESCE(MAX(id), 0) FROM {quote(table)}"  # noqa: S608  (table name)
+        last = f"MAX(last_event_id, ({newest}))"
+        params = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(head)} SET last_event_id = last_event_id WHERE id = 1 "  # noqa: S608  (table names)
+            f"RETURNING last_hash, {last}",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    last_hash, last_id = row
+    return last_hash, list(range(last_id + 1, last_id + 1 + count))
 
 
 @dataclass(frozen=True)

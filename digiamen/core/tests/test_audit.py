@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from digiamen.core import audit
 from digiamen.core.models import AuditChainHead, AuditEvent
@@ -111,4 +115,81 @@ def test_a_batch_is_appended_even_when_its_block_fails() -> None:
         audit.record("test.read_then_failed")
         raise RuntimeError("the page failed after the read")
     assert AuditEvent.objects.filter(action="test.read_then_failed").count() == 1
+    assert audit.verify_chain() is None
+
+
+def _statements(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+@pytest.mark.django_db
+def test_an_append_is_two_statements_however_many_events() -> None:
+    """Lock the head and take the ids, insert the chained rows: the head follows by trigger."""
+    audit.record("test.first")  # the head exists from here on
+    for size in (1, 3):
+        with CaptureQueriesContext(connection) as captured, audit.batched():
+            for n in range(size):
+                audit.record(f"test.event_{n}")
+        assert len(_statements(captured)) == 2
+    assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db
+def test_the_head_follows_every_insert_to_the_newest_row() -> None:
+    """The migration's trigger moves the head with each inserted row, whoever inserts it,
+    and never back: rows inserted out of id order leave it at the newest."""
+    first = audit.record("test.first")
+    head = AuditChainHead.objects.get()
+    assert (head.last_event_id, head.last_hash) == (first.pk, first.row_hash)
+
+    def row(pk: int, row_hash: str) -> AuditEvent:
+        return AuditEvent(
+            pk=pk,
+            created_at=timezone.now(),
+            action="test.inserted",
+            previous_hash="",
+            row_hash=row_hash,
+        )
+
+    AuditEvent.objects.bulk_create([row(first.pk + 3, "c" * 64), row(first.pk + 2, "b" * 64)])
+    head.refresh_from_db()
+    assert (head.last_event_id, head.last_hash) == (first.pk + 3, "c" * 64)
+    # Rows that are not chained are found by the verification, not hidden by the head.
+    broken = audit.verify_chain()
+    assert broken is not None and broken.event_id == first.pk + 2
+    after = audit.record("test.after")  # the next append chains from the head
+    assert after.pk > first.pk + 3 and after.previous_hash == "c" * 64
+    head.refresh_from_db()
+    assert (head.last_event_id, head.last_hash) == (after.pk, after.row_hash)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_make_one_unbroken_chain() -> None:
+    """Appends from several connections at once queue on the head's lock: each takes its
+    ids after the one before it, and the chain stays whole."""
+    audit.record("test.first")
+    failures: list[BaseException] = []
+
+    def append(worker: int) -> None:
+        try:
+            for n in range(5):
+                with audit.batched():
+                    audit.record(f"test.worker_{worker}", details={"n": n})
+                    audit.record(f"test.worker_{worker}", details={"n": n, "second": True})
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert AuditEvent.objects.count() == 1 + 4 * 5 * 2
     assert audit.verify_chain() is None
