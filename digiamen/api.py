@@ -24,6 +24,7 @@ from digiamen.directory.api import router as directory_router
 from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.evidence.api import router as evidence_router
 from digiamen.intake.api import router as intake_router
+from digiamen.media.api import reports_router as media_reports_router
 from digiamen.media.api import router as media_router
 from digiamen.safeguarding.api import router as safeguarding_router
 
@@ -106,6 +107,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/auth/", auth_router)
+api.add_router("/", media_reports_router)  # POST /reports: intake's, with its pictures
 api.add_router("/", intake_router)
 api.add_router("/", cases_router)
 api.add_router("/directory/", directory_router)

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "digiamen.media",
     "digiamen.channels",
     "digiamen.operations",
+    # Last: the project itself, above every app; it wires the report's life (report_life.py).
+    "digiamen.apps.DigiAmenConfig",
 ]
 
 MIDDLEWARE = [
@@ -337,8 +339,8 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/")
 SITE_TITLE = os.environ.get("SITE_TITLE", "Digi-Amen")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
-# Uploads are kept in memory and never spill to a temporary file (media/uploads.py).
-FILE_UPLOAD_HANDLERS = ["digiamen.media.uploads.MemoryOnlyUploadHandler"]
+# Uploads are kept in memory and never spill to a temporary file (core/uploads.py).
+FILE_UPLOAD_HANDLERS = ["digiamen.core.uploads.MemoryOnlyUploadHandler"]
 UPLOAD_MAX_FILE_BYTES = 32 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 

@@ -21,6 +21,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("digiamen.core.urls")),
     path("", include("digiamen.intake.urls")),
+    path("", include("digiamen.media.urls_public")),
     path("", include("digiamen.directory.urls_public")),
     path("staff/", include("digiamen.intake.urls_staff")),
     path("staff/", include("digiamen.cases.urls")),

@@ -40,6 +40,7 @@ from digiamen.core.errors import ActionError as BaseActionError
 from digiamen.core.models import PurgePeriodKey
 from digiamen.core.taxonomy import Platform, RiskLevel, UrgentFlag
 from digiamen.intake import mailbox
+from digiamen.intake.actions import open_report, post_staff_reply
 from digiamen.intake.models import Message, Report
 
 ERROR_MESSAGES = {
@@ -479,7 +480,6 @@ def reply_to_reporter(case: Case, actor: User, text: str) -> Message:
     """
     # Imported here: replies builds on this module (consent, errors).
     from digiamen.cases import replies
-    from digiamen.intake.actions import post_staff_reply
 
     with transaction.atomic():
         # Locked: a case closed or purged meanwhile is refused, not written into.
@@ -920,9 +920,6 @@ def transfer_case(
         raise ActionError("wrong_state")
     if not consent_allows(case, ConsentRecord.Purpose.REFERRAL):
         raise ActionError("no_consent")
-    # Imported here: intake's actions import this module to open a case for each report.
-    from digiamen.intake.actions import open_report
-
     opened = open_report(request, case.report)
     report = case.report
     copy: dict[str, Any] = {field: getattr(report, field) for field in TRANSFERRED_FIELDS}

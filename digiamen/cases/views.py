@@ -37,6 +37,7 @@ from digiamen.cases.forms import (
     TriageForm,
     VersionedForm,
 )
+from digiamen.cases.known_images import matches_for_case
 from digiamen.cases.models import (
     Case,
     CaseEvent,
@@ -53,7 +54,6 @@ from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel
 from digiamen.core.templatetags.taxonomy import place_name
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Report
-from digiamen.media.actions import matches_for_case
 from digiamen.media.models import ReportedImage
 
 PAGE_SIZE = 50

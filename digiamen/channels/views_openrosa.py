@@ -16,10 +16,10 @@ from digiamen.channels import field_workers, openrosa
 from digiamen.channels.models import FieldWorker
 from digiamen.core import crypto
 from digiamen.core.clients import RateLimit, client_pseudonym
+from digiamen.core.uploads import upload_refused
 from digiamen.intake import actions as intake_actions
 from digiamen.intake import drafts
 from digiamen.intake.forms import validate_answers
-from digiamen.media.uploads import upload_refused
 
 ACCEPT_BYTES = str(openrosa.SUBMISSION_MAX_BYTES)
 FAILED_SIGN_INS_PER_HOUR = 30

@@ -3,7 +3,7 @@
 Every row's hash covers its own fields and the previous row's hash, so editing or deleting
 any row breaks the chain from that row on; the chain head (last id and hash) catches a
 deleted tail. ``python manage.py verify_audit`` walks the chain. The head follows the
-inserted rows by a database trigger (migration core 0005_audit_head_follows_inserts).
+inserted rows by a database trigger (migration core 0006_audit_head_follows_inserts).
 """
 
 from __future__ import annotations

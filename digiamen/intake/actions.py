@@ -17,10 +17,10 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
-from digiamen.cases.actions import open_case_for_report
 from digiamen.core import audit, crypto, encryption
 from digiamen.core.models import CaseworkKey, OrganisationKey
 from digiamen.intake import drafts, mailbox, receipts, routing
+from digiamen.intake.life import report_life
 from digiamen.intake.models import FollowupSession, Message, Report
 
 SUMMARY_EXCERPT_CHARACTERS = 300
@@ -65,6 +65,10 @@ def submit_report(
     The receipt exists only in the return value: the caller shows it once, after this
     function has returned, that is after the transaction has committed.
     Raises ``drafts.DraftGone`` when the draft was already sent (a replayed last step).
+
+    The report's life, in one transaction: route, seal and store it (here), open its case,
+    record its pictures' hashes and matches, and make the case urgent for a known picture
+    (the stages of ``intake.life``, wired in ``digiamen/report_life.py``).
     """
     country, admin1 = answers.get("country", ""), answers.get("admin1", "")
     target_id = organisation.pk if organisation is not None else routing.route_id(country, admin1)
@@ -75,15 +79,18 @@ def submit_report(
             with transaction.atomic():
                 if draft_token:
                     drafts.mark_submitted(draft_token)
+                # Routed, sealed to the receiving organisation's key, and stored.
                 target, key = _receiving(target_id, routed=organisation is None, answers=answers)
                 report = _create_report(
                     answers, target, key, channel, submission_id, received_by, secret, sealed
                 )
-                open_case_for_report(report)
+                # Then the stages of other apps: the case (cases), the pictures' hashes and
+                # matches (media), an urgent case for a known picture (cases).
+                report_life.case_opened(report)
                 if answers.get("image_hashes"):
-                    from digiamen.media.actions import record_report_images
-
-                    record_report_images(report, answers["image_hashes"])
+                    matches = report_life.pictures_recorded(report, answers["image_hashes"])
+                    if matches:
+                        report_life.known_picture_found(report, matches)
                 audit.record(
                     "report.received",
                     actor=received_by,
@@ -407,7 +414,5 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
         audit.record(
             "report.message_to_reporter", actor=author, organisation=report.organisation, obj=report
         )
-        from digiamen.channels.actions import queue_reply_for_report
-
-        queue_reply_for_report(report, text)
+        report_life.reply_queued(report, text)  # by text message too, if it came so
     return message

@@ -3,29 +3,34 @@
 ``POST /api/v1/reports`` is open to anonymous clients (rate-limited per client) and to
 partner apps with an organisation API key (``Authorization: Bearer dak_…``), whose reports
 go to that organisation. Validation is the web form's, field by field.
+
+The operation itself is declared in ``media/api.py``: it takes pictures (their hashes, or
+the pictures to hash in memory), and media stands above intake. What it does with the
+report is here: who may send one (``admit``), its fields (``ReportFieldsIn``), and its
+validation, submission and answer (``receive``).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field, StrictBool, ValidationError
+from pydantic import ConfigDict, Field, StrictBool
 
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope
-from digiamen.core import crypto, places, untrusted
-from digiamen.core.api_errors import ErrorOut, field_message
+from digiamen.core import crypto, places
+from digiamen.core.api_errors import ErrorOut
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.taxonomy import (
     AgeBand,
@@ -45,16 +50,6 @@ from digiamen.intake.forms import ACCOUNTS_MAX, MESSAGE_MAX, NARRATIVE_MAX, vali
 from digiamen.intake.helplines import helplines_for
 from digiamen.intake.receipts import format_receipt
 from digiamen.intake.views import FollowupAttempt, _no_sooner_than
-from digiamen.media.actions import IMAGES_PER_REPORT
-from digiamen.media.hashing import (
-    HashRejected,
-    ImageRejected,
-    clean_hash_sets,
-    hash_uploads,
-)
-from digiamen.media.models import ReportedImage
-from digiamen.media.schemas import DeviceHashSetIn
-from digiamen.media.uploads import upload_refused
 
 router = Router(tags=["intake"])
 
@@ -111,7 +106,9 @@ def _report_rules() -> dict[str, Any]:
     return {"allOf": [{"anyOf": places_rule}, {"anyOf": contact_rule}]}
 
 
-class ReportIn(Schema):
+class ReportFieldsIn(Schema):
+    """The report's own fields; ``media.api.ReportIn`` adds the pictures' hashes."""
+
     model_config = ConfigDict(
         extra="forbid", json_schema_extra=lambda schema: schema.update(_report_rules())
     )
@@ -158,11 +155,6 @@ class ReportIn(Schema):
     consent_contact: StrictBool = False
     consent_referral: StrictBool = False
     consent_statistics: StrictBool = False
-    image_hashes: list[DeviceHashSetIn] = Field(
-        default_factory=list,
-        max_length=5,
-        description="Hashes of pictures computed on the device; the pictures are never sent.",
-    )
     submission_id: str | None = Field(
         default=None,
         min_length=8,
@@ -223,126 +215,17 @@ def _partner(request: HttpRequest) -> ApiPrincipal | Literal[False] | None:
     return principal
 
 
-# The report's schema and its definitions go to the document's components (their
-# ``$defs`` are moved there by digiamen.core.api_errors).
-_REPORT_DEFINITIONS = ReportIn.model_json_schema(ref_template="#/components/schemas/{model}")
-REPORT_SCHEMA = {
-    "$ref": "#/components/schemas/ReportIn",
-    "$defs": {**_REPORT_DEFINITIONS.pop("$defs", {}), "ReportIn": _REPORT_DEFINITIONS},
-}
-REPORT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": REPORT_SCHEMA},
-            "multipart/form-data": {
-                "encoding": {"report": {"contentType": "application/json"}},
-                "schema": {
-                    "type": "object",
-                    "required": ["report"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "report": {"$ref": "#/components/schemas/ReportIn"},
-                        "image": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "maxItems": IMAGES_PER_REPORT,
-                            "description": "Up to 5 pictures: hashed in memory, then discarded.",
-                        },
-                    },
-                },
-            },
-        },
-    }
-}
+@dataclass(frozen=True)
+class Sender:
+    """Who sends a report: a partner's key or an anonymous client, and its rate limit."""
+
+    partner: ApiPrincipal | None
+    subject: str
+    limit: RateLimit
 
 
-class BadReportBody(Exception):
-    def __init__(self, status: int, detail: str, errors: dict[str, list[str]] | None = None):
-        super().__init__(detail)
-        self.status, self.detail, self.errors = status, detail, errors
-
-
-def _read_report(request: HttpRequest, subject: str) -> tuple[ReportIn, list[dict[str, Any]]]:
-    """The report and its pictures' hashes, from JSON or from multipart form data."""
-    images: list[Any] = []
-    try:
-        if request.content_type == "multipart/form-data":
-            request.FILES  # noqa: B018 - parse the body now: the upload handler flags a refusal
-            if upload_refused(request):
-                raise BadReportBody(413, str(ImageRejected.messages["too_large"]))
-            unknown = (set(request.POST) | set(request.FILES)) - {"report", "image"}
-            if unknown:
-                message = _("Only a report part and image parts are read.")
-                raise BadReportBody(422, message, {"__all__": [message]})
-            part = request.FILES.get("report")
-            text = part.read().decode("utf-8") if part else request.POST.get("report", "")
-            images = request.FILES.getlist("image")
-        else:
-            text = request.body.decode("utf-8")
-        data = untrusted.read_json(text)
-    except RequestDataTooBig as error:
-        raise BadReportBody(413, _("The request is too large.")) from error
-    except untrusted.Unreadable as error:
-        if error.too_large:
-            raise BadReportBody(413, _("The request is too large.")) from error
-        raise BadReportBody(400, _("The report must be JSON in UTF-8.")) from error
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BadReportBody(400, _("The report must be JSON in UTF-8.")) from error
-    try:
-        payload = ReportIn.model_validate(data)
-    except ValidationError as error:
-        errors: dict[str, list[str]] = {}
-        for problem in error.errors():
-            name = ".".join(str(part) for part in problem["loc"]) or "report"
-            errors.setdefault(name, []).append(field_message(dict(problem)))
-        raise BadReportBody(422, _("Some values are not valid."), errors) from error
-    if len(images) + len(payload.image_hashes) > IMAGES_PER_REPORT:
-        raise BadReportBody(422, _("Send at most 5 pictures."))
-    try:
-        hash_sets = clean_hash_sets(
-            [item.model_dump() for item in payload.image_hashes],
-            hashed_on=ReportedImage.HashedOn.APP,
-        )
-    except HashRejected as problem:
-        raise BadReportBody(422, problem.message, {"image_hashes": [problem.message]}) from None
-    try:
-        hash_sets += hash_uploads(images, subject)
-    except ImageRejected as problem:
-        if problem.code == "rate_limited":
-            raise BadReportBody(429, problem.message) from None
-        field = f"image.{problem.position}"
-        raise BadReportBody(422, problem.message, {field: [problem.message]}) from None
-    return payload, hash_sets
-
-
-@router.post(
-    "/reports",
-    auth=None,
-    response={
-        201: ReportOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        409: ErrorOut,
-        413: ErrorOut,
-        415: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
-    summary="Submit a report",
-    description=(
-        "JSON, or multipart form data with a `report` part (the same JSON) and up to five "
-        "`image` parts: each picture is hashed in memory (PDQ, MD5, SHA-256) and discarded. "
-        "Any other content type is refused (415). A request a browser sends from another "
-        "website (`Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` of another "
-        "host) is refused (403) unless it carries a partner key: no web page can make its "
-        "visitors' browsers file reports."
-    ),
-    openapi_extra=REPORT_BODY,
-)
-def create_report(request: HttpRequest) -> Any:
+def admit(request: HttpRequest) -> Sender | Status[Any]:
+    """The sender of a report, or the refusal to answer before its body is read."""
     partner = _partner(request)
     if partner is False:
         return Status(401, {"detail": _("This API key is not valid for submitting reports.")})
@@ -359,10 +242,13 @@ def create_report(request: HttpRequest) -> Any:
         limit = RateLimit("intake-api-key", settings.INTAKE_API_KEY_REPORTS_PER_HOUR, 3600)
     if limit.exceeded(subject):
         return Status(429, {"detail": _("Too many reports. Wait an hour and try again.")})
-    try:
-        payload, hash_sets = _read_report(request, subject)
-    except BadReportBody as bad:
-        return Status(bad.status, {"detail": bad.detail, "errors": bad.errors})
+    return Sender(partner, subject, limit)
+
+
+def receive(sender: Sender, payload: ReportFieldsIn, hash_sets: list[dict[str, Any]]) -> Any:
+    """Validate the report with the web form's checks, submit it with its pictures' hashes,
+    and answer with the receipt, the advice and the helplines."""
+    partner = sender.partner
     answers, errors = validate_answers(payload.model_dump(mode="json", exclude={"image_hashes"}))
     if errors:
         return Status(422, {"detail": _("Some values are not valid."), "errors": errors})
@@ -381,7 +267,7 @@ def create_report(request: HttpRequest) -> Any:
         )
     except drafts.DraftGone:
         return Status(409, {"detail": _("This report was already received (same submission_id).")})
-    limit.hit(subject)
+    sender.limit.hit(sender.subject)
     report = submission.report
     return Status(
         201,

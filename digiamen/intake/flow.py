@@ -34,6 +34,7 @@ from digiamen.intake import actions, drafts, pow
 from digiamen.intake.advice import advice_for
 from digiamen.intake.forms import ContactMethod, ReviewStep, StepForm, StoryStep
 from digiamen.intake.helplines import helplines_for
+from digiamen.intake.life import report_life
 from digiamen.intake.models import Draft
 from digiamen.intake.receipts import format_receipt
 
@@ -198,9 +199,7 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
         if form.is_valid():
             draft.answers.update(form.answers())
         draft.save(step=index)
-        from digiamen.media.views_public import image_page
-
-        return image_page(request, token=draft.token)
+        return report_life.picture_step(request, token=draft.token)
     if step is ReviewStep:
         if action != "send":
             return render_step(

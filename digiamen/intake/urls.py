@@ -1,13 +1,11 @@
 from django.urls import path
 
 from digiamen.intake import views
-from digiamen.media import views_public as media_views
 
 app_name = "intake_public"
 
 urlpatterns = [
     path("report/", views.report, name="report"),
-    path("report/image/", media_views.report_image, name="report_image"),
     path("advice/", views.advice, name="advice"),
     path("followup/", views.followup, name="followup"),
     path("followup/message/", views.followup_message, name="followup_message"),

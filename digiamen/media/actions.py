@@ -4,7 +4,6 @@ and the exchange of hashes with hotlines. Every change to a bank is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.db import transaction
@@ -13,11 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation, User
-from digiamen.cases.actions import settings_for
-from digiamen.cases.models import Case, CaseEvent
 from digiamen.core import audit, untrusted
 from digiamen.core.errors import ActionError
-from digiamen.core.taxonomy import RiskLevel
 from digiamen.intake.models import Report
 from digiamen.media.hashing import HashRejected, clean_hash_set, clean_hex
 from digiamen.media.matching import BankMatch, match_hashes, visible_bank_ids
@@ -247,8 +243,9 @@ def import_bank_csv(bank: HashBank, actor: User, data: bytes) -> CsvResult:
 # --- Reported images ------------------------------------------------------------------------------
 
 
-def record_report_images(report: Report, hash_sets: list[dict[str, Any]]) -> list[ReportedImage]:
-    """Inside the report's transaction: store the hashes, match them, raise the case's urgency."""
+def record_report_images(report: Report, hash_sets: list[dict[str, Any]]) -> list[ImageMatch]:
+    """Inside the report's transaction: store the hashes and match them; the matches found
+    are returned (the report's life hands them to the case, which becomes urgent)."""
     if not hash_sets:
         return []
     images = [
@@ -264,10 +261,7 @@ def record_report_images(report: Report, hash_sets: list[dict[str, Any]]) -> lis
         for hashes in hash_sets[:IMAGES_PER_REPORT]
     ]
     found = match_hashes(hash_sets[:IMAGES_PER_REPORT], visible_bank_ids(report.organisation))
-    matched = _store_matches(images, found)
-    if matched:
-        _raise_urgency(report, matched)
-    return images
+    return _store_matches(images, found)
 
 
 def _store_matches(images: list[ReportedImage], found: list[list[BankMatch]]) -> list[ImageMatch]:
@@ -287,32 +281,6 @@ def _store_matches(images: list[ReportedImage], found: list[list[BankMatch]]) ->
                 )
             )
     return stored
-
-
-def _raise_urgency(report: Report, matched: list[ImageMatch]) -> None:
-    """A known image: the case becomes high risk and due as such; the timeline says why."""
-    case = Case.objects.select_for_update().filter(report=report).first()
-    if case is None:
-        return
-    hours = settings_for(case.organisation).hours_for(RiskLevel.HIGH)
-    case.risk_level = RiskLevel.HIGH
-    case.first_contact_due = min(case.first_contact_due, case.created_at + timedelta(hours=hours))
-    case.version += 1
-    case.save(update_fields=["risk_level", "first_contact_due", "version"])
-    banks = sorted({match.bank_id for match in matched})
-    CaseEvent.objects.create(
-        case=case,
-        kind="known_image",
-        details={"matches": len(matched), "banks": ",".join(str(bank) for bank in banks)},
-    )
-
-
-def matches_for_case(case: Case) -> list[ImageMatch]:
-    return list(
-        ImageMatch.objects.filter(image__report_id=case.report_id)
-        .select_related("bank", "image")
-        .order_by("image_id", "distance")
-    )
 
 
 # --- Hotlines -------------------------------------------------------------------------------------

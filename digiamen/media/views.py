@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from digiamen.accounts.permissions import current_user, staff_required
+from digiamen.core.uploads import upload_refused
 from digiamen.core.views import form_page_status
 from digiamen.media import actions
 from digiamen.media.forms import BankForm, CsvForm, EntryForm
 from digiamen.media.models import HashBank, ReportedImage
 from digiamen.media.permissions import bank_manager, own_bank, own_entry
-from digiamen.media.uploads import upload_refused
 from digiamen.networks.models import Network
 
 ENTRIES_SHOWN = 100

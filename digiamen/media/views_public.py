@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from digiamen.core import untrusted
 from digiamen.core.clients import client_pseudonym
+from digiamen.core.uploads import upload_refused
 from digiamen.intake import drafts
 from digiamen.intake.flow import go_to, open_or_start_draft
 from digiamen.intake.views import PUBLIC_FLOW, forbidden_origin, is_cross_site
@@ -31,7 +32,6 @@ from digiamen.media.hashing import (
     hash_uploads,
 )
 from digiamen.media.models import ReportedImage
-from digiamen.media.uploads import upload_refused
 
 MAX_HASHES_FIELD = 4000
 

@@ -61,6 +61,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0004_casework_keys")]
+    dependencies = [("core", "0005_supervision_circle")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

@@ -122,8 +122,8 @@ def test_a_staff_note_with_an_override_is_refused_on_the_page_and_in_the_api() -
 
 
 def test_a_reporters_story_keeps_its_words_without_the_override(db: None) -> None:
-    from digiamen.intake.api import ReportIn
     from digiamen.intake.forms import validate_answers
+    from digiamen.media.api import ReportIn
 
     story = "he said \u202eoll\u202c and \x07"
     answers, errors = validate_answers(
