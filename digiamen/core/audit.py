@@ -99,9 +99,12 @@ def record(
 
 def _append(events: list[AuditEvent]) -> None:
     """Two statements however many events: lock the head and learn the new rows' ids, then
-    insert the rows already chained. A trigger (migration core 0005) moves the head to the
-    newest row inserted, in the same statement as the insert."""
-    with transaction.atomic():
+    insert the rows already chained. A trigger (migration core 0006) moves the head to the
+    newest row inserted, in the same statement as the insert.
+
+    No savepoint of its own inside a caller's transaction (two statements fewer per event
+    written with a change): a failure here fails the caller's whole change, as it must."""
+    with transaction.atomic(savepoint=False):
         locked = _lock_head(len(events))
         if locked is None:  # the first event ever: make the head, then lock it
             AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
