@@ -32,8 +32,10 @@ from digiamen.cases.models import Case, ConsentRecord
 from digiamen.core import audit, encryption
 from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import AgeBand, HarmType
-from digiamen.directory.models import Referral, Service, ServiceArea
+from digiamen.directory.models import Service, ServiceArea
 from digiamen.directory.taxonomy import ServiceStatus, ServiceType
+from digiamen.intake.actions import open_report
+from digiamen.referrals.models import Referral
 
 MAX_SUGGESTIONS = 30
 REASON_MAX_LENGTH = 2000
@@ -206,9 +208,6 @@ def _copy_for_receiver(request: HttpRequest, case: Case, reason: str) -> dict[st
     copy["reason"] = reason
     copy["from_organisation"] = case.organisation.name
     if case_actions.consent_allows(case, ConsentRecord.Purpose.CONTACT):
-        # Imported here: intake's actions import the cases app, which this module imports.
-        from digiamen.intake.actions import open_report
-
         copy["contact_method"] = report.contact_method
         copy["contact"] = open_report(request, report).contact
     return copy
