@@ -6,28 +6,17 @@ from typing import Any
 
 from django.db import migrations
 
+from digiamen.core.model_moves import move_content_types
+
 MOVED = ("referral",)
 
 
-def _move_content_types(apps: Any, old_label: str, new_label: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MOVED:
-        if ContentType.objects.filter(app_label=new_label, model=model).exists():
-            # Made for the new app already (a database migrated back and forth): the old
-            # one is stale; its permissions go with it.
-            ContentType.objects.filter(app_label=old_label, model=model).delete()
-        else:
-            ContentType.objects.filter(app_label=old_label, model=model).update(
-                app_label=new_label
-            )
-
-
 def forwards(apps: Any, schema_editor: Any) -> None:
-    _move_content_types(apps, "directory", "referrals")
+    move_content_types(apps, MOVED, "directory", "referrals")
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
-    _move_content_types(apps, "referrals", "directory")
+    move_content_types(apps, MOVED, "referrals", "directory")
 
 
 class Migration(migrations.Migration):
