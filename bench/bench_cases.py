@@ -168,9 +168,10 @@ def work_on(case: Any, supervisor: Any) -> Any:
     from digiamen.cases import actions
     from digiamen.cases.models import Case
     from digiamen.core import crypto
-    from digiamen.directory.models import DirectoryOrganisation, Referral, Service
+    from digiamen.directory.models import DirectoryOrganisation, Service
     from digiamen.intake import actions as intake_actions
     from digiamen.intake.models import Report
+    from digiamen.referrals.models import Referral
 
     Report.objects.filter(pk=case.report_id).update(
         channel="web", mailbox_public_key=bytes(crypto.new_private_key().public_key)

@@ -124,9 +124,10 @@ def worker() -> None:
     from harness import p95_ms, print_page, record_budget, timed_get
 
     from digiamen.accounts import actions as account_actions
-    from digiamen.directory import actions_referrals, boundaries, hsds
+    from digiamen.directory import boundaries, hsds
     from digiamen.directory.models import Service
     from digiamen.intake import actions as intake_actions
+    from digiamen.referrals import actions as actions_referrals
 
     call_command("migrate", verbosity=0)
     created = account_actions.create_organisation(slug="bench", name="Bench", country="MA")

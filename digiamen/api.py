@@ -21,11 +21,11 @@ from digiamen.core.api_errors import declare_common_errors, field_message
 from digiamen.core.crypto import KdfBusy
 from digiamen.core.middleware import busy_response
 from digiamen.directory.api import router as directory_router
-from digiamen.directory.api_referrals import router as referrals_router
 from digiamen.evidence.api import router as evidence_router
 from digiamen.intake.api import router as intake_router
 from digiamen.media.api import reports_router as media_reports_router
 from digiamen.media.api import router as media_router
+from digiamen.referrals.api import router as referrals_router
 from digiamen.safeguarding.api import router as safeguarding_router
 
 

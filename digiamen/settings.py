@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "digiamen.intake",
     "digiamen.cases",
     "digiamen.directory",
+    "digiamen.referrals",
     "digiamen.networks",
     "digiamen.evidence",
     "digiamen.safeguarding",

@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.cases.urls")),
     path("staff/", include("digiamen.accounts.urls")),
     path("staff/", include("digiamen.directory.urls")),
+    path("staff/", include("digiamen.referrals.urls")),
     path("staff/", include("digiamen.evidence.urls")),
     path("staff/", include("digiamen.safeguarding.urls")),
     path("staff/", include("digiamen.media.urls")),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, Role, User
-from digiamen.cases import assignment_keys, protocols, sealed_values
+from digiamen.cases import assignment_keys, case_data, protocols, sealed_values
 from digiamen.cases.models import (
     BlindIndexEntry,
     Case,
@@ -108,7 +108,7 @@ def _event(case: Case, kind: str, actor: User | None, **details: Any) -> None:
     )
 
 
-# For other apps' actions on a case (a referral from the directory): same timeline, same audit.
+# For other apps' actions on a case (a referral): same timeline, same audit.
 record_event = _event
 
 
@@ -415,14 +415,12 @@ def _wrap_copies_for_other_organisations(case: Case) -> None:
     that period ends. Reopening cannot undo this (only the receiver could): a reopened
     case's copies then expire with the period the closure chose.
     """
-    from digiamen.directory.models import Referral
-
     if case.purge_key is None:
         return
     period = case.purge_key.period
     copies: list[Any] = [
         Transfer.objects.filter(case=case, status=Transfer.Status.PENDING),
-        Referral.objects.filter(case=case, to_organisation__isnull=False),
+        *(rows for keeper in case_data.keepers() for rows in keeper.copies_for_others(case)),
     ]
     for rows in copies:
         for row in rows.select_related("to_organisation"):
@@ -497,7 +495,8 @@ def reply_to_reporter(case: Case, actor: User, text: str) -> Message:
 # --- Retention ----------------------------------------------------------------------
 
 
-# Tables whose rows purge deletes or overwrites: vacuumed afterwards (PostgreSQL).
+# Tables whose rows purge deletes or overwrites: vacuumed afterwards (PostgreSQL). The
+# keepers of other apps add theirs (``purged_tables``).
 PURGED_TABLES = [
     Report._meta.db_table,
     Message._meta.db_table,
@@ -507,11 +506,14 @@ PURGED_TABLES = [
     ConsentRecord._meta.db_table,
     Escalation._meta.db_table,
     Transfer._meta.db_table,
-    "directory_referral",
     "media_reportedimage",
     "channels_conversation",
     "channels_outboundmessage",
 ]
+
+
+def purged_tables() -> list[str]:
+    return [*PURGED_TABLES, *case_data.purged_tables()]
 
 
 def purge_case(case: Case) -> None:
@@ -520,9 +522,8 @@ def purge_case(case: Case) -> None:
     Every sealed value of the case goes (the rows, or the fields blanked); the keys that
     opened copies of them are destroyed with the purge period (``purge_expired_cases``).
     """
-    # Imported here: the channels, directory and media apps build on this module.
+    # Imported here: the channels and media apps build on this module.
     from digiamen.channels.models import Conversation, OutboundMessage
-    from digiamen.directory.models import Referral
     from digiamen.media.models import ReportedImage
 
     with transaction.atomic():
@@ -563,7 +564,9 @@ def purge_case(case: Case) -> None:
             status=Transfer.Status.DECLINED, decided_at=now
         )
         Transfer.objects.filter(case=case).update(sealed_copy=b"")
-        Referral.objects.filter(case=case).update(sealed_reason=b"", sealed_copy=b"")
+        # Other apps' sealed values of the case (referrals' reasons and copies).
+        for keeper in case_data.keepers():
+            keeper.purge(case)
         # A text-message reporter's number (under the channel key, which the server holds)
         # and its keyed lookup: nothing may lead back to the sender any more.
         Conversation.objects.filter(report=report).update(reply_to=b"", sender_lookup="")
@@ -602,7 +605,7 @@ def purge_expired_cases(now: datetime | None = None) -> int:
             purged += 1
     destroy_expired_purge_keys(now)
     if purged:
-        encryption.scrub_deleted_rows(PURGED_TABLES)
+        encryption.scrub_deleted_rows(purged_tables())
     return purged
 
 

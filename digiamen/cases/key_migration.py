@@ -20,11 +20,11 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from digiamen.accounts.models import Organisation
+from digiamen.cases import case_data
 from digiamen.cases.models import ConsentRecord, Escalation, Note, Task, Transfer
 from digiamen.channels.models import Conversation
 from digiamen.core import audit, encryption
 from digiamen.core.models import CaseworkKey
-from digiamen.directory.models import Referral
 from digiamen.intake.models import Message, Report
 
 
@@ -46,8 +46,9 @@ def _columns(organisation: Organisation) -> Iterator[_Column]:
     yield _Column(
         Message.objects.filter(report__organisation=organisation), "for_organisation", False
     )
-    yield _Column(Referral.objects.filter(from_organisation=organisation), "sealed_reason", False)
-    yield _Column(Referral.objects.filter(to_organisation=organisation), "sealed_copy", False)
+    for keeper in case_data.keepers():  # referrals' reasons and copies
+        for column in keeper.organisation_values(organisation):
+            yield _Column(column.rows, column.field, False)
     yield _Column(Transfer.objects.filter(to_organisation=organisation), "sealed_copy", False)
 
 

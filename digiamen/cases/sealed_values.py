@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from digiamen.cases import case_data
 from digiamen.cases.models import Case, ConsentRecord, Escalation, Note, Task
 from digiamen.core import encryption
 from digiamen.intake.models import Message
@@ -18,8 +19,6 @@ def rewrap_case_values(case: Case, rewrap: Callable[[bytes], bytes]) -> int:
     Copies sealed to another organisation (transfers, referrals' copies) cannot be
     re-sealed here: they are deleted at acceptance or at purge.
     """
-    # Imported here: the directory builds on this module.
-    from digiamen.directory.models import Referral
 
     def sealed_value(value: bytes | None) -> bytes | None:
         if not value:
@@ -39,10 +38,10 @@ def rewrap_case_values(case: Case, rewrap: Callable[[bytes], bytes]) -> int:
         (ConsentRecord, "override_reason", ConsentRecord.objects.filter(case=case)),
         (Escalation, "content_reference", Escalation.objects.filter(case=case)),
         (Message, "for_organisation", Message.objects.filter(report=report)),
-        (
-            Referral,
-            "sealed_reason",
-            Referral.objects.filter(case=case, from_organisation=case.organisation),
+        *(
+            (column.rows.model, column.field, column.rows)
+            for keeper in case_data.keepers()
+            for column in keeper.own_values(case)
         ),
     ]
     for _model, field_name, rows in sealed_fields:

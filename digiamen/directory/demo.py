@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from digiamen.accounts.models import Membership, Organisation, Role
+from digiamen.accounts.models import Organisation
 from digiamen.directory.boundaries import import_demo_boundaries
 from digiamen.directory.models import (
     DirectoryOrganisation,
@@ -369,39 +369,4 @@ def load(organisations: list[Organisation]) -> dict[str, Any]:
                 )
                 ServiceAtLocation.objects.create(service=service, location=location)
     outlines = import_demo_boundaries()
-    referrals = _demo_referral(owners.get("amane-demo"))
-    return {
-        "directory": {
-            "services": services,
-            "area_outlines": len(outlines.imported),
-            "referrals": referrals,
-        }
-    }
-
-
-def _demo_referral(organisation: Organisation | None) -> int:
-    """The Casablanca demo case (consent to referral given) referred to a takedown service
-    that is not on the platform, and accepted: something to see in the referrals pages."""
-    from django.http import HttpRequest
-
-    from digiamen.cases.models import Case
-    from digiamen.directory import actions_referrals
-
-    case = Case.objects.filter(
-        organisation=organisation, report__admin1="MA-06", report__consent_referral=True
-    ).first()
-    supervisor = Membership.objects.filter(organisation=organisation, role=Role.SUPERVISOR).first()
-    service = Service.objects.filter(
-        service_type="digital_evidence_and_takedown", organisation__owner__isnull=True
-    ).first()
-    if case is None or supervisor is None or service is None:
-        return 0
-    referral = actions_referrals.refer(
-        HttpRequest(),
-        case,
-        supervisor.user,
-        service=service,
-        reason="Help to have the images taken down and to keep evidence (demo).",
-    )
-    actions_referrals.answer_referral(supervisor, referral, status="accepted", version=1)
-    return 1
+    return {"directory": {"services": services, "area_outlines": len(outlines.imported)}}

@@ -1,8 +1,8 @@
-"""Staff pages of the directory, under /<lang>/staff/<org>/directory/ (and the referrals)."""
+"""Staff pages of the directory, under /<lang>/staff/<org>/directory/."""
 
 from __future__ import annotations
 
-from digiamen.directory import urls_coverage, urls_exchange, urls_manage, urls_referrals
+from digiamen.directory import urls_coverage, urls_exchange, urls_manage
 
 app_name = "directory"
 
@@ -10,5 +10,4 @@ urlpatterns = [
     *urls_manage.urlpatterns,
     *urls_coverage.urlpatterns,
     *urls_exchange.urlpatterns,
-    *urls_referrals.urlpatterns,
 ]

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.core import places
-from digiamen.directory.actions_referrals import referral_outcomes
 from digiamen.directory.taxonomy import ServiceType
 from digiamen.evidence import statistics
 from digiamen.evidence.disclosure import ProtectedTable, protect
 from digiamen.evidence.statistics import Period, StatisticsError
+from digiamen.referrals.actions import referral_outcomes
 
 GROUPINGS = ("service_type", "admin1", "both")
 

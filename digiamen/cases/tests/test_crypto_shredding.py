@@ -26,11 +26,11 @@ from digiamen.channels.models import Conversation, Gateway, OutboundMessage
 from digiamen.conftest import Member, World
 from digiamen.core import crypto, encryption
 from digiamen.core.models import PurgePeriodKey
-from digiamen.directory import actions_referrals
-from digiamen.directory.models import Referral
 from digiamen.directory.tests.helpers import make_directory_organisation, make_service
 from digiamen.intake.models import Message, Report
 from digiamen.media.models import ReportedImage
+from digiamen.referrals import actions as actions_referrals
+from digiamen.referrals.models import Referral
 
 MARKS = {
     "narrative": "SHRED-NARRATIVE",

@@ -22,9 +22,9 @@ from digiamen.cases import actions
 from digiamen.cases.models import Case
 from digiamen.cases.tests.helpers import new_case, step
 from digiamen.conftest import Member, World
-from digiamen.directory.models import Referral
 from digiamen.directory.tests.helpers import make_directory_organisation, make_service
 from digiamen.intake import actions as intake_actions
+from digiamen.referrals.models import Referral
 
 # A queue page, the dashboard, the transfers page: session, user, authenticator, membership,
 # count, rows (the dashboard: counts, overdue, workload), session save.

@@ -148,8 +148,8 @@ def _referred_case(world: World, service: Any) -> Any:
     """A case with consent to referral, referred to a service its own organisation keeps."""
     from django.http import HttpRequest
 
-    from digiamen.directory import actions_referrals
     from digiamen.intake import actions as intake_actions
+    from digiamen.referrals import actions as actions_referrals
 
     report = intake_actions.submit_report(
         {

@@ -215,8 +215,8 @@ def _front_door(world: World) -> None:
 def _casework(world: World, service: Any) -> tuple[Any, str, Any]:
     from digiamen.cases import actions as cases
     from digiamen.cases.models import Escalation
-    from digiamen.directory import actions_referrals
     from digiamen.intake import actions as intake
+    from digiamen.referrals import actions as actions_referrals
 
     sara = world.members["sara"]
     protocol = cases.organisation_protocols(world.amane)["sexual_extortion"]

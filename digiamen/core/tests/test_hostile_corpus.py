@@ -245,7 +245,7 @@ def _values(credentials: dict[str, Any]) -> dict[str, str]:
         "item_id": first("safeguarding.ActionItem"),
         "location_id": first("directory.Location"),
         "member_id": first("accounts.Membership"),
-        "referral_id": first("directory.Referral"),
+        "referral_id": first("referrals.Referral"),
         "rule_id": first("intake.RoutingRule"),
         "service_id": first("directory.Service"),
         "step_id": "sexual_extortion-1",

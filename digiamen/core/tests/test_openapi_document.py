@@ -15,7 +15,7 @@ API_MODULES = [
     "digiamen.accounts.api",
     "digiamen.cases.api",
     "digiamen.directory.api",
-    "digiamen.directory.api_referrals",
+    "digiamen.referrals.api",
     "digiamen.evidence.api",
     "digiamen.intake.api",
     "digiamen.media.api",

@@ -28,7 +28,7 @@ DEEP = "[" * 100_000 + "]" * 100_000
 TRUSTED_JSON = {
     "cases/actions.py": "a transfer copy the application sealed itself",
     "channels/store.py": "state the application sealed itself",
-    "directory/actions_referrals.py": "a referral the application sealed itself",
+    "referrals/actions.py": "a referral the application sealed itself",
     "intake/actions.py": "the reporter's summary the application sealed itself",
     "intake/drafts.py": "a draft the application encrypted itself",
     "core/places.py": "place data shipped with the code",

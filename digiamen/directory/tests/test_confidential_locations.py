@@ -31,7 +31,6 @@ from digiamen.directory.models import (
     DirectoryOrganisation,
     Location,
     Phone,
-    Referral,
     Schedule,
     Service,
 )
@@ -41,6 +40,7 @@ from digiamen.directory.tests.helpers import (
     make_service,
 )
 from digiamen.intake.tests.helpers import STEP_ANSWERS, walk
+from digiamen.referrals.models import Referral
 
 SHELTER_ADDRESS = "17 Hidden Shelter Lane"
 # Everything that says where the shelter is; none of it may reach anyone but the owner's admins.

@@ -7,28 +7,17 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
+from digiamen.core.model_moves import move_content_types
+
 MOVED = ("network", "networkmember")
 
 
-def _move_content_types(apps: Any, old_label: str, new_label: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MOVED:
-        if ContentType.objects.filter(app_label=new_label, model=model).exists():
-            # Made for the new app already (a database migrated back and forth): the old
-            # one is stale; its permissions go with it.
-            ContentType.objects.filter(app_label=old_label, model=model).delete()
-        else:
-            ContentType.objects.filter(app_label=old_label, model=model).update(
-                app_label=new_label
-            )
-
-
 def forwards(apps: Any, schema_editor: Any) -> None:
-    _move_content_types(apps, "evidence", "networks")
+    move_content_types(apps, MOVED, "evidence", "networks")
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
-    _move_content_types(apps, "networks", "evidence")
+    move_content_types(apps, MOVED, "networks", "evidence")
 
 
 class Migration(migrations.Migration):

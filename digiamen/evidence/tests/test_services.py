@@ -12,9 +12,9 @@ from django.test import Client
 from digiamen.cases.models import Case
 from digiamen.cases.tests.helpers import new_case
 from digiamen.conftest import World
-from digiamen.directory.models import Referral
 from digiamen.directory.tests.helpers import make_directory_organisation, make_service
 from digiamen.evidence import services, statistics
+from digiamen.referrals.models import Referral
 
 URL = "/{lang}/staff/amane/statistics/services/"
 

@@ -25,6 +25,7 @@ from digiamen.directory import demo as directory_demo
 from digiamen.evidence import demo as evidence_demo
 from digiamen.intake import demo as intake_demo
 from digiamen.media import demo as media_demo
+from digiamen.referrals import demo as referrals_demo
 from digiamen.safeguarding import demo as safeguarding_demo
 
 DEMO_ORGANISATIONS: list[dict[str, Any]] = [
@@ -140,6 +141,7 @@ class Command(BaseCommand):
             "organisations": organisations,
             **intake_demo.load(created_organisations),
             **directory_demo.load(created_organisations),
+            **referrals_demo.load(created_organisations),
             **evidence_demo.load(created_organisations),
             **safeguarding_demo.load(created_organisations),
             **media_demo.load(created_organisations),

@@ -15,13 +15,14 @@ from digiamen.cases.tests.helpers import new_case
 from digiamen.cases.tests.test_api import post, token_for
 from digiamen.conftest import Member, World, make_member
 from digiamen.core.models import AuditEvent
-from digiamen.directory import actions_referrals as referrals
-from digiamen.directory.models import Referral, Service
+from digiamen.directory.models import Service
 from digiamen.directory.tests.helpers import (
     make_directory_organisation,
     make_location,
     make_service,
 )
+from digiamen.referrals import actions as referrals
+from digiamen.referrals.models import Referral
 
 REASON = "Needs help removing the images; the family is ready to go."
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from digiamen.accounts.models import Membership
@@ -19,47 +17,15 @@ from digiamen.cases import actions as case_actions
 from digiamen.cases.models import ConsentRecord
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.core.taxonomy import AgeBand, Disability, HarmType, Sex
-from digiamen.directory import actions_referrals as referrals
 from digiamen.directory import places
-from digiamen.directory.actions_referrals import ReferralError
-from digiamen.directory.models import Referral, Service
+from digiamen.directory.models import Service
 from digiamen.directory.nearby import public_locations
 from digiamen.directory.taxonomy import ServiceType
-from digiamen.directory.validation import validate_directory_text
-
-
-class SuggestionFilterForm(forms.Form):
-    type = forms.ChoiceField(
-        label=gettext_lazy("Type of service"),
-        required=False,
-        choices=[("", gettext_lazy("Any")), *ServiceType.choices],
-    )
-
-
-class ReferralForm(forms.Form):
-    service = forms.UUIDField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=gettext_lazy("Why you refer the child, and what they need"),
-        help_text=gettext_lazy(
-            "The service reads this. Write only what it needs to help; no names unless "
-            "consent allows."
-        ),
-        max_length=referrals.REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
-        validators=[validate_directory_text],
-    )
-
-
-class AnswerForm(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Answer"),
-        choices=[
-            (Referral.Status.ACCEPTED, gettext_lazy("Accepted")),
-            (Referral.Status.DECLINED, gettext_lazy("Declined")),
-            (Referral.Status.COMPLETED, gettext_lazy("Completed")),
-        ],
-    )
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+from digiamen.intake.actions import open_report
+from digiamen.referrals import actions as referrals
+from digiamen.referrals.actions import ReferralError
+from digiamen.referrals.forms import AnswerForm, ReferralForm, SuggestionFilterForm
+from digiamen.referrals.models import Referral
 
 
 def _case_referrals(access: CaseAccess) -> list[Referral]:
@@ -101,7 +67,7 @@ def _case_page(
         ],
         "area": places.place_name(report.admin1 or report.country),
     }
-    return render(request, "directory/referrals/case_referrals.html", context, status=status)
+    return render(request, "referrals/case_referrals.html", context, status=status)
 
 
 @staff_required
@@ -129,7 +95,7 @@ def case_referrals(request: HttpRequest, org: str, number: str) -> HttpResponse:
         messages.error(request, error.message)
         return _case_page(request, access, form, status=400)
     messages.success(request, _("The referral was recorded. Print the slip if it helps."))
-    return redirect("directory:referral_slip", org, number, referral.pk)
+    return redirect("referrals:referral_slip", org, number, referral.pk)
 
 
 def _about_the_child(details: dict[str, Any]) -> list[tuple[str, str]]:
@@ -153,8 +119,6 @@ def _about_the_child(details: dict[str, Any]) -> list[tuple[str, str]]:
 def _contact_if_allowed(request: HttpRequest, access: CaseAccess) -> str:
     if not case_actions.consent_allows(access.case, ConsentRecord.Purpose.CONTACT):
         return ""
-    from digiamen.intake.actions import open_report
-
     return open_report(request, access.case.report).contact
 
 
@@ -181,7 +145,7 @@ def referral_slip(request: HttpRequest, org: str, number: str, referral_id: int)
         "contact": _contact_if_allowed(request, access),
         "answer_form": _answer_form(access.membership, referral),
     }
-    return render(request, "directory/referrals/slip.html", context)
+    return render(request, "referrals/slip.html", context)
 
 
 def _answer_form(membership: Membership, referral: Referral) -> AnswerForm | None:
@@ -211,7 +175,7 @@ def referrals_queue(request: HttpRequest, org: str) -> HttpResponse:
         .order_by("-sent_at")
     )
     context = {"membership": membership, "incoming": incoming[:200], "outgoing": outgoing[:200]}
-    return render(request, "directory/referrals/queue.html", context)
+    return render(request, "referrals/queue.html", context)
 
 
 def _received(request: HttpRequest, org: str, referral_id: int) -> tuple[Membership, Referral]:
@@ -252,7 +216,7 @@ def referral_detail(request: HttpRequest, org: str, referral_id: int) -> HttpRes
                 status = 409 if error.code == "stale" else 400
             else:
                 messages.success(request, _("Your answer was recorded."))
-                return redirect("directory:referral", org, referral_id)
+                return redirect("referrals:referral", org, referral_id)
         else:
             messages.error(request, _("Some values are not valid."))
             status = 400
@@ -270,4 +234,4 @@ def referral_detail(request: HttpRequest, org: str, referral_id: int) -> HttpRes
         "contact": copy.get("contact", ""),
         "answer_form": _answer_form(membership, referral),
     }
-    return render(request, "directory/referrals/detail.html", context, status=status)
+    return render(request, "referrals/detail.html", context, status=status)

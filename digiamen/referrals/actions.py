@@ -28,12 +28,15 @@ from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, User
 from digiamen.cases import actions as case_actions
+from digiamen.cases import assignment_keys
 from digiamen.cases.models import Case, ConsentRecord
 from digiamen.core import audit, encryption
 from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import AgeBand, HarmType
-from digiamen.directory.models import Referral, Service, ServiceArea
+from digiamen.directory.models import Service, ServiceArea
 from digiamen.directory.taxonomy import ServiceStatus, ServiceType
+from digiamen.intake.actions import open_report
+from digiamen.referrals.models import Referral
 
 MAX_SUGGESTIONS = 30
 REASON_MAX_LENGTH = 2000
@@ -206,9 +209,6 @@ def _copy_for_receiver(request: HttpRequest, case: Case, reason: str) -> dict[st
     copy["reason"] = reason
     copy["from_organisation"] = case.organisation.name
     if case_actions.consent_allows(case, ConsentRecord.Purpose.CONTACT):
-        # Imported here: intake's actions import the cases app, which this module imports.
-        from digiamen.intake.actions import open_report
-
         copy["contact_method"] = report.contact_method
         copy["contact"] = open_report(request, report).contact
     return copy
@@ -244,7 +244,7 @@ def refer(
             service_type=service.service_type,
             country=case.report.country,
             admin1=case.report.admin1,
-            sealed_reason=encryption.seal_for_casework(locked.organisation, reason),
+            sealed_reason=assignment_keys.seal_for_case(locked, reason),
             # Only an organisation on the platform gets a copy; nothing is opened otherwise.
             sealed_copy=(
                 encryption.seal_for_casework(

@@ -20,10 +20,11 @@ from pydantic import ConfigDict, Field
 from digiamen.accounts.api import bearer
 from digiamen.cases.api import api_case_access, api_membership
 from digiamen.core.api_errors import ErrorOut
-from digiamen.directory import actions_referrals as referrals
-from digiamen.directory.actions_referrals import ReferralError
-from digiamen.directory.models import Referral, Service
+from digiamen.directory.models import Service
 from digiamen.directory.validation import text_problem
+from digiamen.referrals import actions as referrals
+from digiamen.referrals.actions import ReferralError
+from digiamen.referrals.models import Referral
 
 router = Router(tags=["referrals"], auth=bearer)
 
