@@ -16,6 +16,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
+from digiamen.accounts.actions import _invitation_private_key
 from digiamen.accounts.models import Organisation
 from digiamen.core import crypto, encryption, key_signing, untrusted
 
@@ -82,7 +83,6 @@ class OfflineInvitation:
 
 def invitation_from_blob(blob: dict[str, Any], recovery_key_text: str) -> OfflineInvitation:
     """On the offline machine: open the newest generation and seal it to a new invitation."""
-    from digiamen.accounts.actions import _invitation_private_key
 
     try:
         seed = crypto.parse_recovery_key(recovery_key_text)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from digiamen.cases.actions import ActionError, consent_allows
+from digiamen.cases.actions.base import ActionError
+from digiamen.cases.actions.consent import consent_allows
 from digiamen.cases.models import Case, ConsentRecord, Transfer
 from digiamen.channels.models import Conversation
 from digiamen.core.text import isolated

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.evidence.network import SHARED_DIMENSIONS
 from digiamen.evidence.statistics import DIMENSIONS
 
 
@@ -41,7 +42,6 @@ class PeriodForm(forms.Form):
 
 
 def _network_dimension_choices() -> list[tuple[str, Any]]:
-    from digiamen.evidence.network import SHARED_DIMENSIONS
 
     return (
         [("month", _("Month"))]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from digiamen.media.matching import process_index
 from digiamen.operations.models import Heartbeat
 
 
@@ -41,7 +42,6 @@ def queue() -> Check:
 
 
 def match_index() -> Check:
-    from digiamen.media.matching import process_index
 
     pending = process_index().pending_changes()
     if pending:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts.models import Membership, Organisation, Role
+from digiamen.cases.actions import settings_for
 from digiamen.safeguarding.models import BackupRun, Status
 
 INACTIVE_DAYS = 90
@@ -84,7 +85,6 @@ def recovery_key(organisation: Organisation) -> Measured:
 
 
 def retention(organisation: Organisation) -> Measured:
-    from digiamen.cases.actions import settings_for
 
     days = settings_for(organisation).retention_days
     return Measured(

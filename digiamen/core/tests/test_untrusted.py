@@ -26,7 +26,7 @@ DEEP = "[" * 100_000 + "]" * 100_000
 
 # Every json.loads in the application that does not read untrusted input, and why.
 TRUSTED_JSON = {
-    "cases/actions.py": "a transfer copy the application sealed itself",
+    "cases/actions/transfers.py": "a transfer copy the application sealed itself",
     "channels/store.py": "state the application sealed itself",
     "referrals/actions.py": "a referral the application sealed itself",
     "intake/actions.py": "the reporter's summary the application sealed itself",

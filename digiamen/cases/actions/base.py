@@ -1,0 +1,109 @@
+"""What every case action shares: errors, the case settings, the timeline, the version check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.accounts.models import Membership, Organisation, Role, User
+from digiamen.cases.models import (
+    Case,
+    CaseEvent,
+    CaseSettings,
+)
+from digiamen.core import audit
+from digiamen.core.errors import ActionError as BaseActionError
+
+ERROR_MESSAGES = {
+    "stale": _(
+        "Someone else changed this case while you were looking at it. Check the case "
+        "again and repeat your change."
+    ),
+    "wrong_state": _("This step is not possible in the case's current status."),
+    "needs_triage": _("Triage the case first."),
+    "needs_assignee": _("Assign the case to a caseworker first."),
+    "not_a_caseworker": _(
+        "Cases can be assigned only to caseworkers and supervisors of this organisation."
+    ),
+    "self_assignment_off": _(
+        "Your organisation does not allow taking cases yourself. Ask a supervisor."
+    ),
+    "needs_supervisor": _("Only a supervisor can do this."),
+    "needs_reason": _("Choose a reason."),
+    "closure_not_requested": _("Nobody has asked to close this case."),
+    "purged": _("This case was purged after its retention period."),
+    "no_consent": _(
+        "Consent does not allow sharing this case with another organisation. "
+        "Record the consent, or a supervisor's best-interests decision, first."
+    ),
+    "needs_reference": _("Give the link, the account name or the report number."),
+    "needs_key": _("Your key is needed to reopen this case. Sign in again and repeat your change."),
+    "protocol_lines": _("Write one step per line, with the same number of lines in each language."),
+}
+
+
+class ActionError(BaseActionError):
+    messages = ERROR_MESSAGES
+
+
+def update_case_settings(case_settings: CaseSettings, actor: User, form: Any) -> None:
+    with transaction.atomic():
+        form.save()
+        audit.record(
+            "case_settings.changed",
+            actor=actor,
+            organisation=case_settings.organisation,
+            details={name: form.cleaned_data[name] for name in form.changed_data},
+        )
+
+
+def settings_for(organisation: Organisation) -> CaseSettings:
+    # Loaded with the organisation (the case page's select_related): no query.
+    if Organisation.case_settings.is_cached(organisation):
+        try:
+            return organisation.case_settings
+        except CaseSettings.DoesNotExist:
+            pass
+    found, _created = CaseSettings.objects.get_or_create(organisation=organisation)
+    return found
+
+
+def _event(case: Case, kind: str, actor: User | None, **details: Any) -> None:
+    CaseEvent.objects.create(case=case, kind=kind, actor=actor, details=details)
+    audit.record(
+        f"case.{kind}",
+        actor=actor,
+        organisation=case.organisation,
+        obj=case,
+        details={k: v for k, v in details.items() if isinstance(v, str | int | bool)},
+    )
+
+
+# For other apps' actions on a case (a referral): same timeline, same audit.
+record_event = _event
+
+
+def _locked(case: Case, version: int | None) -> Case:
+    current = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    if version is not None and current.version != version:
+        raise ActionError("stale")
+    if current.purged_at is not None:
+        raise ActionError("purged")
+    return current
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def is_supervisor(organisation: Organisation, user: User) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, user=user, role=Role.SUPERVISOR)
+        .exists()
+    )
