@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.accounts.session_store import SessionStore
+
 
 def validate_country(code: str) -> None:
     if pycountry.countries.get(alpha_2=code) is None:
@@ -262,6 +264,4 @@ class HashedSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> Any:
-        from digiamen.accounts.session_store import SessionStore
-
         return SessionStore

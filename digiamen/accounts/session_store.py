@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
@@ -23,9 +24,8 @@ def stored_key(session_key: str) -> str:
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls) -> Any:
-        from digiamen.accounts.models import HashedSession
-
-        return HashedSession
+        # From the app registry: the model names this store as its own (get_session_store_class).
+        return apps.get_model("accounts", "HashedSession")
 
     def _get_session_from_db(self) -> Any:
         try:

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils.translation import gettext as _
 
+from digiamen.core.crypto import KdfBusy
+from digiamen.core.views import render_error
+
 # Nothing from another host, no inline script or style, no framing, no plugins.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -63,7 +66,6 @@ class MethodNotAllowedMiddleware:
         response = self.get_response(request)
         if not isinstance(response, HttpResponseNotAllowed) or response.content:
             return response
-        from digiamen.core.views import render_error
 
         answer: HttpResponse
         if request.path.startswith("/api/"):
@@ -92,7 +94,6 @@ class KdfBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from digiamen.core.crypto import KdfBusy
 
         if not isinstance(exception, KdfBusy):
             return None
@@ -100,8 +101,6 @@ class KdfBusyMiddleware:
 
 
 def busy_response(request: HttpRequest) -> HttpResponse:
-    from digiamen.core.crypto import KdfBusy
-    from digiamen.core.views import render_error
 
     answer: HttpResponse
     if request.path.startswith("/api/"):

@@ -10,6 +10,7 @@ from digiamen.accounts.models import Organisation, User
 from digiamen.core import audit
 from digiamen.core.errors import ActionError
 from digiamen.evidence import network as aggregates
+from digiamen.evidence import tasks
 from digiamen.evidence.models import PeerInstance
 from digiamen.networks.models import Network, NetworkMember
 
@@ -86,30 +87,7 @@ def set_sharing(member: NetworkMember, share: bool, actor: User) -> None:
             obj=member.network,
         )
     if share:
-        from digiamen.evidence.tasks import share_member_figures
-
-        share_member_figures(member.pk)  # queued after the commit above
-
-
-def share_if_sharing(member_id: int) -> int:
-    """Share a member's figures if it still shares (it may have stopped meanwhile)."""
-    member = (
-        NetworkMember.objects.filter(pk=member_id, shares_statistics=True)
-        .select_related("network", "organisation")
-        .first()
-    )
-    return aggregates.share(member, timezone.localdate()) if member is not None else 0
-
-
-def refresh_shared() -> int:
-    """Share again the figures of every sharing member (late reports, changed consent)."""
-    day = timezone.localdate()
-    cells = 0
-    for member in NetworkMember.objects.filter(shares_statistics=True).select_related(
-        "network", "organisation"
-    ):
-        cells += aggregates.share(member, day)
-    return cells
+        tasks.share_member_figures(member.pk)  # queued after the commit above
 
 
 def add_peer(network: Network, name: str, key_text: str, actor: User) -> PeerInstance:
