@@ -12,6 +12,10 @@ from digiamen.core.errors import ActionError
 from digiamen.evidence import network as aggregates
 from digiamen.evidence import tasks
 from digiamen.evidence.models import PeerInstance
+
+# The sharing work itself (run by the jobs in ``tasks``), named here for the actions' callers.
+from digiamen.evidence.sharing import refresh_shared as refresh_shared
+from digiamen.evidence.sharing import share_if_sharing as share_if_sharing
 from digiamen.networks.models import Network, NetworkMember
 
 
