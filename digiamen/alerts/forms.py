@@ -48,8 +48,17 @@ class PreferencesForm(forms.Form):
         }
 
 
+class OwnDirectionSelect(forms.Select):
+    """Member names are stored text: each option in its own direction."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["dir"] = "auto"
+        return option
+
+
 class ShiftForm(forms.Form):
-    member = forms.TypedChoiceField(label=_("Member"), coerce=int)
+    member = forms.TypedChoiceField(label=_("Member"), coerce=int, widget=OwnDirectionSelect)
     weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAYS, coerce=int)
     start = forms.TypedChoiceField(label=_("From"), choices=HOURS, coerce=int)
     end = forms.TypedChoiceField(label=_("To"), choices=END_HOURS, coerce=int, initial=24)

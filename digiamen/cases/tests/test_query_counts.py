@@ -27,16 +27,18 @@ from digiamen.intake import actions as intake_actions
 from digiamen.referrals.models import Referral
 
 # A queue page, the dashboard, the transfers page: session, user, authenticator, membership,
-# count, rows (the dashboard: counts, overdue, workload), session save.
-LIST_PAGE_MAX = 8
+# count, rows (the dashboard: counts, overdue, workload), the unread alerts of the staff
+# header (alerts.context_processors), session save.
+LIST_PAGE_MAX = 9
 # The case page of a worked case (was 40 and more, growing with notes and messages), at its
-# budget of 20: the session and sign-in (3); the case, with the requester's membership
-# joined; one query per list the page shows (consent, protocol ticks, protocols, notes,
-# tasks, escalations, messages, duplicates, referrals, transfers, timeline: 11) and one for
-# the assignees and the organisations to transfer to together (a UNION); the casework key;
+# budget of 21 (20 before the alerts count): the session and sign-in (3); the case, with the
+# requester's membership joined; one query per list the page shows (consent, protocol ticks,
+# protocols, notes, tasks, escalations, messages, duplicates, referrals, transfers, timeline:
+# 11) and one for the assignees and the organisations to transfer to together (a UNION); the
+# casework key;
 # the audit append (2: lock the chain head and take the ids, insert the chained rows, a
-# trigger moving the head); the session save.
-CASE_PAGE_MAX = 20
+# trigger moving the head); the unread alerts of the staff header; the session save.
+CASE_PAGE_MAX = 21
 
 QUEUES = [
     "queue=new",
