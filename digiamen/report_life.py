@@ -7,7 +7,8 @@ In one transaction, ``intake.actions.submit_report``:
    (intake);
 2. opens its case (cases);
 3. records its pictures' hashes and their matches in the hash banks (media);
-4. makes the case urgent when a picture is known to a bank (cases).
+4. makes the case urgent when a picture is known to a bank (cases);
+5. alerts the staff on call, once the transaction has committed (alerts).
 
 The receipt is shown only after that transaction has committed. Later, a counsellor's reply
 (``intake.actions.post_staff_reply``) is sealed to the reporter's mailbox and, in the same
@@ -15,11 +16,12 @@ transaction, queued as a text message when the report came by one (channels).
 
 Intake stands below the apps it hands the report to, so it names these stages
 (``intake/life.py``) and this module, above every app, wires them when the project starts
-(``digiamen.apps.DigiAmenConfig.ready``). Alerts on case events will plug in here.
+(``digiamen.apps.DigiAmenConfig.ready``).
 """
 
 from __future__ import annotations
 
+from digiamen.alerts import actions as alerts
 from digiamen.cases import actions as cases
 from digiamen.cases import known_images
 from digiamen.channels import actions as channels
@@ -34,6 +36,7 @@ def wire() -> None:
         case_opened=cases.open_case_for_report,
         pictures_recorded=media.record_report_images,
         known_picture_found=known_images.raise_urgency,
+        staff_alerted=alerts.report_stored,
         # In the transaction of a counsellor's reply to the reporter:
         reply_queued=channels.queue_reply_for_report,
         # The web flow's picture step ("Tell us more", then "Add a picture"):

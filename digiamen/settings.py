@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "digiamen.safeguarding",
     "digiamen.media",
     "digiamen.channels",
+    "digiamen.alerts",
     "digiamen.operations",
     # Last: the project itself, above every app; it wires the report's life (report_life.py).
     "digiamen.apps.DigiAmenConfig",
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "digiamen.core.context_processors.site",
+                "digiamen.alerts.context_processors.unread_alerts",
             ],
         },
     },
@@ -338,6 +340,29 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/")
 # A discreet title an organisation may prefer in the browser tab.
 SITE_TITLE = os.environ.get("SITE_TITLE", "Digi-Amen")
+
+# --- Alerts to staff (digiamen/alerts): e-mail through any SMTP server ---------------------------
+# Django's own names. Without EMAIL_HOST, e-mails are written as files under var/outbox/.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = read_secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the first byte (port 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "digiamen@localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
+# The address alerts link to (the sign-in page under it); never a token or a case.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An urgent case nobody opened after this many minutes alerts the supervisors, after twice
+# as many the organisation's admins.
+ALERT_ESCALATE_MINUTES = int(os.environ.get("ALERT_ESCALATE_MINUTES", "15"))
+# Delivery attempts per channel before a delivery is recorded as failed.
+ALERT_MAX_ATTEMPTS = int(os.environ.get("ALERT_MAX_ATTEMPTS", "4"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 # Uploads are kept in memory and never spill to a temporary file (core/uploads.py).

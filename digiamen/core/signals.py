@@ -17,3 +17,7 @@ casework_key_unlocked = Signal()
 # ``organisation``, ``user`` and ``old_keyring`` (their old key pair, unlocked): what was
 # sealed to the old public key (their assigned cases) is sealed to the new one.
 key_pair_renewed = Signal()
+
+# Sent inside ``cases.actions.assign``'s transaction with ``case``, ``assignee`` and ``actor``
+# once the case is assigned: the assignee is alerted (alerts) after the commit.
+case_assigned = Signal()

@@ -67,8 +67,9 @@ def submit_report(
     Raises ``drafts.DraftGone`` when the draft was already sent (a replayed last step).
 
     The report's life, in one transaction: route, seal and store it (here), open its case,
-    record its pictures' hashes and matches, and make the case urgent for a known picture
-    (the stages of ``intake.life``, wired in ``digiamen/report_life.py``).
+    record its pictures' hashes and matches, make the case urgent for a known picture, and
+    alert the staff once it has committed (the stages of ``intake.life``, wired in
+    ``digiamen/report_life.py``).
     """
     country, admin1 = answers.get("country", ""), answers.get("admin1", "")
     target_id = organisation.pk if organisation is not None else routing.route_id(country, admin1)
@@ -91,6 +92,8 @@ def submit_report(
                     matches = report_life.pictures_recorded(report, answers["image_hashes"])
                     if matches:
                         report_life.known_picture_found(report, matches)
+                # Alerts to the staff on call, sent once this transaction has committed.
+                report_life.staff_alerted(report)
                 audit.record(
                     "report.received",
                     actor=received_by,

@@ -8,7 +8,9 @@ instead, in this order (``STAGES``):
 1. ``case_opened``: a case for the report (cases);
 2. ``pictures_recorded``: the pictures' hashes stored and matched against the banks (media);
 3. ``known_picture_found``: a match makes the case urgent (cases);
-4. ``reply_queued``: a counsellor's reply goes out by text message too (channels).
+4. ``staff_alerted``: the staff on call (or the team) are alerted once the report has
+   committed (alerts);
+5. ``reply_queued``: a counsellor's reply goes out by text message too (channels).
 
 Each stage runs inside its caller's transaction: when one fails, nothing of the report (or
 of the reply) is kept. A stage nobody wired fails loudly (``StageNotWired``); it is never
@@ -28,7 +30,13 @@ from django.http import HttpRequest, HttpResponse
 from digiamen.intake.models import Report
 
 # The stages in the order they run, as docs/architecture.md tells them.
-STAGES = ("case_opened", "pictures_recorded", "known_picture_found", "reply_queued")
+STAGES = (
+    "case_opened",
+    "pictures_recorded",
+    "known_picture_found",
+    "staff_alerted",
+    "reply_queued",
+)
 # What else the wiring names: the web flow's picture step.
 PAGES = ("picture_step",)
 
@@ -54,6 +62,12 @@ class RecordPictures(Protocol):
 
 class FlagKnownPicture(Protocol):
     def __call__(self, report: Report, matches: Sequence[KnownPicture], /) -> object: ...
+
+
+class AlertStaff(Protocol):
+    """Alert the staff of a new report, after the report's transaction has committed."""
+
+    def __call__(self, report: Report, /) -> object: ...
 
 
 class QueueReply(Protocol):
@@ -89,6 +103,7 @@ class ReportLife:
         self._case_opened: OpenCase | None = None
         self._pictures_recorded: RecordPictures | None = None
         self._known_picture_found: FlagKnownPicture | None = None
+        self._staff_alerted: AlertStaff | None = None
         self._reply_queued: QueueReply | None = None
         self._picture_step: PictureStep | None = None
 
@@ -98,6 +113,7 @@ class ReportLife:
         case_opened: OpenCase,
         pictures_recorded: RecordPictures,
         known_picture_found: FlagKnownPicture,
+        staff_alerted: AlertStaff,
         reply_queued: QueueReply,
         picture_step: PictureStep,
     ) -> None:
@@ -105,6 +121,7 @@ class ReportLife:
         self._case_opened = case_opened
         self._pictures_recorded = pictures_recorded
         self._known_picture_found = known_picture_found
+        self._staff_alerted = staff_alerted
         self._reply_queued = reply_queued
         self._picture_step = picture_step
 
@@ -124,6 +141,9 @@ class ReportLife:
 
     def known_picture_found(self, report: Report, matches: Sequence[KnownPicture]) -> None:
         _wired(self._known_picture_found, "known_picture_found")(report, matches)
+
+    def staff_alerted(self, report: Report) -> None:
+        _wired(self._staff_alerted, "staff_alerted")(report)
 
     # --- In the reply's transaction (intake.actions.post_staff_reply) ---
 

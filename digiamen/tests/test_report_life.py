@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from digiamen.alerts import actions as alerts_actions
 from digiamen.cases import actions as cases_actions
 from digiamen.cases import known_images
 from digiamen.cases.models import Case
@@ -50,6 +51,7 @@ def test_the_wiring_lists_every_stage_and_page() -> None:
         "case_opened": cases_actions.open_case_for_report,
         "pictures_recorded": media_actions.record_report_images,
         "known_picture_found": known_images.raise_urgency,
+        "staff_alerted": alerts_actions.report_stored,
         "reply_queued": channels_actions.queue_reply_for_report,
         "picture_step": media_pages.image_page,
     }
@@ -68,6 +70,7 @@ def test_an_unwired_stage_fails_loudly(rf: Any) -> None:
         "case_opened": lambda: life.case_opened(Report()),
         "pictures_recorded": lambda: life.pictures_recorded(Report(), [PICTURE]),
         "known_picture_found": lambda: life.known_picture_found(Report(), []),
+        "staff_alerted": lambda: life.staff_alerted(Report()),
         "reply_queued": lambda: life.reply_queued(Report(), "Hello"),
         "picture_step": lambda: life.picture_step(rf.get("/"), token=""),
     }
@@ -153,6 +156,8 @@ def test_a_report_without_pictures_skips_the_picture_stages(
     _submit("unknown-picture", image_hashes=[other])
     assert [stage for stage, _inside in seen] == [
         "case_opened",
+        "staff_alerted",
         "case_opened",
         "pictures_recorded",
+        "staff_alerted",
     ]

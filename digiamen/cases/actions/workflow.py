@@ -29,7 +29,7 @@ from digiamen.cases.models import (
     Case,
     CaseEvent,
 )
-from digiamen.core import crypto, encryption
+from digiamen.core import crypto, encryption, signals
 from digiamen.core.taxonomy import RiskLevel, UrgentFlag
 from digiamen.intake.models import Report
 
@@ -159,6 +159,7 @@ def assign(
         case.assigned_to = assignee
         _save(case, "assigned_to")
         _event(case, "assigned", actor, assignee=assignee.username)
+        signals.case_assigned.send(sender=Case, case=case, assignee=assignee, actor=actor)
     assignment_keys.follow_assignment(case, keyring)
     return case
 

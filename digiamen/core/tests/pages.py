@@ -140,6 +140,9 @@ def all_pages(world: World) -> list[Page]:
         Page(f"/staff/amane/hashes/{bank.pk}/", "dora"),
         Page("/staff/amane/hashes/hotline/", "alice"),
         Page("/staff/amane/channels/", "alice"),
+        Page("/staff/amane/alerts/", "bob"),
+        Page("/staff/amane/alerts/preferences/", "bob"),
+        Page("/staff/amane/alerts/on-call/", "sara"),
         Page("/no-such-page/", "anonymous"),
     ]
 

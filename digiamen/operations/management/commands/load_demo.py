@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import CASEWORK_ROLES, ApiKeyScope, Organisation, Role
+from digiamen.alerts import demo as alerts_demo
 from digiamen.channels import demo as channels_demo
 from digiamen.core import encryption
 from digiamen.directory import demo as directory_demo
@@ -146,4 +147,5 @@ class Command(BaseCommand):
             **safeguarding_demo.load(created_organisations),
             **media_demo.load(created_organisations),
             **channels_demo.load(created_organisations),
+            **alerts_demo.load(created_organisations),
         }

@@ -1,0 +1,354 @@
+"""State changes of alerts: who is alerted of what, preferences, the on-call rota.
+
+Alerts for an event are made after the event's own transaction has committed (the report's,
+the assignment's): no alert leaves for something that was not stored, and a failing alert
+never undoes a report. Each is made once per recipient and event (``dedup_key``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.accounts.models import CASEWORK_ROLES, Membership, Organisation, Role, User
+from digiamen.alerts import address, queue
+from digiamen.alerts.context_processors import forget_unread
+from digiamen.alerts.models import (
+    Alert,
+    AlertDelivery,
+    AlertPreference,
+    Channel,
+    Kind,
+    OnCallShift,
+)
+from digiamen.cases.actions import record_event
+from digiamen.cases.models import Case
+from digiamen.core import audit
+from digiamen.core.errors import ActionError as BaseActionError
+from digiamen.core.taxonomy import RiskLevel
+from digiamen.intake.models import Report
+
+logger = logging.getLogger(__name__)
+
+
+class ActionError(BaseActionError):
+    messages = {
+        "not_a_caseworker": _(
+            "Only caseworkers and supervisors of this organisation can be on call."
+        ),
+        "hours": _("Give an hour from 0 to 23 and an end after the start (24 is midnight)."),
+    }
+
+
+# --- Who is alerted ------------------------------------------------------------------------
+
+
+def is_urgent(case: Case) -> bool:
+    """Urgent flags, or a known picture (which makes the case high risk at once)."""
+    return bool(case.urgent_flags) or case.risk_level == RiskLevel.HIGH
+
+
+def _members(organisation: Organisation, roles: Iterable[str]) -> list[User]:
+    return [
+        membership.user
+        for membership in Membership.objects.active()
+        .filter(organisation=organisation, role__in=list(roles))
+        .select_related("user")
+        .order_by("user_id")
+    ]
+
+
+def on_call(organisation: Organisation, now: datetime | None = None) -> list[User]:
+    """Who is on call now (site time zone), among the active caseworkers and supervisors."""
+    local = timezone.localtime(now or timezone.now())
+    shifts = OnCallShift.objects.filter(
+        organisation=organisation,
+        weekday=local.weekday(),
+        start_hour__lte=local.hour,
+        end_hour__gt=local.hour,
+    ).values_list("user_id", flat=True)
+    caseworkers = {user.pk: user for user in _members(organisation, CASEWORK_ROLES)}
+    return [caseworkers[pk] for pk in sorted(set(shifts)) if pk in caseworkers]
+
+
+# --- Making alerts -------------------------------------------------------------------------
+
+
+def _wants_email(preference: AlertPreference | None, kind: str, *, ignore_quiet: bool) -> bool:
+    if preference is None or not preference.email or not preference.wants(kind, Channel.EMAIL):
+        return False
+    return ignore_quiet or not preference.is_quiet(timezone.localtime().hour)
+
+
+def create_alerts(
+    organisation: Organisation,
+    users: Iterable[User],
+    *,
+    kind: str,
+    urgent: bool,
+    dedup_key: str,
+    ignore_quiet: bool = False,
+    now: datetime | None = None,
+) -> list[Alert]:
+    """One alert per user who has none for this event yet, with its deliveries; the e-mails
+    are queued once the transaction has committed. Returns the alerts made now."""
+    now = now or timezone.now()
+    made: list[Alert] = []
+    emails: list[int] = []
+    with transaction.atomic():
+        users = list(users)
+        preferences = {
+            p.user_id: p for p in AlertPreference.objects.filter(user__in=[u.pk for u in users])
+        }
+        for user in users:
+            try:
+                with transaction.atomic():  # a concurrent twin of this event: skipped
+                    alert = Alert.objects.create(
+                        recipient=user,
+                        organisation=organisation,
+                        kind=kind,
+                        urgent=urgent,
+                        dedup_key=dedup_key,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                continue
+            made.append(alert)
+            transaction.on_commit(functools.partial(forget_unread, user.pk))
+            AlertDelivery.objects.create(
+                alert=alert,
+                channel=Channel.IN_APP,
+                status=AlertDelivery.Status.SENT,
+                created_at=now,
+                sent_at=now,
+            )
+            if _wants_email(preferences.get(user.pk), kind, ignore_quiet=ignore_quiet):
+                email = AlertDelivery.objects.create(
+                    alert=alert,
+                    channel=Channel.EMAIL,
+                    created_at=now,
+                    # If the queue loses the task, the periodic retry sends it then.
+                    next_attempt_at=now + timedelta(minutes=2),
+                )
+                emails.append(email.pk)
+        transaction.on_commit(lambda: _queue(emails))
+    return made
+
+
+def _queue(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        try:
+            queue.deliver_alert(delivery_id)
+        except Exception:  # the queue is down: the periodic retry will send it
+            logger.warning("alert delivery %s not queued; the periodic retry sends it", delivery_id)
+
+
+def report_stored(report: Report) -> None:
+    """The report's life stage ``staff_alerted``, inside the report's transaction: the alerts
+    are made once it has committed (none for a report that was not stored), and no query
+    is added to the report's own."""
+    report_id = report.pk
+    after_commit(lambda: alert_new_report(report_id))
+
+
+def after_commit(make_alerts: Callable[[], object]) -> None:
+    """Run ``make_alerts`` once the current transaction has committed. The request that
+    made the event is still running then: a failure is logged, never raised into it (the
+    periodic escalation still looks at urgent cases)."""
+
+    def quietly() -> None:
+        try:
+            make_alerts()
+        except Exception:
+            logger.exception("alerts could not be made")
+
+    transaction.on_commit(quietly)
+
+
+def alert_new_report(report_id: int, now: datetime | None = None) -> list[Alert]:
+    """After a report's transaction: the person on call, or else every caseworker and
+    supervisor, learns that a report is waiting (and whether it is urgent)."""
+    case = Case.objects.select_related("organisation").filter(report_id=report_id).first()
+    if case is None:
+        return []
+    urgent = is_urgent(case)
+    organisation = case.organisation
+    users = on_call(organisation, now)
+    step = "on_call"
+    if not users:
+        users, step = _members(organisation, CASEWORK_ROLES), "team"
+    with transaction.atomic():
+        made = create_alerts(
+            organisation,
+            users,
+            kind=Kind.NEW_REPORT,
+            urgent=urgent,
+            dedup_key=f"report:{case.report_id}",
+            ignore_quiet=urgent and step == "on_call",
+            now=now,
+        )
+        if made:
+            record_event(case, "alerted", None, step=step, recipients=len(made), urgent=urgent)
+    return made
+
+
+def alert_assigned(case_id: int, assignee_id: int, version: int) -> list[Alert]:
+    case = Case.objects.select_related("organisation").filter(pk=case_id).first()
+    assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
+    if case is None or assignee is None:
+        return []
+    return create_alerts(
+        case.organisation,
+        [assignee],
+        kind=Kind.ASSIGNED,
+        urgent=is_urgent(case),
+        dedup_key=f"assigned:{case.pk}:{version}",
+    )
+
+
+# --- Escalation ----------------------------------------------------------------------------
+
+# Who is alerted when an urgent case stays unopened: after one delay the supervisors, after
+# two the organisation's admins.
+ESCALATION_STEPS = (("supervisors", 1, (Role.SUPERVISOR,)), ("admins", 2, (Role.ORG_ADMIN,)))
+# Cases older than this are never escalated (a new deployment must not wake everyone for
+# last year's cases).
+ESCALATION_HORIZON = timedelta(days=2)
+
+
+def unopened_urgent_cases(now: datetime) -> list[Case]:
+    """Urgent cases nobody has opened, recorded first contact with, or started."""
+    delay = timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
+    return list(
+        Case.objects.filter(
+            created_at__lte=now - delay,
+            created_at__gte=now - ESCALATION_HORIZON,
+            status__in=[Case.Status.NEW, Case.Status.TRIAGED],
+            indexed_at__isnull=True,
+            first_contacted_at__isnull=True,
+            purged_at__isnull=True,
+        )
+        .filter(Q(risk_level=RiskLevel.HIGH) | ~Q(urgent_flags=[]))
+        .select_related("organisation")
+        .order_by("created_at")
+    )
+
+
+def escalate_unopened(now: datetime | None = None) -> int:
+    """Each escalation step whose delay has passed, once per case; each step on the case's
+    timeline and in the audit log. Returns how many alerts were made."""
+    now = now or timezone.now()
+    delay = timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
+    count = 0
+    for case in unopened_urgent_cases(now):
+        if not is_urgent(case):
+            continue
+        for step, delays, roles in ESCALATION_STEPS:
+            if case.created_at > now - delay * delays:
+                continue
+            with transaction.atomic():
+                made = create_alerts(
+                    case.organisation,
+                    _members(case.organisation, roles),
+                    kind=Kind.ESCALATION,
+                    urgent=True,
+                    dedup_key=f"escalation:{case.pk}:{step}",
+                    ignore_quiet=True,
+                    now=now,
+                )
+                if made:
+                    record_event(case, "alert_escalated", None, step=step, recipients=len(made))
+            count += len(made)
+    return count
+
+
+# --- The member's own alerts and preferences -------------------------------------------------
+
+
+def mark_read(user: User, organisation: Organisation, alert_ids: Iterable[int] | None) -> int:
+    """Mark these alerts (None: all of this organisation's) read; returns how many."""
+    alerts = Alert.objects.filter(recipient=user, organisation=organisation, read_at__isnull=True)
+    if alert_ids is not None:
+        alerts = alerts.filter(pk__in=list(alert_ids))
+    done = alerts.update(read_at=timezone.now())
+    forget_unread(user.pk)
+    return done
+
+
+def save_preferences(
+    user: User,
+    *,
+    email: str,
+    channels: dict[str, list[str]],
+    quiet_from: int,
+    quiet_to: int,
+) -> AlertPreference:
+    with transaction.atomic():
+        preference, _created = AlertPreference.objects.select_for_update().get_or_create(user=user)
+        preference.email = address.seal_address(email, user_id=user.pk)
+        preference.channels = channels
+        preference.quiet_from = quiet_from
+        preference.quiet_to = quiet_to
+        preference.updated_at = timezone.now()
+        preference.save(update_fields=["email", "channels", "quiet_from", "quiet_to", "updated_at"])
+        # The address itself is never written to the log: only that there is one.
+        audit.record(
+            "alerts.preferences_changed",
+            actor=user,
+            details={"email": bool(email), "quiet": quiet_from != quiet_to},
+        )
+    return preference
+
+
+def current_email(user: User) -> str:
+    preference = AlertPreference.objects.filter(user=user).first()
+    return address.open_address(preference.email, user_id=user.pk) if preference else ""
+
+
+# --- The on-call rota (supervisors) ------------------------------------------------------------
+
+
+def add_shift(
+    organisation: Organisation, actor: User, *, user: User, weekday: int, start: int, end: int
+) -> OnCallShift:
+    if not (0 <= weekday <= 6 and 0 <= start < end <= 24):
+        raise ActionError("hours")
+    with transaction.atomic():
+        member = (
+            Membership.objects.active()
+            .filter(organisation=organisation, user=user, role__in=list(CASEWORK_ROLES))
+            .exists()
+        )
+        if not member:
+            raise ActionError("not_a_caseworker")
+        shift = OnCallShift.objects.create(
+            organisation=organisation, user=user, weekday=weekday, start_hour=start, end_hour=end
+        )
+        audit.record(
+            "alerts.shift_added",
+            actor=actor,
+            organisation=organisation,
+            obj=shift,
+            details={"weekday": weekday, "start": start, "end": end, "member": user.username},
+        )
+    return shift
+
+
+def remove_shift(shift: OnCallShift, actor: User) -> None:
+    with transaction.atomic():
+        audit.record(
+            "alerts.shift_removed",
+            actor=actor,
+            organisation=shift.organisation,
+            obj=shift,
+            details={"weekday": shift.weekday, "start": shift.start_hour, "end": shift.end_hour},
+        )
+        shift.delete()

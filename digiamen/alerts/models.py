@@ -1,0 +1,141 @@
+"""Alerts to staff: that something is waiting, and where; never what.
+
+An alert carries no content: no case number, harm type, name, place or text. It names its
+recipient, the organisation and the kind of event; the event itself is known only by a
+``dedup_key`` (internal ids), so that the same event never alerts the same person twice.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from digiamen.accounts.models import Organisation, User
+
+
+class Kind(models.TextChoices):
+    NEW_REPORT = "new_report", _("A new report")
+    ASSIGNED = "assigned", _("A case assigned to you")
+    ESCALATION = "escalation", _("An urgent case nobody has opened")
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class Alert(models.Model):
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="alerts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    urgent = models.BooleanField(default=False)
+    # What event this is (e.g. "report:12"), for deduplication only; never shown.
+    dedup_key = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedup_key"], name="one_alert_per_event_and_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="alert_unread")]
+
+    def __str__(self) -> str:
+        return f"alert {self.pk} ({self.kind}) for {self.recipient_id}"
+
+
+class AlertDelivery(models.Model):
+    """One channel's delivery of an alert: attempts and result, never the text or address."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RETRYING = "retrying", _("Waiting to retry")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    # An error's class or SMTP code ("SMTPRecipientsRefused", "ConnectionRefusedError"), never
+    # its message: a server's message may repeat the address.
+    last_error = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel"], name="one_delivery_per_channel")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.channel}, {self.status})"
+
+
+def default_channels() -> dict[str, list[str]]:
+    return {kind: [Channel.IN_APP, Channel.EMAIL] for kind in Kind.values}
+
+
+class AlertPreference(models.Model):
+    """A member's choices. The address is under the alerts key (``alerts.address``): the
+    queue's worker must read it to send, with nobody's key unlocked."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="alert_preference")
+    email = models.BinaryField(blank=True, default=b"")
+    # {kind: [channel, ...]}; in-app is always on.
+    channels = models.JSONField(default=default_channels, blank=True)
+    # Hours of the day (0-23, the site's time zone) when nothing but an urgent alert to the
+    # person on call is sent by e-mail; equal: no quiet hours.
+    quiet_from = models.PositiveSmallIntegerField(default=0)
+    quiet_to = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"alert preferences of {self.user_id}"
+
+    def is_quiet(self, hour: int) -> bool:
+        if self.quiet_from == self.quiet_to:
+            return False
+        if self.quiet_from < self.quiet_to:
+            return self.quiet_from <= hour < self.quiet_to
+        return hour >= self.quiet_from or hour < self.quiet_to
+
+    def wants(self, kind: str, channel: str) -> bool:
+        return channel in (self.channels or {}).get(kind, [])
+
+
+class OnCallShift(models.Model):
+    """One weekly slot of the rota: on ``weekday`` (0 Monday) from ``start_hour`` to
+    ``end_hour`` (exclusive, 24 = midnight), site time zone."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="on_call_shifts"
+    )
+    weekday = models.PositiveSmallIntegerField()
+    start_hour = models.PositiveSmallIntegerField()
+    end_hour = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["weekday", "start_hour", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6)
+                & models.Q(start_hour__lt=models.F("end_hour"))
+                & models.Q(end_hour__lte=24),
+                name="on_call_shift_in_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"on call {self.weekday} {self.start_hour}-{self.end_hour}: {self.user_id}"
