@@ -550,12 +550,15 @@ def new_record_key(organisation: Organisation, key: OrganisationKey | None = Non
     elif key.organisation_id != organisation.pk:
         raise AccessDenied("not the organisation's key")
     data_key = crypto.random_key()
-    envelope = (
+    return RecordKey(data_key=data_key, envelope=organisation_envelope(key, data_key))
+
+
+def organisation_envelope(key: OrganisationKey, data_key: bytes) -> bytes:
+    return (
         ENVELOPE_MAGIC
         + struct.pack(">I", key.version)
         + crypto.seal(bytes(key.public_key), data_key)
     )
-    return RecordKey(data_key=data_key, envelope=envelope)
 
 
 # --- Casework keys ------------------------------------------------------------------------------
@@ -790,12 +793,7 @@ class CaseRecipients:
             )
         if self.casework is not None:
             return casework_envelope(self.casework, data_key)
-        key = current_organisation_key(organisation)
-        return (
-            ENVELOPE_MAGIC
-            + struct.pack(">I", key.version)
-            + crypto.seal(bytes(key.public_key), data_key)
-        )
+        return organisation_envelope(current_organisation_key(organisation), data_key)
 
     def holds(self, envelope: bytes) -> bool:
         """Whether ``envelope`` (not purge-wrapped) is already sealed to these recipients."""

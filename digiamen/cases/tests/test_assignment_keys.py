@@ -90,6 +90,15 @@ def _team(world: World) -> tuple[Member, Member]:
     )
 
 
+def _assigned_to_bob(supervisor: Member) -> Case:
+    """A new case the supervisor assigns to bob, with her unlocked keys."""
+    case = new_case()
+    bob = Membership.objects.get(user__username="bob").user
+    return actions.assign(
+        case, supervisor.user, version=case.version, assignee=bob, keyring=_keyring(supervisor)
+    )
+
+
 def test_an_assigned_case_opens_only_for_its_assignee_and_the_supervisors(world: World) -> None:
     sara, cara = _team(world)
     case = new_case()
@@ -196,10 +205,7 @@ def test_new_values_of_a_case_whose_assignee_left_open_for_supervisors_only(
     world: World, signed_in: Any
 ) -> None:
     sara, _cara = _team(world)
-    case = new_case()
-    actions.assign(
-        case, sara.user, version=case.version, assignee=world.bob.user, keyring=_keyring(sara)
-    )
+    case = _assigned_to_bob(sara)
     bobs_keys = _every_key_of(world.bob, world.amane)
     membership = Membership.objects.get(user=world.bob.user, organisation=world.amane)
     signed_in(world.alice).post(f"/en/staff/amane/members/{membership.pk}/deactivate/")
@@ -231,10 +237,7 @@ def test_a_supervisor_made_caseworker_loses_the_supervision_key(world: World) ->
 
 def test_the_assignee_with_a_new_key_pair_still_opens_their_cases(world: World) -> None:
     sara, _cara = _team(world)
-    case = new_case()
-    actions.assign(
-        case, sara.user, version=case.version, assignee=world.bob.user, keyring=_keyring(sara)
-    )
+    case = _assigned_to_bob(sara)
     old_keys = _every_key_of(world.bob, world.amane)
     new_private_key = account_actions.renew_key_pair(
         world.bob.user, world.bob.private_key, world.bob.password, reason="password_change"
@@ -261,10 +264,7 @@ def test_the_recovery_key_gives_a_new_team_the_cases_sealed_before(
     world: World, monkeypatch: Any
 ) -> None:
     sara, _cara = _team(world)
-    case = new_case()
-    actions.assign(
-        case, sara.user, version=case.version, assignee=world.bob.user, keyring=_keyring(sara)
-    )
+    case = _assigned_to_bob(sara)
     # Every holder leaves; a new supervisor starts afresh and opens nothing sealed before.
     admin_ring = _keyring(world.alice)
     for member in (world.bob, sara, _cara):
