@@ -21,6 +21,7 @@ GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 
 
 UNIT = ROOT / "deploy" / "systemd" / "digiamen-app@.service"
+QUEUE_UNIT = ROOT / "deploy" / "systemd" / "digiamen-queue.service"
 INSTALLER = ROOT / "deploy" / "install.sh"
 
 
@@ -44,6 +45,14 @@ def production_topology(port: int) -> tuple[list[str], dict[str, str]]:
         if line.startswith("Environment=")
     )
     return words, environment
+
+
+def queue_command() -> list[str]:
+    """The queue consumer's command line as the shipped unit runs it (this venv's Python)."""
+    exec_start = re.search(r"^ExecStart=(.+)$", QUEUE_UNIT.read_text(), re.MULTILINE)
+    if exec_start is None:
+        raise RuntimeError("cannot read the queue consumer's command line from deploy/")
+    return [PYTHON, *exec_start.group(1).split()[1:]]
 
 
 def free_port() -> int:
@@ -90,10 +99,14 @@ def served(
     *,
     production: bool = False,
     started: list[int] | None = None,
+    setup: str = "",
+    queue: bool = False,
     **extra: str,
 ) -> Iterator[str]:
     """A gunicorn on a free port; ``production`` runs it with the shipped unit's arguments
-    instead of ``workers`` x ``threads``. ``started`` receives the master's process id."""
+    instead of ``workers`` x ``threads``. ``started`` receives the master's process id.
+    ``setup``: Python run by ``manage.py shell`` instead of making the organisation "bench"
+    (its output is printed); ``queue``: the queue consumer runs beside, as deployed."""
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(Path(tmp), database_url, **extra)
         port = free_port()
@@ -113,7 +126,33 @@ def served(
                 "gthread",
             ]
         manage(env, "migrate", "--noinput")
-        manage(env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA")
+        if setup:
+            made = subprocess.run(
+                [PYTHON, "manage.py", "shell", "--no-imports", "-c", setup],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            print(made.stdout, end="")
+        else:
+            manage(
+                env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA"
+            )
+        consumer = (
+            subprocess.Popen(
+                queue_command(),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            if queue
+            else None
+        )
         process = subprocess.Popen(
             [GUNICORN, *arguments],
             cwd=ROOT,
@@ -139,3 +178,6 @@ def served(
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=10)
+            if consumer is not None:
+                os.killpg(consumer.pid, signal.SIGTERM)
+                consumer.wait(timeout=30)
