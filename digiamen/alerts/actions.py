@@ -232,7 +232,7 @@ def unopened_urgent_cases(now: datetime) -> list[Case]:
             created_at__lte=now - delay,
             created_at__gte=now - ESCALATION_HORIZON,
             status__in=[Case.Status.NEW, Case.Status.TRIAGED],
-            indexed_at__isnull=True,
+            opened_at__isnull=True,
             first_contacted_at__isnull=True,
             purged_at__isnull=True,
         )

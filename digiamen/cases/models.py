@@ -94,8 +94,12 @@ class Case(models.Model):
     # sealed to the casework circle. A plain number, not a key: it only says what is left to
     # re-seal when it differs from ``assigned_to_id``.
     sealed_for_assignee_id = models.BigIntegerField(null=True, blank=True)
-    # When a member first opened the case and its identifiers were indexed for duplicates.
+    # When a member first opened the case and its identifiers were indexed for duplicates
+    # (cleared when the organisation key rotates: indexed again at the next opening).
     indexed_at = models.DateTimeField(null=True, blank=True)
+    # When a member who may read the case first opened its page: an urgent case still
+    # unopened escalates (alerts). Never cleared.
+    opened_at = models.DateTimeField(null=True, blank=True)
     # Every change increments it: a form made from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)

@@ -342,6 +342,7 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         context["opened"] = opened
         context["reply_route"] = replies.reply_route(case)
         duplicates.index_case(request, case, opened.contact, opened.involved_accounts)
+        actions.note_first_opening(case)
         context["duplicates"] = duplicates.possible_duplicates(case)
         decoded = iter(text.decode() for text in texts)
         # The sealed values were opened in one batch: notes, then tasks, then escalations.

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from digiamen.alerts import actions
 from digiamen.alerts.models import Alert
 from digiamen.alerts.tests.helpers import known_bank, plain_report, urgent_report
@@ -47,15 +45,38 @@ def test_an_unopened_urgent_case_escalates_to_supervisors_then_admins(
     assert AuditEvent.objects.filter(action="case.alert_escalated").count() == 2
 
 
-def test_opening_the_case_stops_the_escalation(world: World, settings: Any) -> None:
+def test_opening_the_case_stops_the_escalation(world: World, settings: Any, signed_in: Any) -> None:
     settings.ALERT_ESCALATE_MINUTES = 15
-    world.add_member("sara", world.amane, "supervisor")
+    sara = world.add_member("sara", world.amane, "supervisor")
     picture = known_bank(world)
     report = urgent_report(world, "opened", picture)
     case = Case.objects.get(report=report)
-    Case.objects.filter(pk=case.pk).update(indexed_at=timezone.now())  # a member opened it
+    assert case.opened_at is None
+    # The supervisor opens the case page: that is what stops it.
+    page = signed_in(sara).get(f"/en/staff/amane/cases/{case.number}/")
+    assert page.status_code == 200
+    case.refresh_from_db()
+    assert case.opened_at is not None
     assert actions.escalate_unopened(case.created_at + timedelta(minutes=40)) == 0
     assert not Alert.objects.filter(kind="escalation").exists()
+    # A key rotation makes the case indexed again at its next opening; it was still opened.
+    Case.objects.filter(pk=case.pk).update(indexed_at=None)
+    assert actions.escalate_unopened(case.created_at + timedelta(minutes=40)) == 0
+
+
+def test_a_member_who_cannot_read_the_case_does_not_stop_the_escalation(
+    world: World, settings: Any, signed_in: Any
+) -> None:
+    settings.ALERT_ESCALATE_MINUTES = 15
+    sara = world.add_member("sara", world.amane, "supervisor")
+    report = urgent_report(world, "other", known_bank(world))
+    case = Case.objects.get(report=report)
+    # Another organisation's caseworker is refused the page; the case stays unopened.
+    assert signed_in(world.charlie).get(f"/en/staff/amane/cases/{case.number}/").status_code == 404
+    case.refresh_from_db()
+    assert case.opened_at is None
+    assert actions.escalate_unopened(case.created_at + timedelta(minutes=16)) == 1
+    assert Alert.objects.get(kind="escalation").recipient == sara.user
 
 
 def test_a_case_that_is_not_urgent_never_escalates(world: World) -> None:

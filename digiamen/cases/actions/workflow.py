@@ -180,6 +180,17 @@ def start(case: Case, actor: User, *, version: int) -> Case:
     return case
 
 
+def note_first_opening(case: Case) -> None:
+    """A member who may read the case opened its page: from now on an urgent case no longer
+    escalates as unopened (alerts). One UPDATE the first time, nothing after; the page's
+    reading is audited by the page itself."""
+    if case.opened_at is not None:
+        return
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk, opened_at__isnull=True).update(opened_at=now)
+    case.opened_at = now
+
+
 def record_first_contact(case: Case, actor: User, *, version: int) -> Case:
     with transaction.atomic():
         case = _locked(case, version)
