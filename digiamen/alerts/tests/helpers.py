@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[Inbox]:
+    # aiosmtpd logs each command of the conversation, addresses included: not in test output.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     inbox = Inbox(port=free_port())
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()

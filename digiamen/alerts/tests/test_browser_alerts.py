@@ -1,0 +1,132 @@
+"""The whole path of an urgent report's alerts, in Chromium: the report arrives through the
+API; the caseworker on call gets an e-mail (read from a real SMTP server) with nothing of
+the case; nobody opens the case for the configured time, so every supervisor is alerted;
+a supervisor sees the alert in the app, opens the case from the queue, and the escalation
+stops there (the organisation's admin is never woken)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from digiamen.alerts import actions, texts
+from digiamen.alerts.models import Alert, OnCallShift
+from digiamen.alerts.tests.helpers import MARKERS, Inbox, known_bank, smtp_server
+from digiamen.cases.models import Case, CaseEvent
+from digiamen.conftest import Member, World
+
+__all__ = ["smtp_server"]
+
+pytestmark = [
+    pytest.mark.needs("chromium"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def sign_in(browser_instance: Any, base: str, member: Member, language: str) -> Any:
+    page = browser_instance.new_context(java_script_enabled=False).new_page()
+    page.goto(f"{base}/{language}/staff/login/")
+    page.fill("input[name=username]", member.user.username)
+    page.fill("input[name=password]", member.password)
+    page.click("main button[type=submit]")
+    page.fill("input[name=code]", member.totp())
+    page.click("main button[type=submit]")
+    return page
+
+
+def send_report(base: str, picture: dict[str, Any]) -> None:
+    body = {
+        "harm_types": ["sexual_extortion"],
+        "country": "MA",
+        "narrative": MARKERS[0],
+        "involved_accounts": MARKERS[1],
+        "contact_method": "email",
+        "contact_value": MARKERS[2],
+        "image_hashes": [picture],
+    }
+    request = urllib.request.Request(
+        f"{base}/api/v1/reports",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 201
+
+
+def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_until_opened(
+    browser: Any, live_server: Any, world: World, smtp_server: Inbox, settings: Any
+) -> None:
+    settings.ALERT_ESCALATE_MINUTES = 15
+    settings.SITE_URL = live_server.url
+    sara = world.add_member("sara", world.amane, "supervisor")
+    nadia = world.add_member("nadia", world.amane, "supervisor")
+    for weekday in range(7):
+        OnCallShift.objects.create(
+            organisation=world.amane,
+            user=world.bob.user,
+            weekday=weekday,
+            start_hour=0,
+            end_hour=24,
+        )
+    for member in (world.bob, sara, nadia, world.alice):
+        actions.save_preferences(
+            member.user,
+            email=f"{member.user.username}@example.org",
+            channels={"new_report": ["in_app", "email"], "escalation": ["in_app", "email"]},
+            quiet_from=0,
+            quiet_to=0,
+        )
+    picture = known_bank(world)
+
+    send_report(live_server.url, picture)
+    case = Case.objects.get()
+    assert case.risk_level == "high"
+
+    # The caseworker on call, and nobody else, has an e-mail: nothing of the case in it.
+    assert [recipients for recipients, _message in smtp_server.messages] == [["bob@example.org"]]
+    message = smtp_server.messages[0][1]
+    whole = message.as_string()
+    for secret in (*MARKERS, case.number, "sexual", "extortion", "Morocco"):
+        assert secret not in whole
+    assert f"{live_server.url}/ar/staff/login/" in message.get_content()
+
+    # Nobody opens it for the configured time: every supervisor is alerted, not the admin.
+    assert actions.escalate_unopened(case.created_at + timedelta(minutes=14)) == 0
+    assert actions.escalate_unopened(case.created_at + timedelta(minutes=16)) == 2
+    escalated = sorted(r[0] for r, _m in smtp_server.messages[1:])
+    assert escalated == ["nadia@example.org", "sara@example.org"]
+    assert Alert.objects.filter(kind="escalation", recipient=world.alice.user).count() == 0
+
+    # A supervisor sees the alert in the app (French), then opens the case from the queue.
+    page = sign_in(browser, live_server.url, sara, "fr")
+    badge = page.locator("a.alerts-badge")
+    assert badge.inner_text().startswith("1")
+    badge.click()
+    with translation.override("fr"):
+        expected = texts.headline("escalation", True, world.amane.name)
+    assert expected != texts.headline("escalation", True, world.amane.name)  # French, not English
+    assert expected in page.inner_text("main")
+    for secret in (*MARKERS, case.number):
+        assert secret not in page.inner_text("main")
+    page.click("main form.inline-form button")  # mark as read
+    assert page.locator("a.alerts-badge").count() == 0
+    page.goto(f"{live_server.url}/fr/staff/amane/cases/")
+    page.click(f"main a[href$='/cases/{case.number}/']")
+    assert MARKERS[0] in page.inner_text("main")
+    case.refresh_from_db()
+    assert case.opened_at is not None
+
+    # The escalation stops: the admins' step never comes.
+    assert actions.escalate_unopened(case.created_at + timedelta(minutes=31)) == 0
+    assert not Alert.objects.filter(recipient=world.alice.user).exists()
+    steps = list(
+        CaseEvent.objects.filter(case=case, kind__in=["alerted", "alert_escalated"])
+        .order_by("pk")
+        .values_list("kind", "details__step")
+    )
+    assert steps == [("alerted", "on_call"), ("alert_escalated", "supervisors")]
