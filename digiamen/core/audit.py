@@ -159,6 +159,29 @@ class ChainBreak:
     reason: str
 
 
+# The trigger migration core 0006 makes: without it appends still work but the head stays
+# behind, and the next append would chain onto an old row (a restore without triggers, a
+# database migrated below 0006 by hand). The readiness check refuses to serve then.
+HEAD_TRIGGER = "core_auditevent_moves_head"
+
+
+def head_trigger_present() -> bool:
+    """Whether the trigger that moves the chain head on each insert exists and is enabled."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal"
+                " AND tgenabled <> 'D'",
+                [HEAD_TRIGGER],
+            )
+        else:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [HEAD_TRIGGER],
+            )
+        return cursor.fetchone() is not None
+
+
 def _events() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
 

@@ -30,6 +30,12 @@ def _remedy(check: health.Check) -> health.Check:
         "database": "check DATABASE_URL and that PostgreSQL is running",
         "queue": "start the queue consumer: `manage.py run_huey` (systemd: digiamen-queue)",
         "match_index": "look for errors in the application log; restart the application",
+        "audit_trigger": (
+            "the database was restored or changed without its triggers: restore a backup made "
+            "by `manage.py backup`, or make the trigger again with the SQL of "
+            "digiamen/core/migrations/0006_audit_head_follows_inserts.py, then run "
+            "`manage.py verify_audit`"
+        ),
     }
     if check.ok:
         return check

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from digiamen.core import audit
 from digiamen.media.matching import process_index
 from digiamen.operations.models import Heartbeat
 
@@ -49,7 +50,13 @@ def match_index() -> Check:
     return Check("match_index", True, "the picture-matching index is up to date")
 
 
-READINESS: list[Callable[[], Check]] = [database, queue, match_index]
+def audit_trigger() -> Check:
+    if not audit.head_trigger_present():
+        return Check("audit_trigger", False, "the audit log's head trigger is missing")
+    return Check("audit_trigger", True, "the audit log's head trigger is in place")
+
+
+READINESS: list[Callable[[], Check]] = [database, audit_trigger, queue, match_index]
 
 
 def readiness() -> list[Check]:

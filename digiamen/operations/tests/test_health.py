@@ -114,3 +114,29 @@ def test_doctor_warns_of_a_certificate_about_to_expire(settings: Any, tmp_path: 
     settings.TLS_CERTIFICATE_FILE = str(certificate)
     out, _ = doctor()
     assert "PROBLEM  certificate: the TLS certificate expires in 3 days; renew it" in out
+
+
+@pytest.mark.django_db
+def test_a_database_without_the_audit_head_trigger_is_not_ready(client: Client) -> None:
+    from django.db import connection
+
+    from digiamen.core import audit
+
+    queue_heartbeat.call_local()
+    assert audit.head_trigger_present()
+    drop = (
+        f"DROP TRIGGER {audit.HEAD_TRIGGER} ON core_auditevent"
+        if connection.vendor == "postgresql"
+        else f"DROP TRIGGER {audit.HEAD_TRIGGER}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(drop)  # undone with the test's transaction
+    assert not audit.head_trigger_present()
+    response = client.get("/readyz", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 503
+    checks = {c["name"]: c for c in response.json()["checks"]}
+    assert not checks["audit_trigger"]["ok"] and checks["queue"]["ok"]
+    out = StringIO()
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("doctor", stdout=out)
+    assert "head trigger is missing" in out.getvalue() and "0006" in out.getvalue()
