@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
 
-from digiamen.accounts import casework_keys, signed_keys
+from digiamen.accounts import casework_keys, signed_keys, time_zones
 from digiamen.accounts.models import (
     CASEWORK_ROLES,
     ApiKey,
@@ -214,11 +214,27 @@ def import_recovery_invitation(
     return invitation
 
 
-def update_settings(organisation: Organisation, actor: User, *, discreet_title: str) -> None:
+def update_settings(
+    organisation: Organisation, actor: User, *, discreet_title: str, time_zone: str | None = None
+) -> None:
+    """``time_zone``: an IANA name (None: unchanged); the country's zone is stored as empty,
+    so that it follows the country."""
+    if time_zone is not None and not time_zones.is_valid(time_zone):
+        raise ValueError(time_zone)
     with transaction.atomic():
         organisation.discreet_title = discreet_title
-        organisation.save(update_fields=["discreet_title"])
-        audit.record("organisation.settings_changed", actor=actor, organisation=organisation)
+        fields = ["discreet_title"]
+        if time_zone is not None:
+            default = time_zones.default_for(organisation.country)
+            organisation.time_zone = "" if time_zone == default else time_zone
+            fields.append("time_zone")
+        organisation.save(update_fields=fields)
+        audit.record(
+            "organisation.settings_changed",
+            actor=actor,
+            organisation=organisation,
+            details={"time_zone": time_zones.zone_name(organisation)},
+        )
 
 
 # --- Users and members -------------------------------------------------------------------------

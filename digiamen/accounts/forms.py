@@ -9,6 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.accounts import time_zones
 from digiamen.accounts.models import Role
 from digiamen.core.digits import DigitsField, normalize_digits
 from digiamen.core.text import TextField
@@ -166,6 +167,16 @@ class RoleForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zones.choices,
+        required=False,  # not sent: unchanged
+        help_text=_(
+            "Staff pages, exports and alerts show times in this zone; deadlines are counted "
+            "in it. Usually your country's."
+        ),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+    )
     discreet_title = TextField(
         label=_("Discreet title"),
         max_length=60,

@@ -42,6 +42,9 @@ class Organisation(models.Model):
     country = models.CharField(max_length=2, validators=[validate_country])
     languages = models.JSONField(default=list, blank=True)
     admin1_areas = models.JSONField(default=list, blank=True)
+    # The IANA time zone staff pages, exports and alerts show times in; empty: the
+    # country's (accounts.time_zones).
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Shown in the browser tab of a reporter's follow-up pages instead of the site name.
     discreet_title = models.CharField(max_length=60, blank=True)
     # The offline recovery key's public half; its private half exists only on paper.

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, User
 
 
@@ -42,6 +43,7 @@ def get_membership(
     )
     if membership is None or (roles is not None and membership.role not in set(roles)):
         raise Http404
+    time_zones.activate(membership.organisation)
     return membership
 
 

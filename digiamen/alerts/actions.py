@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.accounts import time_zones
 from digiamen.accounts.models import CASEWORK_ROLES, Membership, Organisation, Role, User
 from digiamen.alerts import address, queue
 from digiamen.alerts.context_processors import forget_unread
@@ -67,8 +68,9 @@ def _members(organisation: Organisation, roles: Iterable[str]) -> list[User]:
 
 
 def on_call(organisation: Organisation, now: datetime | None = None) -> list[User]:
-    """Who is on call now (site time zone), among the active caseworkers and supervisors."""
-    local = timezone.localtime(now or timezone.now())
+    """Who is on call now (the organisation's time zone), among the active caseworkers and
+    supervisors."""
+    local = time_zones.local(now or timezone.now(), organisation)
     shifts = OnCallShift.objects.filter(
         organisation=organisation,
         weekday=local.weekday(),
@@ -82,10 +84,12 @@ def on_call(organisation: Organisation, now: datetime | None = None) -> list[Use
 # --- Making alerts -------------------------------------------------------------------------
 
 
-def _wants_email(preference: AlertPreference | None, kind: str, *, ignore_quiet: bool) -> bool:
+def _wants_email(
+    preference: AlertPreference | None, kind: str, *, ignore_quiet: bool, local_hour: int
+) -> bool:
     if preference is None or not preference.email or not preference.wants(kind, Channel.EMAIL):
         return False
-    return ignore_quiet or not preference.is_quiet(timezone.localtime().hour)
+    return ignore_quiet or not preference.is_quiet(local_hour)
 
 
 def create_alerts(
@@ -101,6 +105,8 @@ def create_alerts(
     """One alert per user who has none for this event yet, with its deliveries; the e-mails
     are queued once the transaction has committed. Returns the alerts made now."""
     now = now or timezone.now()
+    # Quiet hours are hours of the organisation's day.
+    local_hour = time_zones.local(now, organisation).hour
     made: list[Alert] = []
     emails: list[int] = []
     with transaction.atomic():
@@ -130,7 +136,9 @@ def create_alerts(
                 created_at=now,
                 sent_at=now,
             )
-            if _wants_email(preferences.get(user.pk), kind, ignore_quiet=ignore_quiet):
+            if _wants_email(
+                preferences.get(user.pk), kind, ignore_quiet=ignore_quiet, local_hour=local_hour
+            ):
                 email = AlertDelivery.objects.create(
                     alert=alert,
                     channel=Channel.EMAIL,

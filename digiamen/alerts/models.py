@@ -93,7 +93,7 @@ class AlertPreference(models.Model):
     email = models.BinaryField(blank=True, default=b"")
     # {kind: [channel, ...]}; in-app is always on.
     channels = models.JSONField(default=default_channels, blank=True)
-    # Hours of the day (0-23, the site's time zone) when nothing but an urgent alert to the
+    # Hours of the day (0-23, the organisation's time zone) when nothing but an urgent alert to the
     # person on call is sent by e-mail; equal: no quiet hours.
     quiet_from = models.PositiveSmallIntegerField(default=0)
     quiet_to = models.PositiveSmallIntegerField(default=0)
@@ -115,7 +115,7 @@ class AlertPreference(models.Model):
 
 class OnCallShift(models.Model):
     """One weekly slot of the rota: on ``weekday`` (0 Monday) from ``start_hour`` to
-    ``end_hour`` (exclusive, 24 = midnight), site time zone."""
+    ``end_hour`` (exclusive, 24 = midnight), the organisation's time zone."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="on_call_shifts"

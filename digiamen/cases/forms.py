@@ -218,7 +218,8 @@ class ProtocolForm(forms.Form):
 class TaskForm(forms.Form):
     title = TextField(label=_("Task"), max_length=300)
     due_at = forms.DateTimeField(
-        label=_("Due (YYYY-MM-DD HH:MM, UTC)"), widget=forms.DateTimeInput(attrs={"dir": "ltr"})
+        label=_("Due (YYYY-MM-DD HH:MM, local time)"),
+        widget=forms.DateTimeInput(attrs={"dir": "ltr"}),
     )
 
 

@@ -15,6 +15,7 @@ from django.db.models import FilteredRelation, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role
 from digiamen.accounts.permissions import current_user, get_membership
 from digiamen.cases.models import Case
@@ -84,6 +85,7 @@ def get_case(
     if case.report.organisation_id == case.organisation_id:
         # The same row, already loaded: opening the report asks for its organisation.
         case.report.organisation = case.organisation
+    time_zones.activate(case.organisation)
     access = CaseAccess(membership, case)
     if opening and not access.may_open:
         raise Http404

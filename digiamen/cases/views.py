@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.cases import actions, duplicates, replies
@@ -130,6 +131,8 @@ class QueueRow:
     status: str
     overdue: bool
     due: str
+    # "in 2 h 10 min", "overdue by 25 min"; empty once contacted or closed.
+    due_in: str
     assignee: str
 
 
@@ -149,6 +152,7 @@ def queue_rows(values: list[dict[str, Any]]) -> list[QueueRow]:
     now = timezone.now()
     rows = []
     for row in values:
+        waiting = row["first_contacted_at"] is None and row["status"] != Case.Status.CLOSED
         where = (row["report__country"], row["report__admin1"])
         if where not in places_seen:
             places_seen[where] = place_name(SimpleNamespace(country=where[0], admin1=where[1]))
@@ -166,10 +170,9 @@ def queue_rows(values: list[dict[str, Any]]) -> list[QueueRow]:
                 channel=channels.get(row["report__channel"], row["report__channel"]),
                 status=statuses.get(row["status"], row["status"]),
                 # As Case.is_overdue.
-                overdue=row["first_contacted_at"] is None
-                and row["status"] != Case.Status.CLOSED
-                and row["first_contact_due"] < now,
+                overdue=waiting and row["first_contact_due"] < now,
                 due=_minute(row["first_contact_due"]),
+                due_in=time_zones.relative(row["first_contact_due"], now) if waiting else "",
                 assignee=row["assigned_to__username"] or "",
             )
         )
@@ -398,7 +401,9 @@ def _apply(
             error.messages[0]
             for errors in form.errors.as_data().values()
             for error in errors
-            if error.code == "invisible_characters"
+            # A local time that does not exist (the hour skipped when clocks go forward) or
+            # happens twice: Django's own message names the zone.
+            if error.code in ("invisible_characters", "ambiguous_timezone")
         ]
         messages.error(
             request, refused[0] if refused else invalid or _("Some values are not valid.")

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from digiamen.core.crypto import KdfBusy
@@ -53,6 +54,22 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store, max-age=0"
             response["Pragma"] = "no-cache"
         return response
+
+
+class LocalTimeMiddleware:
+    """Each request starts in the site's time zone and ends there again: a staff view that
+    names an organisation activates its zone (accounts.time_zones), and a thread serving the
+    next request must not keep it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class MethodNotAllowedMiddleware:

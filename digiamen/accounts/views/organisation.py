@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from digiamen.accounts import actions, signed_keys
+from digiamen.accounts import actions, signed_keys, time_zones
 from digiamen.accounts.forms import (
     ConfirmKeyForm,
     InviteForm,
@@ -316,11 +316,18 @@ def organisation_settings(request: HttpRequest, org: str) -> HttpResponse:
     membership = _admin(request, org)
     organisation = membership.organisation
     form = OrganisationSettingsForm(
-        request.POST or None, initial={"discreet_title": organisation.discreet_title}
+        request.POST or None,
+        initial={
+            "discreet_title": organisation.discreet_title,
+            "time_zone": time_zones.zone_name(organisation),
+        },
     )
     if request.method == "POST" and form.is_valid():
         actions.update_settings(
-            organisation, current_user(request), discreet_title=form.cleaned_data["discreet_title"]
+            organisation,
+            current_user(request),
+            discreet_title=form.cleaned_data["discreet_title"],
+            time_zone=form.cleaned_data["time_zone"] or None,
         )
         messages.success(request, _("Saved."))
         return redirect("accounts:organisation_settings", org)
