@@ -198,10 +198,14 @@ FALLBACK = {Channel.EMAIL: Channel.SMS, Channel.SMS: Channel.EMAIL}
 
 def _fallback(found: AlertDelivery, now: datetime) -> int | None:
     """The fallback delivery made for a failed one, or None: the member has no address or
-    number for it, the organisation no SMS gateway, or the alert went that way already."""
+    number for it, the organisation no SMS gateway, the alert went that way already, or it
+    is not urgent and the member's quiet hours have begun."""
     target = FALLBACK.get(Channel(found.channel)) if found.digest_id is None else None
     preference = _preference(found) if target else None
     if target is None or preference is None:
+        return None
+    # Quiet hours hold back a non-urgent alert's fallback as they would have held it.
+    if not found.alert.urgent and preference.is_quiet(timezone.localtime(now).hour):
         return None
     if target == Channel.EMAIL and not preference.email:
         return None

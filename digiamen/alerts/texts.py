@@ -98,7 +98,7 @@ def digest_for(counts: dict[str, dict[str, int]], names: dict[str, str], languag
     kind are waiting. Counts and kinds only; a kind added later is named by its label."""
     labels = dict(Kind.choices)
     with translation.override(language):
-        blocks = [gettext("Alerts waiting for you in Digi-Amen since the last digest:")]
+        blocks = [gettext("Alerts for you in Digi-Amen since the last digest:")]
         for organisation_id, by_kind in counts.items():
             total = sum(by_kind.values())
             lines = [

@@ -236,3 +236,29 @@ def test_an_email_refused_for_good_falls_back_to_a_text_once(
         "sms",
     ]
     assert AuditEvent.objects.filter(action="alert.delivery_failed").count() == 1
+
+
+def test_quiet_hours_hold_back_the_fallback_of_an_alert_that_is_not_urgent(
+    world: World, settings: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from digiamen.alerts.tests.helpers import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.ALERT_MAX_ATTEMPTS = 1
+    _gateway(world)
+    _bob_wants(world, ["in_app", "email"], email="bob@example.org")
+    calm, urgent = (
+        actions.create_alerts(
+            world.amane, [world.bob.user], kind="new_report", urgent=flag, dedup_key=f"r:{flag}"
+        )[0]
+        for flag in (False, True)
+    )
+    AlertPreference.objects.filter(user=world.bob.user).update(quiet_from=1, quiet_to=6)
+    three_am = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    for alert in (calm, urgent):
+        assert delivery.attempt(alert.deliveries.get(channel="email").pk, three_am) == "failed"
+    assert not calm.deliveries.filter(channel="sms").exists()
+    assert urgent.deliveries.get(channel="sms").status == "outbox"
