@@ -364,6 +364,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALERT_ESCALATE_MINUTES = int(os.environ.get("ALERT_ESCALATE_MINUTES", "15"))
 # Delivery attempts per channel before a delivery is recorded as failed.
 ALERT_MAX_ATTEMPTS = int(os.environ.get("ALERT_MAX_ATTEMPTS", "4"))
+# A text alert the SMS gateway has not collected from its outbox after this many minutes is
+# taken back and recorded failed (then the e-mail goes, if the member has an address).
+ALERT_SMS_COLLECT_MINUTES = int(os.environ.get("ALERT_SMS_COLLECT_MINUTES", "10"))
+# From this hour (site time) on, members who chose it get their daily digest of non-urgent
+# alerts, once a day.
+ALERT_DIGEST_HOUR = int(os.environ.get("ALERT_DIGEST_HOUR", "8"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 # Uploads are kept in memory and never spill to a temporary file (core/uploads.py).

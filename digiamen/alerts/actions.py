@@ -28,6 +28,7 @@ from digiamen.alerts.models import (
     AlertPreference,
     Channel,
     Kind,
+    Language,
     OnCallShift,
 )
 from digiamen.cases.actions import record_event
@@ -46,6 +47,8 @@ class ActionError(BaseActionError):
             "Only caseworkers and supervisors of this organisation can be on call."
         ),
         "hours": _("Give an hour from 0 to 23 and an end after the start (24 is midnight)."),
+        "phone": address.PHONE_ERROR,
+        "language": _("Choose Arabic, French or English."),
     }
 
 
@@ -84,12 +87,30 @@ def on_call(organisation: Organisation, now: datetime | None = None) -> list[Use
 # --- Making alerts -------------------------------------------------------------------------
 
 
-def _wants_email(
-    preference: AlertPreference | None, kind: str, *, ignore_quiet: bool, local_hour: int
+def _wants(
+    preference: AlertPreference | None,
+    kind: str,
+    channel: str,
+    *,
+    ignore_quiet: bool,
+    local_hour: int,
 ) -> bool:
-    if preference is None or not preference.email or not preference.wants(kind, Channel.EMAIL):
+    if preference is None or not preference.wants(kind, channel):
+        return False
+    if not (preference.email if channel == Channel.EMAIL else preference.phone):
         return False
     return ignore_quiet or not preference.is_quiet(local_hour)
+
+
+def _for_digest(preference: AlertPreference | None, kind: str, *, urgent: bool) -> bool:
+    """A non-urgent alert by e-mail for a member who takes those in a daily digest."""
+    return (
+        preference is not None
+        and preference.daily_digest
+        and not urgent
+        and bool(preference.email)
+        and preference.wants(kind, Channel.EMAIL)
+    )
 
 
 def create_alerts(
@@ -103,12 +124,13 @@ def create_alerts(
     now: datetime | None = None,
 ) -> list[Alert]:
     """One alert per user who has none for this event yet, with its deliveries; the e-mails
-    are queued once the transaction has committed. Returns the alerts made now."""
+    and texts are queued once the transaction has committed (a non-urgent e-mail of a
+    member who chose the daily digest waits for it). Returns the alerts made now."""
     now = now or timezone.now()
     # Quiet hours are hours of the organisation's day.
     local_hour = time_zones.local(now, organisation).hour
     made: list[Alert] = []
-    emails: list[int] = []
+    queued: list[int] = []
     with transaction.atomic():
         users = list(users)
         preferences = {
@@ -136,18 +158,29 @@ def create_alerts(
                 created_at=now,
                 sent_at=now,
             )
-            if _wants_email(
-                preferences.get(user.pk), kind, ignore_quiet=ignore_quiet, local_hour=local_hour
-            ):
-                email = AlertDelivery.objects.create(
+            preference = preferences.get(user.pk)
+            if _for_digest(preference, kind, urgent=urgent):
+                AlertDelivery.objects.create(
                     alert=alert,
                     channel=Channel.EMAIL,
+                    status=AlertDelivery.Status.DIGEST,
                     created_at=now,
-                    # If the queue loses the task, the periodic retry sends it then.
-                    next_attempt_at=now + timedelta(minutes=2),
                 )
-                emails.append(email.pk)
-        transaction.on_commit(lambda: _queue(emails))
+            for channel in (Channel.EMAIL, Channel.SMS):
+                if channel == Channel.EMAIL and _for_digest(preference, kind, urgent=urgent):
+                    continue
+                if _wants(
+                    preference, kind, channel, ignore_quiet=ignore_quiet, local_hour=local_hour
+                ):
+                    delivery = AlertDelivery.objects.create(
+                        alert=alert,
+                        channel=channel,
+                        created_at=now,
+                        # If the queue loses the task, the periodic retry sends it then.
+                        next_attempt_at=now + timedelta(minutes=2),
+                    )
+                    queued.append(delivery.pk)
+        transaction.on_commit(lambda: _queue(queued))
     return made
 
 
@@ -298,20 +331,48 @@ def save_preferences(
     channels: dict[str, list[str]],
     quiet_from: int,
     quiet_to: int,
+    phone: str | None = None,
+    language: str | None = None,
+    daily_digest: bool | None = None,
 ) -> AlertPreference:
+    """The one writer of a member's preferences (the page and the API). ``phone``,
+    ``language`` and ``daily_digest`` left None keep what was there; ``phone`` must be
+    normalised already (``address.normalise_phone``), "" removes it; ``language`` "" means
+    the organisation's first language."""
+    if phone and address.normalise_phone(phone) != phone:
+        raise ActionError("phone")
+    if language and language not in Language.values:
+        raise ActionError("language")
     with transaction.atomic():
         preference, _created = AlertPreference.objects.select_for_update().get_or_create(user=user)
         preference.email = address.seal_address(email, user_id=user.pk)
         preference.channels = channels
         preference.quiet_from = quiet_from
         preference.quiet_to = quiet_to
+        fields = ["email", "channels", "quiet_from", "quiet_to", "updated_at"]
+        if phone is not None:
+            preference.phone = address.seal_address(phone, user_id=user.pk, field="phone")
+            fields.append("phone")
+        if language is not None:
+            preference.language = language
+            fields.append("language")
+        if daily_digest is not None:
+            preference.daily_digest = daily_digest
+            fields.append("daily_digest")
         preference.updated_at = timezone.now()
-        preference.save(update_fields=["email", "channels", "quiet_from", "quiet_to", "updated_at"])
-        # The address itself is never written to the log: only that there is one.
+        preference.save(update_fields=fields)
+        # The address and number themselves are never written to the log: only that
+        # there is one.
         audit.record(
             "alerts.preferences_changed",
             actor=user,
-            details={"email": bool(email), "quiet": quiet_from != quiet_to},
+            details={
+                "email": bool(email),
+                "phone": bool(preference.phone),
+                "quiet": quiet_from != quiet_to,
+                "language": preference.language,
+                "daily_digest": preference.daily_digest,
+            },
         )
     return preference
 
@@ -319,6 +380,13 @@ def save_preferences(
 def current_email(user: User) -> str:
     preference = AlertPreference.objects.filter(user=user).first()
     return address.open_address(preference.email, user_id=user.pk) if preference else ""
+
+
+def current_phone(user: User) -> str:
+    preference = AlertPreference.objects.filter(user=user).first()
+    if preference is None:
+        return ""
+    return address.open_address(preference.phone, user_id=user.pk, field="phone")
 
 
 # --- The on-call rota (supervisors) ------------------------------------------------------------

@@ -5,6 +5,11 @@ for as long as a send may take), sent with no transaction open (an SMTP server's
 not hold the database), then its result written. A failure is stored as the error's class
 or SMTP code only, never its message (a server's message may repeat the address), and never
 raised: the caller is a queue task or a periodic job, never a user's request.
+
+A text message is "sent" by putting it in the organisation's SMS gateway outbox; it counts
+as sent once the gateway has collected it (the row is gone), and as failed if the gateway
+has not within ALERT_SMS_COLLECT_MINUTES (``check_outbox``). A channel that failed for good
+falls back to the other one (e-mail <-> text), as a delivery of its own.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from digiamen.accounts import time_zones
 from digiamen.alerts import address, texts
 from digiamen.alerts.models import AlertDelivery, AlertPreference, Channel
+from digiamen.channels import actions as channel_actions
+from digiamen.channels.models import OutboundMessage
 from digiamen.core import audit
 
 logger = logging.getLogger(__name__)
@@ -33,8 +41,28 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-class NoAddress(Exception):
-    """The member removed their address since the alert was queued."""
+class Undeliverable(Exception):
+    """A delivery that cannot succeed by trying again; ``code`` is what is recorded."""
+
+    code = "undeliverable"
+
+
+class NoAddress(Undeliverable):
+    """The member removed their address or number since the alert was queued."""
+
+    code = "no_address"
+
+
+class NoGateway(Undeliverable):
+    """The organisation has no active SMS gateway (one that sends to numbers)."""
+
+    code = "no_sms_gateway"
+
+
+class NotCollected(Undeliverable):
+    """The gateway did not collect the text within ALERT_SMS_COLLECT_MINUTES."""
+
+    code = "not_collected"
 
 
 def _claim(delivery_id: int, now: datetime) -> AlertDelivery | None:
@@ -57,19 +85,27 @@ def _claim(delivery_id: int, now: datetime) -> AlertDelivery | None:
 
 
 def error_code(error: BaseException) -> str:
+    if isinstance(error, Undeliverable):
+        return error.code
     code = getattr(error, "smtp_code", None)
     if isinstance(code, int):
         return f"{type(error).__name__}:{code}"
     return type(error).__name__[:64]
 
 
-def _send_email(found: AlertDelivery) -> None:
+def _preference(found: AlertDelivery) -> AlertPreference | None:
+    return AlertPreference.objects.filter(user_id=found.alert.recipient_id).first()
+
+
+def _send_email(found: AlertDelivery, preference: AlertPreference | None) -> None:
     alert = found.alert
-    preference = AlertPreference.objects.filter(user_id=alert.recipient_id).first()
     to = address.open_address(preference.email, user_id=alert.recipient_id) if preference else ""
     if not to:
         raise NoAddress
-    text = texts.text_for(alert)
+    send_email(to, texts.text_for(alert, preference))
+
+
+def send_email(to: str, text: texts.Text) -> None:
     message = EmailMessage(
         subject=text.subject,
         body=text.body,
@@ -81,6 +117,30 @@ def _send_email(found: AlertDelivery) -> None:
     message.send()
 
 
+def _queue_text(found: AlertDelivery, preference: AlertPreference | None, now: datetime) -> None:
+    """Into the organisation's SMS gateway outbox: the headline alone, to the member's
+    number. Sent once the gateway has collected it (``check_outbox``)."""
+    alert = found.alert
+    number = (
+        address.open_address(preference.phone, user_id=alert.recipient_id, field="phone")
+        if preference
+        else ""
+    )
+    if not number:
+        raise NoAddress
+    gateway = channel_actions.sms_gateway(alert.organisation)
+    if gateway is None:
+        raise NoGateway
+    text = texts.sms_for(alert, preference)
+    with transaction.atomic():
+        message = channel_actions.queue_text_to_number(gateway, number, text.body)
+        AlertDelivery.objects.filter(pk=found.pk).update(
+            status=AlertDelivery.Status.OUTBOX,
+            outbox_id=message.pk,
+            next_attempt_at=now + timedelta(minutes=settings.ALERT_SMS_COLLECT_MINUTES),
+        )
+
+
 def attempt(delivery_id: int, now: datetime | None = None) -> str:
     """One attempt of one delivery; returns its status afterwards ("" if not due)."""
     now = now or timezone.now()
@@ -88,9 +148,14 @@ def attempt(delivery_id: int, now: datetime | None = None) -> str:
     if found is None:
         return ""
     try:
-        if found.channel != Channel.EMAIL:
-            raise NotImplementedError(found.channel)
-        _send_email(found)
+        preference = _preference(found)
+        if found.channel == Channel.EMAIL:
+            _send_email(found, preference)
+        elif found.channel == Channel.SMS:
+            _queue_text(found, preference, now)
+            return AlertDelivery.Status.OUTBOX
+        else:
+            raise Undeliverable
     except Exception as error:
         # smtplib's errors, a refused connection (OSError), a backend's own: recorded only.
         return _failed(found, error, now)
@@ -102,11 +167,10 @@ def attempt(delivery_id: int, now: datetime | None = None) -> str:
 
 def _failed(found: AlertDelivery, error: BaseException, now: datetime) -> str:
     code = error_code(error)
-    final = isinstance(error, NoAddress | NotImplementedError) or (
-        found.attempts >= settings.ALERT_MAX_ATTEMPTS
-    )
+    final = isinstance(error, Undeliverable) or found.attempts >= settings.ALERT_MAX_ATTEMPTS
     status = AlertDelivery.Status.FAILED if final else AlertDelivery.Status.RETRYING
     logger.warning("alert delivery %s attempt %s failed: %s", found.pk, found.attempts, code)
+    fallback: int | None = None
     with transaction.atomic():
         AlertDelivery.objects.filter(pk=found.pk).update(
             status=status,
@@ -120,7 +184,78 @@ def _failed(found: AlertDelivery, error: BaseException, now: datetime) -> str:
                 obj=found,
                 details={"channel": found.channel, "attempts": found.attempts, "error": code},
             )
+            fallback = _fallback(found, now)
+    if fallback is not None:
+        # The worker that saw the failure sends the fallback at once (the periodic retry
+        # would, a minute later, if this one stopped here).
+        attempt(fallback, now)
     return status
+
+
+# A failed channel falls back to the other one, once: never the same alert twice on one
+# channel (the constraint one_delivery_per_channel), and never back again.
+FALLBACK = {Channel.EMAIL: Channel.SMS, Channel.SMS: Channel.EMAIL}
+
+
+def _fallback(found: AlertDelivery, now: datetime) -> int | None:
+    """The fallback delivery made for a failed one, or None: the member has no address or
+    number for it, the organisation no SMS gateway, the alert went that way already, or it
+    is not urgent and the member's quiet hours have begun."""
+    target = FALLBACK.get(Channel(found.channel)) if found.digest_id is None else None
+    preference = _preference(found) if target else None
+    if target is None or preference is None:
+        return None
+    # Quiet hours hold back a non-urgent alert's fallback as they would have held it.
+    local_hour = time_zones.local(now, found.alert.organisation).hour
+    if not found.alert.urgent and preference.is_quiet(local_hour):
+        return None
+    if target == Channel.EMAIL and not preference.email:
+        return None
+    if target == Channel.SMS and (
+        not preference.phone or channel_actions.sms_gateway(found.alert.organisation) is None
+    ):
+        return None
+    if AlertDelivery.objects.filter(alert_id=found.alert_id, channel=target).exists():
+        return None
+    try:
+        with transaction.atomic():
+            made = AlertDelivery.objects.create(
+                alert_id=found.alert_id,
+                channel=target,
+                fallback_for=found.channel,
+                created_at=now,
+                next_attempt_at=now + timedelta(minutes=2),
+            )
+    except IntegrityError:  # made by a concurrent worker
+        return None
+    return made.pk
+
+
+def check_outbox(now: datetime | None = None) -> int:
+    """Text messages in a gateway's outbox: collected (the row is gone) -> sent; still
+    there after ALERT_SMS_COLLECT_MINUTES -> taken back out (never sent late) and failed,
+    which falls back to e-mail. Returns how many were settled."""
+    now = now or timezone.now()
+    settled = 0
+    waiting = AlertDelivery.objects.filter(status=AlertDelivery.Status.OUTBOX).select_related(
+        "alert__organisation"
+    )
+    for found in list(waiting):
+        message = OutboundMessage.objects.filter(pk=found.outbox_id or 0, report__isnull=True)
+        if message.exists():
+            if found.next_attempt_at is not None and found.next_attempt_at > now:
+                continue
+            with transaction.atomic():
+                taken_back, _count = message.delete()
+            if taken_back:
+                _failed(found, NotCollected(), now)
+                settled += 1
+                continue
+        # The gateway collected it (mark_sent deleted the row), maybe just now.
+        settled += AlertDelivery.objects.filter(
+            pk=found.pk, status=AlertDelivery.Status.OUTBOX
+        ).update(status=AlertDelivery.Status.SENT, sent_at=now, next_attempt_at=None)
+    return settled
 
 
 def retry_due(now: datetime | None = None) -> int:

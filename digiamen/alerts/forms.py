@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from digiamen.alerts.models import Channel, Kind
+from digiamen.alerts import address
+from digiamen.alerts.models import Channel, Kind, Language
 
 HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
 END_HOURS = [(hour, f"{hour:02d}:00") for hour in range(1, 25)]
@@ -27,6 +28,28 @@ class PreferencesForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
     )
+    phone = forms.CharField(
+        label=_("Mobile number for text alerts (optional)"),
+        help_text=_("In international form, for example +212 600 000 000."),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of e-mails and text messages"),
+        choices=[("", _("The organisation's language")), *Language.choices],
+        required=False,
+    )
+    digest = forms.ChoiceField(
+        label=_("Alerts that are not urgent, by e-mail"),
+        choices=[
+            ("immediate", _("One e-mail for each alert")),
+            ("daily", _("One daily digest with the number of alerts of each kind")),
+        ],
+        initial="immediate",
+        required=False,  # left out (an older client): the member's choice stays
+        help_text=_("Urgent alerts are always sent at once."),
+    )
     quiet_from = forms.TypedChoiceField(
         label=_("Quiet hours from"), choices=HOURS, coerce=int, initial=0
     )
@@ -40,10 +63,31 @@ class PreferencesForm(forms.Form):
             self.fields[f"email_{kind}"] = forms.BooleanField(
                 label=_("By e-mail: %(kind)s") % {"kind": label}, required=False
             )
+        for kind, label in Kind.choices:
+            self.fields[f"sms_{kind}"] = forms.BooleanField(
+                label=_("By text message: %(kind)s") % {"kind": label}, required=False
+            )
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "")
+        if not raw:
+            return ""
+        number = address.normalise_phone(raw)
+        if number is None:
+            raise forms.ValidationError(address.PHONE_ERROR, code="phone")
+        return number
+
+    def daily_digest(self) -> bool | None:
+        chosen = self.cleaned_data.get("digest")
+        return None if not chosen else chosen == "daily"
 
     def channels(self) -> dict[str, list[str]]:
         return {
-            kind: [Channel.IN_APP, *([Channel.EMAIL] if self.cleaned_data[f"email_{kind}"] else [])]
+            kind: [
+                Channel.IN_APP,
+                *([Channel.EMAIL] if self.cleaned_data[f"email_{kind}"] else []),
+                *([Channel.SMS] if self.cleaned_data[f"sms_{kind}"] else []),
+            ]
             for kind in Kind.values
         }
 

@@ -55,6 +55,10 @@ class AlertDelivery(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RETRYING = "retrying", _("Waiting to retry")
+        # A text message in the gateway's outbox, until the gateway collects it.
+        OUTBOX = "outbox", _("Waiting for the gateway")
+        # A non-urgent e-mail kept for the member's daily digest.
+        DIGEST = "digest", _("Kept for the daily digest")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -69,6 +73,15 @@ class AlertDelivery(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The channel whose failure made this delivery (a fallback); empty for a chosen one.
+    fallback_for = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    # A text message's row in the gateway's outbox (deleted when the gateway collects it):
+    # its id only, so that its going can be seen; never a link that would keep it.
+    outbox_id = models.BigIntegerField(null=True, blank=True)
+    # The daily digest this e-mail went into.
+    digest = models.ForeignKey(
+        "AlertDigest", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -85,12 +98,24 @@ def default_channels() -> dict[str, list[str]]:
     return {kind: [Channel.IN_APP, Channel.EMAIL] for kind in Kind.values}
 
 
+class Language(models.TextChoices):
+    ARABIC = "ar", _("Arabic")
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+
+
 class AlertPreference(models.Model):
-    """A member's choices. The address is under the alerts key (``alerts.address``): the
-    queue's worker must read it to send, with nobody's key unlocked."""
+    """A member's choices. The address and the number are under the alerts key
+    (``alerts.address``): the queue's worker must read them to send, with nobody's key
+    unlocked."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="alert_preference")
     email = models.BinaryField(blank=True, default=b"")
+    phone = models.BinaryField(blank=True, default=b"")
+    # The language of e-mails and texts; empty: the organisation's first language.
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True, default="")
+    # Non-urgent alerts by e-mail: one digest a day instead of one e-mail each.
+    daily_digest = models.BooleanField(default=False)
     # {kind: [channel, ...]}; in-app is always on.
     channels = models.JSONField(default=default_channels, blank=True)
     # Hours of the day (0-23, the organisation's time zone) when nothing but an urgent alert to the
@@ -111,6 +136,30 @@ class AlertPreference(models.Model):
 
     def wants(self, kind: str, channel: str) -> bool:
         return channel in (self.channels or {}).get(kind, [])
+
+
+class AlertDigest(models.Model):
+    """One member's daily digest: how many alerts of each kind waited, per organisation
+    (``{organisation id: {kind: count}}``), never which. One a day at most."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    counts = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=8, choices=AlertDelivery.Status.choices, default=AlertDelivery.Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"digest {self.pk} of {self.user_id} ({self.day})"
 
 
 class OnCallShift(models.Model):

@@ -1,11 +1,12 @@
-"""Periodic jobs of alerts: escalation of urgent cases nobody opened, and delivery retries."""
+"""Periodic jobs of alerts: escalation of urgent cases nobody opened, delivery retries, text
+messages collected (or not) by the gateway, and the daily digest."""
 
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from digiamen.alerts import actions, delivery
+from digiamen.alerts import actions, delivery, digest
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -16,3 +17,18 @@ def escalate_unopened_urgent_cases() -> int:
 @db_periodic_task(crontab(minute="*"))
 def retry_alert_deliveries() -> int:
     return delivery.retry_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("alerts-check-outbox")
+def check_alert_texts() -> int:
+    """Texts the gateway collected are sent; those it left too long have failed."""
+    return delivery.check_outbox()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("alerts-daily-digest")
+def send_daily_digests() -> int:
+    """Looks every quarter of an hour; sends each member's digest once a day, at the first
+    look from ALERT_DIGEST_HOUR on (a consumer that was down at that hour still sends it)."""
+    return digest.send_digests()

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from digiamen.accounts.models import Organisation
-from digiamen.alerts.models import Alert, Kind
+from digiamen.alerts.models import Alert, AlertPreference, Kind
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -27,8 +27,10 @@ class Text:
     language: str
 
 
-def language_for(organisation: Organisation) -> str:
-    """Members have no language of their own yet: the organisation's first one."""
+def language_for(organisation: Organisation, preference: AlertPreference | None = None) -> str:
+    """The member's own language if they chose one, else the organisation's first one."""
+    if preference is not None and preference.language in SUPPORTED:
+        return str(preference.language)
     for code in organisation.languages or []:
         if code in SUPPORTED:
             return str(code)
@@ -65,8 +67,8 @@ def subject(kind: str, urgent: bool) -> str:
     return gettext("Digi-Amen: an urgent report is still waiting")
 
 
-def text_for(alert: Alert) -> Text:
-    language = language_for(alert.organisation)
+def text_for(alert: Alert, preference: AlertPreference | None = None) -> Text:
+    language = language_for(alert.organisation, preference)
     with translation.override(language):
         lines = [
             headline(alert.kind, alert.urgent, alert.organisation.name),
@@ -76,5 +78,47 @@ def text_for(alert: Alert) -> Text:
         return Text(
             subject=subject(alert.kind, alert.urgent),
             body="\n\n".join(lines) + "\n",
+            language=language,
+        )
+
+
+def sms_for(alert: Alert, preference: AlertPreference | None = None) -> Text:
+    """A text message: the headline alone (no link: a text's link could be spoofed)."""
+    language = language_for(alert.organisation, preference)
+    with translation.override(language):
+        return Text(
+            subject="",
+            body=headline(alert.kind, alert.urgent, alert.organisation.name),
+            language=language,
+        )
+
+
+def digest_for(counts: dict[str, dict[str, int]], names: dict[str, str], language: str) -> Text:
+    """The daily digest: per organisation (``names``: id -> name), how many alerts of each
+    kind are waiting. Counts and kinds only; a kind added later is named by its label."""
+    labels = dict(Kind.choices)
+    with translation.override(language):
+        blocks = [gettext("Alerts for you in Digi-Amen since the last digest:")]
+        for organisation_id, by_kind in counts.items():
+            total = sum(by_kind.values())
+            lines = [
+                ngettext(
+                    "%(count)d alert in %(organisation)s:",
+                    "%(count)d alerts in %(organisation)s:",
+                    total,
+                )
+                % {"count": total, "organisation": names.get(organisation_id, "")}
+            ]
+            lines += [
+                f"- {labels.get(kind, kind)}: {count}" for kind, count in sorted(by_kind.items())
+            ]
+            blocks.append("\n".join(lines))
+        blocks += [
+            gettext("Sign in to see them: %(url)s") % {"url": sign_in_url(language)},
+            gettext("On purpose, this message says nothing about the case. Do not reply to it."),
+        ]
+        return Text(
+            subject=gettext("Digi-Amen: your daily digest of alerts"),
+            body="\n\n".join(blocks) + "\n",
             language=language,
         )

@@ -61,16 +61,28 @@ def preferences_page(request: HttpRequest, org: str) -> HttpResponse:
                 channels=form.channels(),
                 quiet_from=form.cleaned_data["quiet_from"],
                 quiet_to=form.cleaned_data["quiet_to"],
+                phone=form.cleaned_data["phone"],
+                language=form.cleaned_data["language"],
+                daily_digest=form.daily_digest(),
             )
             messages.success(request, _("Saved."))
             return redirect("alerts:preferences", org)
         status = 400
     else:
-        initial: dict[str, object] = {"email": actions.current_email(user)}
+        initial: dict[str, object] = {
+            "email": actions.current_email(user),
+            "phone": actions.current_phone(user),
+        }
         if preference is not None:
-            initial.update(quiet_from=preference.quiet_from, quiet_to=preference.quiet_to)
+            initial.update(
+                quiet_from=preference.quiet_from,
+                quiet_to=preference.quiet_to,
+                language=preference.language,
+                digest="daily" if preference.daily_digest else "immediate",
+            )
         for kind in Kind.values:
             initial[f"email_{kind}"] = preference.wants(kind, "email") if preference else True
+            initial[f"sms_{kind}"] = preference.wants(kind, "sms") if preference else False
         form = PreferencesForm(initial=initial)
         status = 200
     return render(

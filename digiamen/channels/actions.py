@@ -310,6 +310,32 @@ def queue_reply_for_report(report: Report, text: str) -> OutboundMessage | None:
     )
 
 
+def sms_gateway(organisation: Any) -> Gateway | None:
+    """The organisation's active plain SMS gateway (the one that sends to numbers), if any;
+    the oldest when there are several."""
+    return (
+        Gateway.objects.filter(
+            organisation=organisation,
+            is_active=True,
+            kind=Gateway.Kind.SMS,
+            provider=Gateway.Provider.SMS_GATEWAY,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def queue_text_to_number(gateway: Gateway, number: str, text: str) -> OutboundMessage:
+    """A text of the server's own (a staff alert, never a report's content) for a number,
+    in the gateway's outbox like a counsellor's reply but of no report."""
+    return OutboundMessage.objects.create(
+        gateway=gateway,
+        report=None,
+        reply_to=store.seal(number, purpose=_reply_to_purpose(gateway)),
+        text=store.seal(text[:MESSAGE_MAX], purpose=OUTBOX_PURPOSE),
+    )
+
+
 @dataclass(frozen=True)
 class Outgoing:
     id: int
