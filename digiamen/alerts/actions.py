@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import CASEWORK_ROLES, Membership, Organisation, Role, User
-from digiamen.alerts import address, queue
+from digiamen.alerts import address, queue, rota
 from digiamen.alerts.context_processors import forget_unread
 from digiamen.alerts.models import (
     Alert,
@@ -69,14 +69,10 @@ def _members(organisation: Organisation, roles: Iterable[str]) -> list[User]:
 def on_call(organisation: Organisation, now: datetime | None = None) -> list[User]:
     """Who is on call now (site time zone), among the active caseworkers and supervisors."""
     local = timezone.localtime(now or timezone.now())
-    shifts = OnCallShift.objects.filter(
-        organisation=organisation,
-        weekday=local.weekday(),
-        start_hour__lte=local.hour,
-        end_hour__gt=local.hour,
-    ).values_list("user_id", flat=True)
+    # A dated exception covering this hour replaces the weekly pattern (alerts.rota).
+    on_rota = rota.on_call_user_ids(organisation, local)
     caseworkers = {user.pk: user for user in _members(organisation, CASEWORK_ROLES)}
-    return [caseworkers[pk] for pk in sorted(set(shifts)) if pk in caseworkers]
+    return [caseworkers[pk] for pk in sorted(on_rota) if pk in caseworkers]
 
 
 # --- Making alerts -------------------------------------------------------------------------
