@@ -298,3 +298,57 @@ def test_the_rota_is_for_supervisors_of_the_organisation(world: World) -> None:
         == 400
     )
     assert OnCallShift.objects.count() == 1 and not OnCallException.objects.exists()
+
+
+def test_the_openapi_document_describes_the_alerts_endpoints(db: None) -> None:
+    from digiamen.api import api
+
+    document = api.get_openapi_schema(path_prefix="/api/v1")
+    operations = {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        if path.startswith(("/api/v1/alerts", "/api/v1/rota"))
+        for method, operation in item.items()
+    }
+    assert len(operations) == 11
+    for (method, path), operation in operations.items():
+        assert operation["summary"] and operation["tags"] == ["alerts"], (method, path)
+        assert {"401", "403"} <= set(operation["responses"]), (method, path)
+        success = [code for code in operation["responses"] if code.startswith("2")]
+        assert len(success) == 1, (method, path)
+        if success[0] != "204":
+            schema = operation["responses"][success[0]]["content"]["application/json"]["schema"]
+            assert "$ref" in schema, (method, path)
+    for refusing in [
+        ("PUT", "/api/v1/alerts/preferences"),
+        ("POST", "/api/v1/rota/shifts"),
+        ("POST", "/api/v1/rota/exceptions"),
+    ]:
+        assert "400" in operations[refusing]["responses"], refusing
+    components = document["components"]["schemas"]
+    assert "headline" in components["AlertOut"]["properties"]
+    assert components["RotaExceptionIn"]["properties"]["date"]["format"] == "date"
+
+
+@pytest.mark.parametrize("scope", ["report_intake", "platform_liaison"])
+def test_an_organisation_key_has_no_alerts_and_no_rota(world: World, scope: str) -> None:
+    from digiamen.accounts import actions as account_actions
+
+    key = account_actions.issue_api_key(world.amane, scope, label="k", actor=None)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    _alert(world, world.bob.user)
+    for method, path, body in [
+        ("get", "/api/v1/alerts", None),
+        ("post", "/api/v1/alerts/read", None),
+        ("get", "/api/v1/alerts/preferences", None),
+        ("put", "/api/v1/alerts/preferences", {"email": "", "quiet_from": 0, "quiet_to": 0}),
+        ("get", "/api/v1/rota", None),
+        (
+            "post",
+            "/api/v1/rota/shifts",
+            {"member": "bob", "weekday": 0, "start_hour": 1, "end_hour": 2},
+        ),
+    ]:
+        assert call(method, path, auth, body).status_code == 403, (method, path)
+    assert Alert.objects.get().read_at is None
+    assert not AlertPreference.objects.exists() and not OnCallShift.objects.exists()

@@ -201,3 +201,17 @@ def test_only_the_organisations_supervisors_edit_exceptions(world: World, signed
     anonymous = Client().post(EXCEPTIONS, {"operation": "remove", "exception": str(exception.pk)})
     assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"]
     assert OnCallException.objects.filter(pk=exception.pk).exists()
+
+
+def test_an_unknown_operation_is_a_400(world: World, signed_in: Any) -> None:
+    sara = world.add_member("sara", world.amane, Role.SUPERVISOR)
+    client = signed_in(sara)
+    token = csrf_token_of(client.get(URL).content.decode())
+    response = client.post(EXCEPTIONS, {"csrfmiddlewaretoken": token, "operation": "bogus"})
+    assert response.status_code == 400
+    assert "Some values are not valid." in response.content.decode()
+    removed = client.post(
+        EXCEPTIONS, {"csrfmiddlewaretoken": token, "operation": "remove", "exception": "x"}
+    )
+    assert removed.status_code == 404
+    assert not OnCallException.objects.exists()
