@@ -87,7 +87,7 @@ def _panel(html: str) -> dict[str, tuple[int, str]]:
 def _listed(client: Any, link: str) -> int:
     """How many cases the linked queue lists (its caption), or rows of a waiting list."""
     html = client.get(link).content.decode()
-    caption = re.search(r"<caption>(\d+) cases?</caption>", html)
+    caption = re.search(r"<caption[^>]*>(\d+) cases?</caption>", html)
     assert caption, link
     return int(caption.group(1))
 
