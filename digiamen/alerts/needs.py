@@ -69,7 +69,7 @@ def needs_you_now(membership: Membership) -> Panel | None:
         "overdue": _("First contact overdue"),
         "new": _("New cases"),
         "mine": _("Cases assigned to you"),
-        "tasks": _("Cases with your tasks due today"),
+        "tasks": _("Cases with your tasks due today or late"),
         "replies": _("Cases with unread replies from reporters"),
     }
     needs = [

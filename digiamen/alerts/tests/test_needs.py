@@ -103,7 +103,7 @@ def test_a_caseworker_sees_their_counts_each_as_its_queue_shows_them(
         "First contact overdue": 1,
         "New cases": 1,
         "Cases assigned to you": 2,
-        "Cases with your tasks due today": 1,
+        "Cases with your tasks due today or late": 1,
         "Cases with unread replies from reporters": 1,
         "Referrals waiting for an answer": 1,
     }
@@ -119,7 +119,7 @@ def test_a_supervisor_sees_every_reply_and_the_transfers(world: World, signed_in
     panel = _panel(client.get(HOME).content.decode())
     assert panel["Cases with unread replies from reporters"][0] == 2
     assert panel["Cases assigned to you"][0] == 1
-    assert panel["Cases with your tasks due today"][0] == 0
+    assert panel["Cases with your tasks due today or late"][0] == 0
     assert panel["Transfers waiting for a decision"] == (1, "/en/staff/amane/transfers/")
     for label, (count, link) in panel.items():
         if "queue=" in link:
