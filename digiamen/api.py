@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from digiamen.accounts.api import router as auth_router
+from digiamen.alerts.api import router as alerts_router
 from digiamen.cases.api import router as cases_router
 from digiamen.core import untrusted
 from digiamen.core.api_errors import declare_common_errors, field_message
@@ -115,3 +116,4 @@ api.add_router("/", referrals_router)
 api.add_router("/", evidence_router)
 api.add_router("/", safeguarding_router)
 api.add_router("/", media_router)
+api.add_router("/", alerts_router)

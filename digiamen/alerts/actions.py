@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import CASEWORK_ROLES, Membership, Organisation, Role, User
-from digiamen.alerts import address, queue
+from digiamen.alerts import address, queue, rota
 from digiamen.alerts.context_processors import forget_unread
 from digiamen.alerts.models import (
     Alert,
@@ -74,14 +74,10 @@ def on_call(organisation: Organisation, now: datetime | None = None) -> list[Use
     """Who is on call now (the organisation's time zone), among the active caseworkers and
     supervisors."""
     local = time_zones.local(now or timezone.now(), organisation)
-    shifts = OnCallShift.objects.filter(
-        organisation=organisation,
-        weekday=local.weekday(),
-        start_hour__lte=local.hour,
-        end_hour__gt=local.hour,
-    ).values_list("user_id", flat=True)
+    # A dated exception covering this hour replaces the weekly pattern (alerts.rota).
+    on_rota = rota.on_call_user_ids(organisation, local)
     caseworkers = {user.pk: user for user in _members(organisation, CASEWORK_ROLES)}
-    return [caseworkers[pk] for pk in sorted(set(shifts)) if pk in caseworkers]
+    return [caseworkers[pk] for pk in sorted(on_rota) if pk in caseworkers]
 
 
 # --- Making alerts -------------------------------------------------------------------------

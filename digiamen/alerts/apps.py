@@ -11,3 +11,8 @@ class AlertsConfig(AppConfig):
         from digiamen.core import signals
 
         signals.case_assigned.connect(receivers.case_assigned, dispatch_uid="alerts-assigned")
+        # The staff home's "what needs you now" (accounts.home: accounts imports no app above).
+        from digiamen.accounts import home
+        from digiamen.alerts import needs
+
+        home.register("needs_you_now", needs.needs_you_now)

@@ -188,3 +188,33 @@ class OnCallShift(models.Model):
 
     def __str__(self) -> str:
         return f"on call {self.weekday} {self.start_hour}-{self.end_hour}: {self.user_id}"
+
+
+class OnCallException(models.Model):
+    """A dated exception to the weekly rota (a holiday cover, a swap): on ``date`` from
+    ``start_hour`` to ``end_hour`` (exclusive, 24 = midnight), site time zone, the members of
+    the exceptions covering an hour are on call instead of that hour's weekly pattern."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="on_call_exceptions"
+    )
+    date = models.DateField()
+    start_hour = models.PositiveSmallIntegerField()
+    end_hour = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "start_hour", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_hour__lt=models.F("end_hour"))
+                & models.Q(end_hour__lte=24),
+                name="on_call_exception_in_a_day",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "date"], name="on_call_exception_day")]
+
+    def __str__(self) -> str:
+        return f"on call {self.date} {self.start_hour}-{self.end_hour}: {self.user_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digiamen.alerts import views
+from digiamen.alerts import views, views_admin, views_rota
 
 app_name = "alerts"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("<slug:org>/alerts/", views.alerts_page, name="alerts"),
     path("<slug:org>/alerts/preferences/", views.preferences_page, name="preferences"),
     path("<slug:org>/alerts/on-call/", views.on_call_page, name="on_call"),
+    path("<slug:org>/alerts/on-call/exceptions/", views_rota.exceptions, name="exceptions"),
+    path("<slug:org>/alerts/failures/", views_admin.failures, name="failures"),
 ]

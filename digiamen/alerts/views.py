@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from digiamen.accounts.models import CASEWORK_ROLES, Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.alerts import actions, texts
+from digiamen.alerts import actions, texts, views_rota
 from digiamen.alerts.forms import PreferencesForm, ShiftForm
 from digiamen.alerts.models import Alert, AlertPreference, Kind, OnCallShift
 
@@ -142,6 +142,7 @@ def on_call_page(request: HttpRequest, org: str) -> HttpResponse:
             "form": form,
             "shifts": OnCallShift.objects.filter(organisation=organisation).select_related("user"),
             "now_on_call": actions.on_call(organisation),
+            **views_rota.exception_context(organisation, members),
         },
         status=status,
     )

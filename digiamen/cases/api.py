@@ -98,7 +98,12 @@ class CaseListOut(Schema):
 
 
 class CaseFilters(Schema):
-    queue: Literal["new", "mine", "high", "overdue", "all"] = "new"
+    queue: Literal["new", "mine", "high", "overdue", "urgent", "tasks", "replies", "all"] = Field(
+        default="new",
+        description="urgent: urgent flags or high risk; tasks: the caller's open tasks due by "
+        "the end of today; replies: unread messages from the reporter (a caseworker's own "
+        "cases, a supervisor's every case).",
+    )
     status: str = ""
     harm: str = ""
     risk: str = ""

@@ -27,6 +27,9 @@ QUEUES = [
     ("mine", _("Assigned to me")),
     ("high", _("High risk")),
     ("overdue", _("First contact overdue")),
+    ("urgent", _("Urgent (flags or high risk)")),
+    ("tasks", _("My tasks due today or late")),
+    ("replies", _("Unread replies from reporters")),
     ("all", _("All")),
 ]
 

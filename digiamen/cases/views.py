@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.cases import actions, duplicates, replies
+from digiamen.cases import actions, duplicates, queues, replies
 from digiamen.cases.forms import (
     AssignForm,
     CaseSettingsForm,
@@ -66,17 +66,9 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
         "report", "assigned_to"
     )
     queue = data.get("queue") or "new"
-    now = timezone.now()
-    if queue == "new":
-        cases = cases.filter(status=Case.Status.NEW)
-    elif queue == "mine":
-        cases = cases.filter(assigned_to_id=membership.user_id).exclude(status=Case.Status.CLOSED)
-    elif queue == "high":
-        cases = cases.filter(risk_level="high").exclude(status=Case.Status.CLOSED)
-    elif queue == "overdue":
-        cases = cases.filter(first_contacted_at__isnull=True, first_contact_due__lt=now).exclude(
-            status=Case.Status.CLOSED
-        )
+    condition = queues.queue_condition(queue, membership, timezone.now())
+    if condition is not None:
+        cases = cases.filter(condition)
     if data.get("status"):
         cases = cases.filter(status=data["status"])
     # Every filter reads the case's own columns (the report's categories are copied onto it):

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from digiamen.accounts import actions, signed_keys, time_zones
+from digiamen.accounts import actions, home, signed_keys, time_zones
 from digiamen.accounts.forms import (
     ConfirmKeyForm,
     InviteForm,
@@ -66,7 +66,12 @@ def organisation_home(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "accounts/organisation_home.html",
-        {"membership": membership, "fingerprint": fingerprint},
+        {
+            "membership": membership,
+            "fingerprint": fingerprint,
+            # Not while the member's key waits: the panels show the organisation's records.
+            "panels": [] if membership.key_pending else home.panels(membership),
+        },
     )
 
 

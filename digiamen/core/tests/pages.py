@@ -143,6 +143,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/alerts/", "bob"),
         Page("/staff/amane/alerts/preferences/", "bob"),
         Page("/staff/amane/alerts/on-call/", "sara"),
+        Page("/staff/amane/alerts/failures/", "alice"),
         Page("/no-such-page/", "anonymous"),
     ]
 

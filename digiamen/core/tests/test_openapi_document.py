@@ -13,6 +13,7 @@ from digiamen.api import api
 
 API_MODULES = [
     "digiamen.accounts.api",
+    "digiamen.alerts.api",
     "digiamen.cases.api",
     "digiamen.directory.api",
     "digiamen.referrals.api",

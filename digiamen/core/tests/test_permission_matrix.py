@@ -91,6 +91,10 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/hashes/hotline/": banks,
         "/en/staff/amane/hashes/hotline/export.csv": banks,
         "/en/staff/amane/channels/": ADMIN,
+        "/en/staff/amane/alerts/": ALL,
+        "/en/staff/amane/alerts/preferences/": ALL,
+        "/en/staff/amane/alerts/on-call/": {Role.SUPERVISOR},
+        "/en/staff/amane/alerts/failures/": ADMIN,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -103,6 +107,10 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/api/v1/stats?by=harm_type,admin1": STATISTICS,
         "/api/v1/safeguarding/assessments": ALL,
         f"/api/v1/safeguarding/assessments/{assessment}": ALL,
+        "/api/v1/alerts": ALL,
+        "/api/v1/alerts?unread=true": ALL,
+        "/api/v1/alerts/preferences": ALL,
+        "/api/v1/rota": {Role.SUPERVISOR},
     }
     clients = {}
     tokens = {}
@@ -218,6 +226,10 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/hashes/1/entries/1/",
         "/en/staff/amane/hashes/hotline/",
         "/en/staff/amane/channels/",
+        "/en/staff/amane/alerts/",
+        "/en/staff/amane/alerts/preferences/",
+        "/en/staff/amane/alerts/on-call/",
+        "/en/staff/amane/alerts/on-call/exceptions/",
     ]
     for url in routes:
         anonymous = Client().post(url, {"version": 1, "text": "x", "risk": "high"})
@@ -228,6 +240,13 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
     for url in [
         f"/api/v1/cases/{case.number}/{suffix}"
         for suffix in ["transitions", "notes", "tasks", "replies", "escalations", "referrals"]
-    ] + ["/api/v1/referrals/1/status", "/api/v1/hashes/match"]:
+    ] + [
+        "/api/v1/referrals/1/status",
+        "/api/v1/hashes/match",
+        "/api/v1/alerts/read",
+        "/api/v1/alerts/1/read",
+        "/api/v1/rota/shifts",
+        "/api/v1/rota/exceptions",
+    ]:
         assert Client().post(url, "{}", content_type="application/json").status_code == 401, url
     assert CaseEvent.objects.count() == events_before

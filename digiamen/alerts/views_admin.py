@@ -1,0 +1,62 @@
+"""The organisation's alert delivery failures, for its admins: when, how, how often and why
+(an error code), and to whom (a username). Never an address, and never what was sent."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from digiamen.accounts.models import Role
+from digiamen.accounts.permissions import get_membership, staff_required
+from digiamen.alerts.models import AlertDelivery, Channel, Kind
+
+PAGE_SIZE = 50
+# The columns the page shows, and nothing else.
+FAILURE_FIELDS = (
+    "pk",
+    "created_at",
+    "last_attempt_at",
+    "next_attempt_at",
+    "channel",
+    "status",
+    "attempts",
+    "last_error",
+    "alert__kind",
+    "alert__urgent",
+    "alert__recipient__username",
+)
+
+
+@staff_required
+@require_safe
+def failures(request: HttpRequest, org: str) -> HttpResponse:
+    membership = get_membership(request, org, [Role.ORG_ADMIN])
+    deliveries = (
+        AlertDelivery.objects.filter(
+            alert__organisation=membership.organisation,
+            status__in=[AlertDelivery.Status.FAILED, AlertDelivery.Status.RETRYING],
+        )
+        .order_by("-created_at", "-id")
+        .values(*FAILURE_FIELDS)
+    )
+    raw = request.GET.get("page", "1")
+    page = Paginator(deliveries, PAGE_SIZE).get_page(int(raw) if raw.isdigit() else 1)
+    kinds, channels = dict(Kind.choices), dict(Channel.choices)
+    statuses = dict(AlertDelivery.Status.choices)
+    rows = [
+        {
+            **row,
+            "kind": kinds.get(row["alert__kind"], row["alert__kind"]),
+            "channel": channels.get(row["channel"], row["channel"]),
+            "status": statuses.get(row["status"], row["status"]),
+            "failed": row["status"] == AlertDelivery.Status.FAILED,
+        }
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "alerts/failures.html",
+        {"membership": membership, "page": page, "rows": rows},
+    )
