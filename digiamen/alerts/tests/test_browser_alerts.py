@@ -12,12 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from digiamen.alerts import actions, texts
 from digiamen.alerts.models import Alert, OnCallShift
 from digiamen.alerts.tests.helpers import MARKERS, Inbox, known_bank, smtp_server
 from digiamen.cases.models import Case, CaseEvent
+from digiamen.channels import actions as channel_actions
 from digiamen.conftest import Member, World
 
 __all__ = ["smtp_server"]
@@ -73,13 +75,16 @@ def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_unt
             start_hour=0,
             end_hour=24,
         )
+    gateway, gateway_secret = channel_actions.create_gateway(world.amane, name="SMS")
     for member in (world.bob, sara, nadia, world.alice):
+        both = ["in_app", "email", "sms"] if member is world.bob else ["in_app", "email"]
         actions.save_preferences(
             member.user,
             email=f"{member.user.username}@example.org",
-            channels={"new_report": ["in_app", "email"], "escalation": ["in_app", "email"]},
+            channels={"new_report": both, "escalation": ["in_app", "email"]},
             quiet_from=0,
             quiet_to=0,
+            phone="+212600000001" if member is world.bob else "",
         )
     picture = known_bank(world)
 
@@ -94,6 +99,17 @@ def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_unt
     for secret in (*MARKERS, case.number, "sexual", "extortion", "Morocco"):
         assert secret not in whole
     assert f"{live_server.url}/ar/staff/login/" in message.get_content()
+    # ... and a text in the gateway's outbox, collected as the gateway collects it.
+    outbox = Client().get(
+        f"/channels/{gateway.public_id}/outbox", HTTP_AUTHORIZATION=f"Token {gateway_secret}"
+    )
+    assert outbox.status_code == 200, outbox.content[:300]
+    [text] = outbox.json()["messages"]
+    assert text["to"] == "+212600000001"
+    for secret_value in (*MARKERS, case.number, "sexual", "extortion", "Morocco"):
+        assert secret_value not in text["text"]
+    with translation.override("ar"):
+        assert text["text"] == texts.headline("new_report", True, world.amane.name)
 
     # Nobody opens it for the configured time: every supervisor is alerted, not the admin.
     assert actions.escalate_unopened(case.created_at + timedelta(minutes=14)) == 0
