@@ -388,7 +388,7 @@ class RotaExceptionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     member: str = Field(max_length=150, description="The username of a caseworker or supervisor.")
-    date: dt.date = Field(description="Today or later (the site's time zone).")
+    date: dt.date = Field(description="Today or later (the organisation's local date).")
     start_hour: int = Field(description="0-23")
     end_hour: int = Field(description="1-24, after start_hour (24 is midnight)")
 

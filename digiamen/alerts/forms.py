@@ -68,6 +68,15 @@ class PreferencesForm(forms.Form):
                 label=_("By text message: %(kind)s") % {"kind": label}, required=False
             )
 
+    def setting_fields(self) -> list[forms.BoundField]:
+        """The address, number, language, digest and hours: one field each on the page."""
+        return [self[name] for name in self.fields if not name.startswith(("email_", "sms_"))]
+
+    def channel_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """One row per kind of event with its two ticks (e-mail, text message): the page
+        shows them as a table, each tick still labelled in full for screen readers."""
+        return [(label, self[f"email_{kind}"], self[f"sms_{kind}"]) for kind, label in Kind.choices]
+
     def clean_phone(self) -> str:
         raw = self.cleaned_data.get("phone", "")
         if not raw:
