@@ -75,7 +75,9 @@ class PreferencesForm(forms.Form):
     def channel_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         """One row per kind of event with its two ticks (e-mail, text message): the page
         shows them as a table, each tick still labelled in full for screen readers."""
-        return [(label, self[f"email_{kind}"], self[f"sms_{kind}"]) for kind, label in Kind.choices]
+        return [
+            (str(label), self[f"email_{kind}"], self[f"sms_{kind}"]) for kind, label in Kind.choices
+        ]
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data.get("phone", "")

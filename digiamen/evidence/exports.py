@@ -37,18 +37,16 @@ HXL_COUNT = "#affected+children+reports"
 
 
 def _header(table: StatisticsTable) -> list[str]:
-    return [
-        str(table.dimensions[0].label),
-        *(label for _code, label in table.columns),
-        _("Total"),
-    ]
+    # One column: its count is the row's total already, not shown twice.
+    total = [_("Total")] if len(table.columns) > 1 else []
+    return [str(table.dimensions[0].label), *(label for _code, label in table.columns), *total]
 
 
 def _body(table: StatisticsTable) -> list[list[Any]]:
     rows = []
     for index, (label, cells, total) in enumerate(table.as_rows()):
         first = label if index < len(table.rows) else _("Total")
-        rows.append([first, *cells, total])
+        rows.append([first, *cells, *([total] if len(table.columns) > 1 else [])])
     return rows
 
 

@@ -1,12 +1,39 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.evidence.network import SHARED_DIMENSIONS
 from digiamen.evidence.statistics import DIMENSIONS
+
+MONTHS_OFFERED = 120  # ten years back
+
+
+def recent_months(today: date | None = None) -> list[tuple[str, str]]:
+    """("2026-12", "December 2026") for this month and the ones before, newest first, the
+    month's name in the page's language."""
+    today = today or timezone.localdate()
+    year, month = today.year, today.month
+    months = []
+    for _step in range(MONTHS_OFFERED):
+        first = date(year, month, 1)
+        months.append((f"{year:04d}-{month:02d}", dateformat.format(first, "F Y")))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+class MonthSelect(forms.Select):
+    """A month as a list of months: the same in every browser, with or without JavaScript
+    (``<input type=month>`` is a date picker in some and a bare text box in others). The
+    value stays YYYY-MM, so links and exports keep their queries."""
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
+        self.choices = [("", _("The default period")), *recent_months()]
+        return super().optgroups(name, value, attrs)
 
 
 def _dimension_choices() -> list[tuple[str, Any]]:
@@ -21,19 +48,9 @@ class StatisticsForm(forms.Form):
         choices=lambda: [("", _("Nothing else")), *_dimension_choices()],
     )
     start = forms.CharField(
-        label=_("From month"),
-        required=False,
-        max_length=7,
-        help_text=_("YYYY-MM"),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+        label=_("From month"), required=False, max_length=7, widget=MonthSelect()
     )
-    end = forms.CharField(
-        label=_("To month"),
-        required=False,
-        max_length=7,
-        help_text=_("YYYY-MM"),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-12"}),
-    )
+    end = forms.CharField(label=_("To month"), required=False, max_length=7, widget=MonthSelect())
 
 
 class PeriodForm(forms.Form):

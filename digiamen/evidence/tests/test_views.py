@@ -161,3 +161,32 @@ def test_exports_refuse_bad_requests_and_others(
     assert signed_in(world.bob).get(base + "csv/").status_code == 404
     assert signed_in(world.charlie).get(base + "csv/").status_code == 404
     assert client.get(base + "csv/").status_code == 302
+
+
+def test_a_one_way_table_shows_its_count_once_and_months_are_chosen_from_a_list(
+    officer: Any, signed_in: Any
+) -> None:
+    client = signed_in(officer, "fr")
+    one_way = client.get(URL.format(lang="fr") + "?rows=harm_type&" + _this_year_period())
+    html = one_way.content.decode()
+    header = re.search(r"<thead>(.*?)</thead>", html, re.S)
+    assert header is not None
+    columns = re.findall(r"<th scope=\"col\">([^<]*)</th>", header.group(1))
+    assert len(columns) == 2 and "Total" not in columns  # the dimension, then the count
+    crossed = client.get(
+        URL.format(lang="fr") + "?rows=month&columns=harm_type&" + _this_year_period()
+    ).content.decode()
+    header = re.search(r"<thead>(.*?)</thead>", crossed, re.S)
+    assert header is not None and "Total" in header.group(1)
+    # Months are a list of months (no date picker, no JavaScript), named in French, the
+    # chosen one selected; the value stays YYYY-MM for links and exports.
+    assert 'type="month"' not in html
+    assert re.search(r'<select name="start"[^>]*>', html)
+    assert '<option value="2026-01" selected>janvier 2026</option>' in html
+    assert '<option value="2026-12" selected>décembre 2026</option>' in html
+    # The CSV has no twin column either.
+    csv = client.get(
+        "/fr/staff/amane/statistics/export/csv/?rows=harm_type&" + _this_year_period()
+    ).content.decode()
+    lines = csv.splitlines()
+    assert lines and lines[0].count(",") == 1 and "Total" not in lines[0]
