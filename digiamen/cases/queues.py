@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case as DbCase
+from django.db.models import Exists, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from digiamen.accounts.models import Membership, Role
@@ -14,6 +15,8 @@ from digiamen.core.taxonomy import RiskLevel
 from digiamen.intake.models import Message
 
 NOT_CLOSED = ~Q(status=Case.Status.CLOSED)
+URGENT = Q(risk_level=RiskLevel.HIGH) | ~Q(urgent_flags=[])
+WAITING = Q(first_contacted_at__isnull=True) & NOT_CLOSED
 
 
 def end_of_today(now: datetime) -> datetime:
@@ -44,7 +47,7 @@ def queue_condition(queue: str, membership: Membership, now: datetime) -> Q | No
         return Q(risk_level=RiskLevel.HIGH) & NOT_CLOSED
     if queue == "urgent":
         # As alerts.actions.is_urgent: urgent flags, or high risk (a known picture).
-        return (Q(risk_level=RiskLevel.HIGH) | ~Q(urgent_flags=[])) & NOT_CLOSED
+        return URGENT & NOT_CLOSED
     if queue == "overdue":
         return Q(first_contacted_at__isnull=True, first_contact_due__lt=now) & NOT_CLOSED
     if queue == "tasks":
@@ -66,3 +69,14 @@ def queue_condition(queue: str, membership: Membership, now: datetime) -> Q | No
             condition &= Q(assigned_to_id=me)
         return condition
     return None
+
+
+def by_danger(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
+    """Most dangerous first: urgent (urgent flags or high risk) before the rest, then
+    overdue before on time, then the nearest first-contact deadline, cases already
+    contacted or closed last (newest first among them)."""
+    return cases.annotate(
+        urgent_rank=DbCase(When(URGENT & NOT_CLOSED, then=0), default=1),
+        overdue_rank=DbCase(When(WAITING & Q(first_contact_due__lt=now), then=0), default=1),
+        waiting_rank=DbCase(When(WAITING, then=0), default=1),
+    ).order_by("urgent_rank", "overdue_rank", "waiting_rank", "first_contact_due", "-id")

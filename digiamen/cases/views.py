@@ -55,7 +55,7 @@ from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel
 from digiamen.core.templatetags.taxonomy import place_name
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Report
-from digiamen.media.models import ReportedImage
+from digiamen.media.models import ImageMatch, ReportedImage
 
 PAGE_SIZE = 50
 
@@ -86,8 +86,8 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
     if data.get("number"):
         cases = cases.filter(number=data["number"].strip().upper())  # numbers are upper case
     if queue == "overdue":
-        return cases.order_by("first_contact_due")
-    return cases.order_by("-created_at")
+        return cases.order_by("first_contact_due", "-id")
+    return queues.by_danger(cases, timezone.now())
 
 
 # What a queue row shows, and nothing else: the report's sealed fields stay in the database.
@@ -105,6 +105,8 @@ QUEUE_ROW_FIELDS = (
     "report__admin1",
     "report__age_band",
     "report__channel",
+    "known_picture",
+    "replied",
 )
 
 
@@ -122,6 +124,8 @@ class QueueRow:
     channel: str
     status: str
     overdue: bool
+    known_picture: bool
+    replied: bool
     due: str
     # "in 2 h 10 min", "overdue by 25 min"; empty once contacted or closed.
     due_in: str
@@ -163,6 +167,8 @@ def queue_rows(values: list[dict[str, Any]]) -> list[QueueRow]:
                 status=statuses.get(row["status"], row["status"]),
                 # As Case.is_overdue.
                 overdue=waiting and row["first_contact_due"] < now,
+                known_picture=bool(row.get("known_picture")),
+                replied=bool(row.get("replied")),
                 due=_minute(row["first_contact_due"]),
                 due_in=time_zones.relative(row["first_contact_due"], now) if waiting else "",
                 assignee=row["assigned_to__username"] or "",
@@ -184,7 +190,12 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     # Counted on the cases alone (a count of values() would join the reports for nothing);
     # the page's rows only, as values.
-    paginator = Paginator(filter_cases(membership, data), PAGE_SIZE)
+    # The badges, asked for the page's rows only (a count leaves unused annotations out).
+    cases = filter_cases(membership, data).annotate(
+        known_picture=Exists(ImageMatch.objects.filter(image__report_id=OuterRef("report_id"))),
+        replied=queues.unread_replies(),
+    )
+    paginator = Paginator(cases, PAGE_SIZE)
     page = paginator.get_page(data.get("page") or 1)
     return render(
         request,
