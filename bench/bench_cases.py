@@ -52,7 +52,7 @@ def worker() -> None:
     from harness import print_page, timed_get
 
     from digiamen.accounts import actions as account_actions
-    from digiamen.cases.models import Case, CaseSettings
+    from digiamen.cases.models import Case, CaseSettings, queue_order
     from digiamen.core import crypto, encryption
     from digiamen.core.taxonomy import AgeBand, Channel, HarmType
     from digiamen.intake.models import Report
@@ -112,6 +112,7 @@ def worker() -> None:
                 updated_at=report.created_at,
             )
             case.copy_from_report(report)  # as open_case_for_report does
+            case.danger, case.queue_key = queue_order(case)  # as Case.save does
             cases.append(case)
         Case.objects.bulk_create(cases)
     case_settings.next_number = CASES + 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Case as DbCase
-from django.db.models import Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from digiamen.accounts.models import Membership, Role
@@ -16,7 +15,6 @@ from digiamen.intake.models import Message
 
 NOT_CLOSED = ~Q(status=Case.Status.CLOSED)
 URGENT = Q(risk_level=RiskLevel.HIGH) | ~Q(urgent_flags=[])
-WAITING = Q(first_contacted_at__isnull=True) & NOT_CLOSED
 
 
 def end_of_today(now: datetime) -> datetime:
@@ -71,12 +69,9 @@ def queue_condition(queue: str, membership: Membership, now: datetime) -> Q | No
     return None
 
 
-def by_danger(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
-    """Most dangerous first: urgent (urgent flags or high risk) before the rest, then
-    overdue before on time, then the nearest first-contact deadline, cases already
-    contacted or closed last (newest first among them)."""
-    return cases.annotate(
-        urgent_rank=DbCase(When(URGENT & NOT_CLOSED, then=0), default=1),
-        overdue_rank=DbCase(When(WAITING & Q(first_contact_due__lt=now), then=0), default=1),
-        waiting_rank=DbCase(When(WAITING, then=0), default=1),
-    ).order_by("urgent_rank", "overdue_rank", "waiting_rank", "first_contact_due", "-id")
+def by_danger(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Most dangerous first: urgent (urgent flags or high risk) before the rest, then the
+    nearest first-contact deadline (the overdue first), cases already contacted or closed
+    last, newest first. Kept on the case (``Case.danger``, ``queue_key``) and indexed: a
+    page is walked in order, never sorted whole."""
+    return cases.order_by("danger", "queue_key", "-id")

@@ -87,7 +87,7 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
         cases = cases.filter(number=data["number"].strip().upper())  # numbers are upper case
     if queue == "overdue":
         return cases.order_by("first_contact_due", "-id")
-    return queues.by_danger(cases, timezone.now())
+    return queues.by_danger(cases)
 
 
 # What a queue row shows, and nothing else: the report's sealed fields stay in the database.

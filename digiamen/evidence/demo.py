@@ -196,6 +196,9 @@ def load_history(organisation: Organisation, *, per_month: int, seed: int) -> in
                     status=Case.Status.CLOSED,
                     closure_reason=Case.ClosureReason.RESOLVED,
                     closed_at=when + timedelta(days=5),
+                    # As Case.save would order a closed case: last, newest first.
+                    danger=2,
+                    queue_key=-int(when.timestamp()),
                 )
                 if rng.random() < ESCALATED_SHARE:
                     _escalate(case, report, rng, now)

@@ -90,6 +90,7 @@ def test_life_of_a_sextortion_case_in_arabic(browser: Any, live_server: Any, wor
     assert "لا تدفع. نحن هنا لمساعدتك." in reporter.inner_text("main")
 
     supervisor.goto(case_url)
+    supervisor.click("#transfer summary")  # a rare step, behind a disclosure
     supervisor.select_option("select[name=to_organisation]", str(world.jordan.pk))
     supervisor.click("form[action$='/transfer/'] button")
     assert Transfer.objects.get().to_organisation == world.jordan

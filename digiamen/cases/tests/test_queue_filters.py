@@ -151,14 +151,20 @@ def test_the_queue_puts_the_most_dangerous_case_first(world: World, signed_in: A
     calm_later = new_case()  # due later
     contacted = new_case()  # first contact made: last
     urgent = new_case()  # urgent flags, due latest of all
-    Case.objects.filter(pk=calm_late.pk).update(first_contact_due=now - timedelta(minutes=5))
-    Case.objects.filter(pk=calm_soon.pk).update(first_contact_due=now + timedelta(hours=1))
-    Case.objects.filter(pk=calm_later.pk).update(first_contact_due=now + timedelta(hours=9))
-    Case.objects.filter(pk=contacted.pk).update(
-        first_contact_due=now - timedelta(hours=2), first_contacted_at=now
-    )
-    Case.objects.filter(pk=urgent.pk).update(
-        first_contact_due=now + timedelta(days=2), urgent_flags=["active_threat_to_share"]
+
+    def change(case: Case, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(case, name, value)
+        case.save(update_fields=list(values))  # as the actions save: the order follows
+
+    change(calm_late, first_contact_due=now - timedelta(minutes=5))
+    change(calm_soon, first_contact_due=now + timedelta(hours=1))
+    change(calm_later, first_contact_due=now + timedelta(hours=9))
+    change(contacted, first_contact_due=now - timedelta(hours=2), first_contacted_at=now)
+    change(
+        urgent,
+        first_contact_due=now + timedelta(days=2),
+        urgent_flags=["active_threat_to_share"],
     )
     found = list(filter_cases(_membership(world), {"queue": "all"}).values_list("pk", flat=True))
     assert found == [urgent.pk, calm_late.pk, calm_soon.pk, calm_later.pk, contacted.pk]
