@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import translation
 
 from digiamen.cases.models import Case, CaseEvent
+from digiamen.cases.templatetags.case_events import contact_method_label
 from digiamen.cases.tests.helpers import new_case
 from digiamen.cases.timeline import EVENT_LABELS, event_label
 from digiamen.conftest import World
@@ -45,6 +46,7 @@ def test_every_kind_the_code_records_has_words() -> None:
 
 
 def test_the_case_page_shows_the_timeline_in_words(world: World, signed_in: Any) -> None:
+    sara = world.add_member("sara", world.amane, "supervisor")  # reads the story too
     case = new_case()
     CaseEvent.objects.create(case=case, kind="triaged")
     CaseEvent.objects.create(case=case, kind="some_future_kind")
@@ -54,12 +56,16 @@ def test_the_case_page_shows_the_timeline_in_words(world: World, signed_in: Any)
         ("ar", None, None, None),
     ):
         page = (
-            signed_in(world.bob, language)
+            signed_in(sara, language)
             .get(f"/{language}/staff/amane/cases/{case.number}/")
             .content.decode()
         )
         timeline = page.split('class="timeline"')[1].split("</ol>")[0]
         assert "<code>" not in timeline and "triaged" not in timeline
+        # The contact method in words too (the report stores "email").
+        assert "<dd>email" not in page
+        with translation.override(language):
+            assert f"<dd>{contact_method_label('email')} · " in page
         with translation.override(language):
             for kind in ("created", "triaged", "some_future_kind"):
                 assert event_label(kind) in timeline
