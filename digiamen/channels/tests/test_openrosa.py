@@ -276,3 +276,17 @@ def test_admins_add_a_gateway_and_change_its_secret(world: World, signed_in: Any
         other, {"csrfmiddlewaretoken": jtoken, "operation": "rotate", "gateway": gateway.pk}
     )
     assert response.status_code == 404
+
+
+def test_the_channels_page_names_the_gateway_header_in_every_language(
+    world: World, signed_in: Any
+) -> None:
+    """The header a gateway sends is shown whole, "<secret>" included (once it was read as
+    an HTML tag and vanished), left to right inside Arabic text."""
+    for language in ("ar", "fr", "en"):
+        page = signed_in(world.alice, language).get(f"/{language}/staff/amane/channels/")
+        assert page.status_code == 200
+        assert (
+            '<code class="http-header" dir="ltr">Authorization: Token &lt;secret&gt;</code>'
+            in page.content.decode()
+        )
