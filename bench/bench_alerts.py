@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bench.harness import machine, record_budget, throwaway_database
-from bench.server import free_port, served
+from bench.server import free_port, run_python, served
 
 REPORTS = 50
 WAIT_SECONDS = 300
@@ -142,22 +142,6 @@ def post_report(base: str, body: bytes) -> int:
     return 503
 
 
-def manage_output(base_env: dict[str, str], code: str) -> str:
-    import subprocess
-
-    from bench.server import PYTHON, ROOT
-
-    return subprocess.run(
-        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT,
-        env=base_env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-
-
 def main() -> None:
     import logging
     import os
@@ -224,7 +208,7 @@ def main() -> None:
                     while len(inbox.arrived) < expected and time.monotonic() < deadline:
                         time.sleep(0.2)
                     time.sleep(1)  # a late twin would show here
-                    rows = json.loads(manage_output(env, LATENCIES).strip().splitlines()[-1])
+                    rows = json.loads(run_python(env, LATENCIES).strip().splitlines()[-1])
     finally:
         controller.stop()
 

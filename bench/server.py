@@ -91,6 +91,19 @@ def manage(env: dict[str, str], *args: str) -> None:
     )
 
 
+def run_python(env: dict[str, str], code: str) -> str:
+    """Run ``code`` with ``manage.py shell`` in ``env``; what it printed."""
+    return subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+
+
 @contextmanager
 def served(
     database_url: str = "",
@@ -127,16 +140,7 @@ def served(
             ]
         manage(env, "migrate", "--noinput")
         if setup:
-            made = subprocess.run(
-                [PYTHON, "manage.py", "shell", "--no-imports", "-c", setup],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            print(made.stdout, end="")
+            print(run_python(env, setup), end="")
         else:
             manage(
                 env, "create_organisation", "--slug", "bench", "--name", "Bench", "--country", "MA"

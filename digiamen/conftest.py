@@ -122,6 +122,18 @@ def sign_in(client: Client, member: Member, language: str = "en") -> None:
     assert response.status_code == 302, response.content[:500]
 
 
+def browser_sign_in(browser_instance: Any, base: str, member: Member, language: str = "ar") -> Any:
+    """A new page of a browser without JavaScript, signed in through the two steps."""
+    page = browser_instance.new_context(java_script_enabled=False).new_page()
+    page.goto(f"{base}/{language}/staff/login/")
+    page.fill("input[name=username]", member.user.username)
+    page.fill("input[name=password]", member.password)
+    page.click("main button[type=submit]")
+    page.fill("input[name=code]", member.totp())
+    page.click("main button[type=submit]")
+    return page
+
+
 @pytest.fixture
 def signed_in() -> Any:
     def _signed_in(member: Member, language: str = "en") -> Client:

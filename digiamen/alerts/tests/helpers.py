@@ -89,3 +89,13 @@ def plain_report(submission_id: str) -> Report:
         channel="web",
         submission_id=submission_id,
     ).report
+
+
+def on_call_all_week(world: World, user: Any) -> None:
+    """``user`` on call at every hour of every day in Amane."""
+    from digiamen.alerts.models import OnCallShift
+
+    for weekday in range(7):
+        OnCallShift.objects.create(
+            organisation=world.amane, user=user, weekday=weekday, start_hour=0, end_hour=24
+        )

@@ -16,11 +16,11 @@ from django.test import Client
 from django.utils import translation
 
 from digiamen.alerts import actions, texts
-from digiamen.alerts.models import Alert, OnCallShift
-from digiamen.alerts.tests.helpers import MARKERS, Inbox, known_bank, smtp_server
+from digiamen.alerts.models import Alert
+from digiamen.alerts.tests.helpers import MARKERS, Inbox, known_bank, on_call_all_week, smtp_server
 from digiamen.cases.models import Case, CaseEvent
 from digiamen.channels import actions as channel_actions
-from digiamen.conftest import Member, World
+from digiamen.conftest import World, browser_sign_in
 
 __all__ = ["smtp_server"]
 
@@ -28,17 +28,6 @@ pytestmark = [
     pytest.mark.needs("chromium"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def sign_in(browser_instance: Any, base: str, member: Member, language: str) -> Any:
-    page = browser_instance.new_context(java_script_enabled=False).new_page()
-    page.goto(f"{base}/{language}/staff/login/")
-    page.fill("input[name=username]", member.user.username)
-    page.fill("input[name=password]", member.password)
-    page.click("main button[type=submit]")
-    page.fill("input[name=code]", member.totp())
-    page.click("main button[type=submit]")
-    return page
 
 
 def send_report(base: str, picture: dict[str, Any]) -> None:
@@ -67,14 +56,7 @@ def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_unt
     settings.SITE_URL = live_server.url
     sara = world.add_member("sara", world.amane, "supervisor")
     nadia = world.add_member("nadia", world.amane, "supervisor")
-    for weekday in range(7):
-        OnCallShift.objects.create(
-            organisation=world.amane,
-            user=world.bob.user,
-            weekday=weekday,
-            start_hour=0,
-            end_hour=24,
-        )
+    on_call_all_week(world, world.bob.user)
     gateway, gateway_secret = channel_actions.create_gateway(world.amane, name="SMS")
     for member in (world.bob, sara, nadia, world.alice):
         both = ["in_app", "email", "sms"] if member is world.bob else ["in_app", "email"]
@@ -119,7 +101,7 @@ def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_unt
     assert Alert.objects.filter(kind="escalation", recipient=world.alice.user).count() == 0
 
     # A supervisor sees the alert in the app (French), then opens the case from the queue.
-    page = sign_in(browser, live_server.url, sara, "fr")
+    page = browser_sign_in(browser, live_server.url, sara, "fr")
     badge = page.locator("a.alerts-badge")
     assert badge.inner_text().startswith("1")
     badge.click()

@@ -10,11 +10,12 @@ import pytest
 from django.utils import timezone
 
 from digiamen.alerts import actions, delivery
-from digiamen.alerts.models import Alert, AlertDelivery, OnCallShift
+from digiamen.alerts.models import Alert, AlertDelivery
 from digiamen.alerts.tests.helpers import (
     MARKERS,
     Inbox,
     known_bank,
+    on_call_all_week,
     plain_report,
     smtp_server,
     urgent_report,
@@ -27,10 +28,7 @@ __all__ = ["smtp_server"]
 
 
 def _on_call_all_week(world: World, member: Any) -> None:
-    for weekday in range(7):
-        OnCallShift.objects.create(
-            organisation=world.amane, user=member.user, weekday=weekday, start_hour=0, end_hour=24
-        )
+    on_call_all_week(world, member.user)
 
 
 def test_an_urgent_report_alerts_the_person_on_call_by_email_and_in_the_app(

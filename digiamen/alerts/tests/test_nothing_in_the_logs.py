@@ -11,8 +11,15 @@ from typing import Any
 import pytest
 
 from digiamen.alerts import actions, delivery
-from digiamen.alerts.models import AlertDelivery, OnCallShift
-from digiamen.alerts.tests.helpers import MARKERS, Inbox, free_port, known_bank, urgent_report
+from digiamen.alerts.models import AlertDelivery
+from digiamen.alerts.tests.helpers import (
+    MARKERS,
+    Inbox,
+    free_port,
+    known_bank,
+    on_call_all_week,
+    urgent_report,
+)
 from digiamen.alerts.tests.helpers import smtp_server as smtp_server
 from digiamen.cases.models import Case
 from digiamen.channels import actions as channel_actions
@@ -32,14 +39,7 @@ def test_no_log_line_of_the_whole_alert_path_names_the_case_or_the_member(
     settings.ALERT_ESCALATE_MINUTES = 15
     sara = world.add_member("sara", world.amane, "supervisor")
     channel_actions.create_gateway(world.amane, name="SMS")
-    for weekday in range(7):
-        OnCallShift.objects.create(
-            organisation=world.amane,
-            user=world.bob.user,
-            weekday=weekday,
-            start_hour=0,
-            end_hour=24,
-        )
+    on_call_all_week(world, world.bob.user)
     actions.save_preferences(
         world.bob.user,
         email="bob.alerts@example.org",

@@ -16,8 +16,15 @@ from huey import RedisHuey
 from huey.consumer import Consumer
 
 from digiamen.alerts import actions, queue
-from digiamen.alerts.models import AlertDelivery, OnCallShift
-from digiamen.alerts.tests.helpers import MARKERS, Inbox, known_bank, smtp_server, urgent_report
+from digiamen.alerts.models import AlertDelivery
+from digiamen.alerts.tests.helpers import (
+    MARKERS,
+    Inbox,
+    known_bank,
+    on_call_all_week,
+    smtp_server,
+    urgent_report,
+)
 from digiamen.conftest import World
 
 __all__ = ["smtp_server"]
@@ -58,14 +65,7 @@ def _wait_for(condition: Any, seconds: float = 20.0) -> bool:
 def test_an_urgent_alert_is_sent_by_a_consumer_reading_the_queue_from_redis(
     transactional_db: Any, world: World, smtp_server: Inbox, redis_queue: RedisHuey
 ) -> None:
-    for weekday in range(7):
-        OnCallShift.objects.create(
-            organisation=world.amane,
-            user=world.bob.user,
-            weekday=weekday,
-            start_hour=0,
-            end_hour=24,
-        )
+    on_call_all_week(world, world.bob.user)
     actions.save_preferences(
         world.bob.user,
         email="bob@example.org",

@@ -12,11 +12,12 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from digiamen.alerts import actions, delivery, texts
-from digiamen.alerts.models import Alert, AlertDelivery, AlertPreference, OnCallShift
+from digiamen.alerts.models import Alert, AlertDelivery, AlertPreference
 from digiamen.alerts.tests.helpers import (
     MARKERS,
     Inbox,
     known_bank,
+    on_call_all_week,
     plain_report,
     smtp_server,
     urgent_report,
@@ -33,14 +34,7 @@ BOB_PHONE = "+212600000001"
 
 
 def _on_call(world: World) -> None:
-    for weekday in range(7):
-        OnCallShift.objects.create(
-            organisation=world.amane,
-            user=world.bob.user,
-            weekday=weekday,
-            start_hour=0,
-            end_hour=24,
-        )
+    on_call_all_week(world, world.bob.user)
 
 
 def _bob_wants(world: World, channels: list[str], *, email: str = "", language: str = "") -> None:

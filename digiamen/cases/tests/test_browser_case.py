@@ -11,7 +11,7 @@ from django.utils import timezone
 from digiamen.cases.actions import settings_for
 from digiamen.cases.models import Case, Escalation, ProtocolTick, Transfer
 from digiamen.cases.tasks import purge_cases_past_retention
-from digiamen.conftest import Member, World
+from digiamen.conftest import World, browser_sign_in
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.receipts import format_receipt
 
@@ -19,17 +19,6 @@ pytestmark = [
     pytest.mark.needs("chromium"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def sign_in(browser_instance: Any, base: str, member: Member) -> Any:
-    page = browser_instance.new_context(java_script_enabled=False).new_page()
-    page.goto(f"{base}/ar/staff/login/")
-    page.fill("input[name=username]", member.user.username)
-    page.fill("input[name=password]", member.password)
-    page.click("main button[type=submit]")
-    page.fill("input[name=code]", member.totp())
-    page.click("main button[type=submit]")
-    return page
 
 
 def test_life_of_a_sextortion_case_in_arabic(browser: Any, live_server: Any, world: World) -> None:
@@ -52,7 +41,7 @@ def test_life_of_a_sextortion_case_in_arabic(browser: Any, live_server: Any, wor
     base = live_server.url
     case_url = f"{base}/ar/staff/amane/cases/{case.number}/"
 
-    supervisor = sign_in(browser, base, sara)
+    supervisor = browser_sign_in(browser, base, sara)
     supervisor.goto(case_url)
     assert supervisor.locator("html").get_attribute("dir") == "rtl"
     supervisor.check("input[name=flags][value=active_threat_to_share]")
@@ -63,7 +52,7 @@ def test_life_of_a_sextortion_case_in_arabic(browser: Any, live_server: Any, wor
     case.refresh_from_db()
     assert case.risk_level == "high" and case.assigned_to == world.bob.user
 
-    bob = sign_in(browser, base, world.bob)
+    bob = browser_sign_in(browser, base, world.bob)
     bob.goto(case_url)
     assert "يهددني بنشر صوري" in bob.inner_text("main")
     bob.click("form[action$='/step/start/'] button")
