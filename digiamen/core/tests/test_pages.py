@@ -50,6 +50,10 @@ def test_every_page_in_every_language(world: World) -> None:
         assert not EXTERNAL_RESOURCE.search(html), where
         assert "<script>" not in html and " style=" not in html, where  # CSP: no inline code
         assert response["Cache-Control"].startswith("no-store"), where
+        # The browser tab's title is words: one title, no markup in it.
+        head = html.split("</head>", 1)[0]
+        titles = re.findall(r"<title>(.*?)</title>", head, flags=re.S)
+        assert len(titles) == 1 and "<" not in titles[0] and titles[0].strip(), where
         # Field names and ids are code, not text: "id_accessibility" is not an English word.
         text = re.sub(r'\b(?:id|for|name|class|value)="[^"]*"', "", html)
         # A textarea holds data being edited (the questions in all three languages), not UI.
