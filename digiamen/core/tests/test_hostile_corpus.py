@@ -359,7 +359,7 @@ FIELDLESS = re.compile(
     # Actions that read no input (the click is the whole request): whatever body comes with
     # them is not read, so they may act; they must still never fail.
     r"/(step/[a-z_]+|done|leave|logout|take|verify|deactivate|reset-2fa|revoke|delete|close"
-    r"|recovery-codes|recovery-key/new|case-keys/share)/?$"
+    r"|recovery-codes|recovery-key/new|case-keys/share|alerts/(?:\d+/)?read)/?$"
 )
 # Routes that may take any of these inputs without refusing it, and why.
 MAY_ACCEPT = {
