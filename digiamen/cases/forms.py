@@ -87,6 +87,43 @@ class TriageForm(VersionedForm):
     )
 
 
+class CaseNumbers(forms.MultipleChoiceField):
+    """Ticked case numbers: any text is a candidate here, the action looks each one up in
+    the organisation (a number of another organisation is simply not found)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class BulkAssignForm(forms.Form):
+    """Supervisors: several cases of the queue to one member at once."""
+
+    case = CaseNumbers(label=_("Cases"), error_messages={"required": _("Tick at least one case.")})
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Assign the ticked cases to"), queryset=User.objects.none(), widget=IsolatedSelect
+    )
+
+    def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.active().filter(
+            organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
+        )
+        field = self.fields["assignee"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = User.objects.filter(pk__in=members.values("user_id"))
+
+    def clean_case(self) -> list[str]:
+        numbers = [str(number).strip().upper() for number in self.cleaned_data["case"]]
+        if len(numbers) > BULK_ASSIGN_MAX or any(
+            not number or len(number) > 24 or not number.isprintable() for number in numbers
+        ):
+            raise forms.ValidationError(_("Choose at most 50 cases from the list."), code="cases")
+        return sorted(set(numbers))
+
+
+BULK_ASSIGN_MAX = 50
+
+
 class AssignForm(VersionedForm):
     assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Assign to"), queryset=User.objects.none(), widget=IsolatedSelect

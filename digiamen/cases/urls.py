@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("<slug:org>/cases/", views.queue, name="queue"),
     path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:org>/cases/assign/", views.assign_cases, name="assign_cases"),
     path("<slug:org>/protocols/", views.protocols_page, name="protocols"),
     path("<slug:org>/case-settings/", views.case_settings, name="settings"),
     path("<slug:org>/case-keys/", views_keys.case_keys, name="case_keys"),

@@ -13,9 +13,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from digiamen.accounts import time_zones
@@ -24,6 +26,7 @@ from digiamen.accounts.permissions import current_user, get_membership, staff_re
 from digiamen.cases import actions, duplicates, queues, replies
 from digiamen.cases.forms import (
     AssignForm,
+    BulkAssignForm,
     CaseSettingsForm,
     CloseForm,
     ConsentForm,
@@ -209,8 +212,52 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
             ),
             "queue": data.get("queue") or "new",
             "now": timezone.now(),
+            # Supervisors tick cases and assign them in one go.
+            "bulk_form": (
+                BulkAssignForm(membership.organisation)
+                if membership.role == Role.SUPERVISOR
+                else None
+            ),
         },
         status=200 if form.is_valid() or not request.GET else 400,
+    )
+
+
+@staff_required
+@require_POST
+def assign_cases(request: HttpRequest, org: str) -> HttpResponse:
+    """The queue's ticked cases to one member (supervisors), all or none."""
+    membership = case_member(request, org)
+    if membership.role != Role.SUPERVISOR:
+        raise Http404
+    form = BulkAssignForm(membership.organisation, request.POST)
+    if not form.is_valid():
+        return _not_assigned(request, org, str(next(iter(form.errors.values()))[0]))
+    try:
+        done = actions.assign_many(
+            membership.organisation,
+            current_user(request),
+            numbers=form.cleaned_data["case"],
+            assignee=form.cleaned_data["assignee"],
+            keyring=getattr(request, "keyring", None),
+        )
+    except actions.ActionError as error:
+        return _not_assigned(request, org, str(error.message))
+    messages.success(
+        request,
+        ngettext("%(count)d case assigned.", "%(count)d cases assigned.", len(done))
+        % {"count": len(done)},
+    )
+    return redirect("cases:queue", org)
+
+
+def _not_assigned(request: HttpRequest, org: str, why: str) -> HttpResponse:
+    """A 400 that says why nothing was assigned, with the way back to the queue."""
+    return render(
+        request,
+        "cases/not_assigned.html",
+        {"why": why, "queue_url": reverse("cases:queue", args=[org])},
+        status=400,
     )
 
 

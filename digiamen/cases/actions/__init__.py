@@ -45,6 +45,7 @@ from digiamen.cases.actions.transfers import TRANSFERRED_FIELDS, decide_transfer
 from digiamen.cases.actions.workflow import (
     approve_closure,
     assign,
+    assign_many,
     close,
     note_first_opening,
     open_case_for_report,
@@ -63,6 +64,7 @@ __all__ = [
     "add_task",
     "approve_closure",
     "assign",
+    "assign_many",
     "close",
     "complete_task",
     "consent_allows",

@@ -42,6 +42,12 @@ ERROR_MESSAGES = {
     "needs_reference": _("Give the link, the account name or the report number."),
     "needs_key": _("Your key is needed to reopen this case. Sign in again and repeat your change."),
     "protocol_lines": _("Write one step per line, with the same number of lines in each language."),
+    "not_found": _(
+        "One of the ticked cases is not in this organisation's queue. Nothing was assigned."
+    ),
+    "closed_in_lot": _(
+        "One of the ticked cases is closed: it cannot be assigned. Nothing was assigned."
+    ),
 }
 
 

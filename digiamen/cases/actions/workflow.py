@@ -164,6 +164,31 @@ def assign(
     return case
 
 
+def assign_many(
+    organisation: Organisation,
+    actor: User,
+    *,
+    numbers: list[str],
+    assignee: User,
+    keyring: encryption.KeyRing | None = None,
+) -> list[Case]:
+    """Several cases to one member, all or none: a number not of this organisation, or a
+    closed case, refuses the whole lot and nothing changes. Each case is assigned (and
+    audited, and its envelopes sealed) exactly as one assignment is."""
+    with transaction.atomic():
+        cases = list(
+            Case.objects.filter(organisation=organisation, number__in=numbers).order_by("number")
+        )
+        if len(cases) != len(set(numbers)):
+            raise ActionError("not_found")
+        if any(case.status == Case.Status.CLOSED for case in cases):
+            raise ActionError("closed_in_lot")
+        return [
+            assign(case, actor, version=case.version, assignee=assignee, keyring=keyring)
+            for case in cases
+        ]
+
+
 def start(case: Case, actor: User, *, version: int) -> Case:
     """triaged -> open: someone is working on it."""
     with transaction.atomic():

@@ -200,6 +200,7 @@ def test_every_state_changing_route_refuses_outsiders(world: World) -> None:
         "/en/staff/amane/protocols/",
         "/en/staff/amane/case-settings/",
         "/en/staff/amane/transfers/1/",
+        "/en/staff/amane/cases/assign/",
         "/en/staff/amane/reports/new/",
         "/en/staff/amane/directory/organisations/new/",
         f"/en/staff/amane/directory/organisations/{entry}/edit/",
