@@ -8,30 +8,21 @@ resolved), and the fonts are the machine's own (DejaVu covers Arabic, French and
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
+from digiamen.core.pdf import PdfUnavailable, render_pdf
 from digiamen.evidence import accountability, charts, exports, statistics
 from digiamen.evidence.statistics import Period, StatisticsTable
 
 BRIEF_TABLES = ["harm_type", "age_band", "sex", "platform"]
 
 
-class BriefUnavailable(Exception):
-    """The machine lacks what draws PDFs (Pango); the operations guide says what to install."""
-
-
-class NoFetching(Exception):
-    """A brief asked for a URL: it never should."""
-
-
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise NoFetching(url)
+# Where PDFs are drawn (core.pdf); the names the evidence and safeguarding views know.
+BriefUnavailable = PdfUnavailable
 
 
 def brief_html(
@@ -64,20 +55,6 @@ def brief_html(
         "title": _("Evidence brief"),
     }
     return render_to_string("evidence/brief.html", context)
-
-
-def render_pdf(html: str) -> bytes:
-    """A PDF of a self-contained HTML page (every URL fetch refused)."""
-    try:
-        from weasyprint import HTML  # imported here: it needs Pango, only for PDFs
-    except OSError as error:  # the system's Pango library is missing
-        raise BriefUnavailable from error
-    from PIL import ImageFile
-
-    # Importing WeasyPrint makes Pillow accept truncated files for the whole process; our
-    # PDFs embed no raster image, and pictures cut short must be refused (media.hashing).
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    return bytes(HTML(string=html, url_fetcher=_refuse).write_pdf())
 
 
 def brief_pdf(

@@ -19,8 +19,9 @@ from digiamen.accounts.models import Membership, User
 from digiamen.accounts.permissions import current_user, staff_required
 from digiamen.core import untrusted
 from digiamen.core.errors import ActionError
+from digiamen.core.pdf import PdfUnavailable as BriefUnavailable
+from digiamen.core.pdf import render_pdf
 from digiamen.evidence import charts
-from digiamen.evidence.brief import BriefUnavailable, render_pdf
 from digiamen.evidence.permissions import network_coordinator
 from digiamen.safeguarding import actions, benchmark, questions
 from digiamen.safeguarding.forms import ActionItemForm, ActionStatusForm, AreaForm, QuestionSetForm

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from digiamen.cases.tests.helpers import NARRATIVE
 from digiamen.conftest import World
+from digiamen.core import pdf
 from digiamen.evidence import brief, charts, statistics
 from digiamen.evidence.tests.test_statistics import report
 from digiamen.evidence.tests.test_views import URL
@@ -44,8 +45,8 @@ def test_the_brief_downloads_as_pdf_without_fetching(officer: Any, signed_in: An
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF-")
-    with pytest.raises(brief.NoFetching):
-        brief._refuse("https://example.org/font.woff")
+    with pytest.raises(pdf.NoFetching):
+        pdf._refuse("https://example.org/font.woff")
 
 
 def test_the_pdf_export_refuses_bad_input(officer: Any, signed_in: Any) -> None:
