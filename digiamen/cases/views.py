@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.cases import actions, duplicates, queues, replies
+from digiamen.cases import actions, case_file, duplicates, queues, replies
 from digiamen.cases.forms import (
     AssignForm,
     BulkAssignForm,
@@ -54,8 +54,10 @@ from digiamen.cases.models import (
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.channels.models import Conversation
 from digiamen.core import audit, encryption, jsonlists
+from digiamen.core.pdf import PdfUnavailable
 from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel
 from digiamen.core.templatetags.taxonomy import place_name
+from digiamen.core.views import render_error
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Report
 from digiamen.media.models import ImageMatch, ReportedImage
@@ -806,3 +808,53 @@ def case_settings(request: HttpRequest, org: str) -> HttpResponse:
             request, "cases/settings.html", {"membership": membership, "form": form}, status=400
         )
     return render(request, "cases/settings.html", {"membership": membership, "form": form})
+
+
+@staff_required
+@require_safe
+def print_case(request: HttpRequest, org: str, number: str) -> HttpResponse:
+    """Choose the sections of a case file (what consent allows), then its PDF."""
+    access = get_case(request, org, number, opening=True)
+    allowed = case_file.allowed_sections(access)
+    codes = request.GET.getlist("section")
+    if "section" in request.GET or request.GET.get("print"):
+        if (
+            not codes
+            or len(codes) > len(case_file.CODES)
+            or any(code not in {s.code for s in allowed} for code in codes)
+        ):
+            return _print_page(request, access, allowed, status=400)
+        try:
+            data = case_file.case_file_pdf(request, access, codes)
+        except PdfUnavailable:
+            return render_error(
+                request,
+                503,
+                _("Printing is not available"),
+                _("This server cannot draw PDFs yet. Tell the person who runs it."),
+            )
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{access.case.number}.pdf"'
+        response["Cache-Control"] = "no-store, max-age=0"
+        return response
+    return _print_page(request, access, allowed)
+
+
+def _print_page(
+    request: HttpRequest, access: CaseAccess, allowed: list[Any], *, status: int = 200
+) -> HttpResponse:
+    allowed_codes = {section.code for section in allowed}
+    return render(
+        request,
+        "cases/print_case.html",
+        {
+            "membership": access.membership,
+            "case": access.case,
+            "sections": [
+                (section, section.code in allowed_codes) for section in case_file.SECTIONS
+            ],
+            "identifying_allowed": case_file.identifying_allowed(access),
+            "refused": status == 400,
+        },
+        status=status,
+    )

@@ -56,6 +56,8 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/reports/new/": CASEWORK,
         "/en/staff/amane/cases/": CASEWORK,
         f"/en/staff/amane/cases/{case.number}/": CASEWORK,
+        # Printing needs the case opened: supervisors (the case is not assigned).
+        f"/en/staff/amane/cases/{case.number}/print/": {Role.SUPERVISOR},
         "/en/staff/amane/cases/dashboard/": {Role.SUPERVISOR},
         "/en/staff/amane/transfers/": {Role.SUPERVISOR},
         "/en/staff/amane/directory/": DIRECTORY_READERS,
