@@ -656,6 +656,7 @@ def reset_two_factor(membership: Membership, *, actor: User) -> None:
             obj=membership,
             details={"member": user.username},
         )
+        signals.account_event.send(sender=User, user=user, event="two_factor_reset")
 
 
 def has_confirmed_totp(user: User) -> bool:
@@ -677,6 +678,7 @@ def change_password(
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit.record("account.password_changed", actor=user, details={"new_key_pair": new_key_pair})
+        signals.account_event.send(sender=User, user=user, event="password_changed")
         if new_key_pair:
             return renew_key_pair(user, private_key, new_password, reason="password_change")
         encryption.rewrap_user_key(user, private_key, new_password)
@@ -795,6 +797,7 @@ def record_login_success(user: User, *, channel: str) -> SignInNotice | None:
             failed_login_count=0, sign_in_locked_at=None, sign_in_paused_at=None, last_login=now
         )
         audit.record("login.succeeded", actor=user, details={"channel": channel})
+        signals.account_event.send(sender=User, user=user, event="sign_in")
     return notice
 
 

@@ -11,6 +11,8 @@ class AlertsConfig(AppConfig):
         from digiamen.core import signals
 
         signals.case_assigned.connect(receivers.case_assigned, dispatch_uid="alerts-assigned")
+        for name, receiver in receivers.CONNECTIONS.items():
+            getattr(signals, name).connect(receiver, dispatch_uid=f"alerts-{name}")
         # The staff home's "what needs you now" (accounts.home: accounts imports no app above).
         from digiamen.accounts import home
         from digiamen.alerts import needs

@@ -18,6 +18,16 @@ class Kind(models.TextChoices):
     NEW_REPORT = "new_report", _("A new report")
     ASSIGNED = "assigned", _("A case assigned to you")
     ESCALATION = "escalation", _("An urgent case nobody has opened")
+    DEADLINE_HALF = "deadline_half", _("Half the time to first contact has passed")
+    DEADLINE = "deadline", _("First contact is overdue")
+    REPORTER_WROTE = "reporter_wrote", _("A reporter wrote on a case of yours")
+    TRANSFER_IN = "transfer_in", _("A case transferred to your organisation")
+    REFERRAL_IN = "referral_in", _("A referral to your organisation")
+    REFERRAL_ANSWER = "referral_answer", _("An answer to your referral")
+    PLATFORM_SILENT = "platform_silent", _("A platform has not answered your escalation")
+    TASK_DUE = "task_due", _("A task of yours is due")
+    CLOSURE = "closure", _("A closure waits for your approval")
+    SECURITY = "security", _("Your account's security")
 
 
 class Channel(models.TextChoices):

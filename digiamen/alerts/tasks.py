@@ -6,7 +6,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from digiamen.alerts import actions, delivery, digest
+from digiamen.alerts import actions, delivery, digest, events
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -32,3 +32,9 @@ def send_daily_digests() -> int:
     """Looks every quarter of an hour; sends each member's digest once a day, at the first
     look from ALERT_DIGEST_HOUR on (a consumer that was down at that hour still sends it)."""
     return digest.send_digests()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def alert_first_contact_deadlines() -> int:
+    """Half the time to first contact gone, and the deadline itself."""
+    return events.first_contact_deadlines()

@@ -8,11 +8,13 @@ sign-in page, with no token and no case in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.alerts.models import Alert, AlertPreference, Kind
@@ -42,6 +44,69 @@ def sign_in_url(language: str) -> str:
         return f"{settings.SITE_URL}{reverse('accounts:login')}"
 
 
+# Per kind: the one line (with the organisation's name) and the e-mail's subject. Never
+# anything of the case: what is waiting, and where.
+LINES: dict[str, tuple[Any, Any]] = {
+    Kind.ASSIGNED: (
+        _("A case was assigned to you in %(organisation)s. Open Digi-Amen."),
+        _("Digi-Amen: a case was assigned to you"),
+    ),
+    Kind.ESCALATION: (
+        _("An urgent report in %(organisation)s has not been opened yet. Open Digi-Amen."),
+        _("Digi-Amen: an urgent report is still waiting"),
+    ),
+    Kind.DEADLINE_HALF: (
+        _(
+            "Half the time to contact a reporter has passed on a case in %(organisation)s. "
+            "Open Digi-Amen."
+        ),
+        _("Digi-Amen: a first contact is due soon"),
+    ),
+    Kind.DEADLINE: (
+        _("A first contact is overdue on a case in %(organisation)s. Open Digi-Amen."),
+        _("Digi-Amen: a first contact is overdue"),
+    ),
+    Kind.REPORTER_WROTE: (
+        _("A reporter wrote again on a case of yours in %(organisation)s. Open Digi-Amen."),
+        _("Digi-Amen: a reporter wrote again"),
+    ),
+    Kind.TRANSFER_IN: (
+        _("A case was transferred to %(organisation)s and waits for a decision. Open Digi-Amen."),
+        _("Digi-Amen: a transferred case is waiting"),
+    ),
+    Kind.REFERRAL_IN: (
+        _("A referral to %(organisation)s waits for an answer. Open Digi-Amen."),
+        _("Digi-Amen: a referral is waiting"),
+    ),
+    Kind.REFERRAL_ANSWER: (
+        _("A service answered a referral you made in %(organisation)s. Open Digi-Amen."),
+        _("Digi-Amen: an answer to your referral"),
+    ),
+    Kind.PLATFORM_SILENT: (
+        _(
+            "A platform has not answered an escalation you sent from %(organisation)s. "
+            "Open Digi-Amen."
+        ),
+        _("Digi-Amen: an escalation has no answer"),
+    ),
+    Kind.TASK_DUE: (
+        _("A task of yours is due in %(organisation)s. Open Digi-Amen."),
+        _("Digi-Amen: a task is due"),
+    ),
+    Kind.CLOSURE: (
+        _("A case in %(organisation)s waits for your approval to close. Open Digi-Amen."),
+        _("Digi-Amen: a closure waits for your approval"),
+    ),
+    Kind.SECURITY: (
+        _(
+            "Someone signed in to your Digi-Amen account, changed its password or reset its "
+            "two-step sign-in (%(organisation)s). If it was not you, tell your admin at once."
+        ),
+        _("Digi-Amen: your account's security"),
+    ),
+}
+
+
 def headline(kind: str, urgent: bool, organisation_name: str) -> str:
     """The one line, in the active language (the in-app list shows it too)."""
     where = {"organisation": organisation_name}
@@ -49,12 +114,8 @@ def headline(kind: str, urgent: bool, organisation_name: str) -> str:
         return gettext("1 urgent report is waiting in %(organisation)s. Open Digi-Amen.") % where
     if kind == Kind.NEW_REPORT:
         return gettext("1 new report is waiting in %(organisation)s. Open Digi-Amen.") % where
-    if kind == Kind.ASSIGNED:
-        return gettext("A case was assigned to you in %(organisation)s. Open Digi-Amen.") % where
-    return (
-        gettext("An urgent report in %(organisation)s has not been opened yet. Open Digi-Amen.")
-        % where
-    )
+    line, _subject = LINES.get(kind, LINES[Kind.ESCALATION])
+    return str(line) % where
 
 
 def subject(kind: str, urgent: bool) -> str:
@@ -62,9 +123,8 @@ def subject(kind: str, urgent: bool) -> str:
         return gettext("Digi-Amen: an urgent report is waiting")
     if kind == Kind.NEW_REPORT:
         return gettext("Digi-Amen: a new report is waiting")
-    if kind == Kind.ASSIGNED:
-        return gettext("Digi-Amen: a case was assigned to you")
-    return gettext("Digi-Amen: an urgent report is still waiting")
+    _line, title = LINES.get(kind, LINES[Kind.ESCALATION])
+    return str(title)
 
 
 def text_for(alert: Alert, preference: AlertPreference | None = None) -> Text:

@@ -9,6 +9,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from digiamen.cases.actions import purge_expired_cases, remind_unanswered_escalations
 from digiamen.cases.models import CaseEvent, Task
+from digiamen.core import signals
 
 
 @db_periodic_task(crontab(minute="17", hour="2"))
@@ -28,6 +29,7 @@ def remind_overdue_tasks() -> int:
             task.reminded_at = now
             task.save(update_fields=["reminded_at"])
             CaseEvent.objects.create(case=task.case, kind="task_overdue", details={"task": task.pk})
+            signals.task_due.send(sender=Task, task=task)
         reminded += 1
     return reminded
 

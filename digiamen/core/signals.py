@@ -21,3 +21,22 @@ key_pair_renewed = Signal()
 # Sent inside ``cases.actions.assign``'s transaction with ``case``, ``assignee`` and ``actor``
 # once the case is assigned: the assignee is alerted (alerts) after the commit.
 case_assigned = Signal()
+
+# Events staff are alerted of (alerts listens; the apps below never import it). Each is
+# sent inside the event's own transaction; the alert is made once it has committed.
+# ``message``: a reporter's message was stored (intake).
+reporter_wrote = Signal()
+# ``transfer``: a case was sent to another organisation (cases).
+case_transferred = Signal()
+# ``referral``: a referral was sent to a service (referrals); ``referral_answered`` also
+# has ``status`` (accepted, declined, completed).
+referral_sent = Signal()
+referral_answered = Signal()
+# ``case``: a caseworker asked to close a case that needs a supervisor's approval.
+closure_requested = Signal()
+# ``escalation``: a platform has not answered an escalation within the organisation's delay.
+escalation_unanswered = Signal()
+# ``task``: a task is due and not done.
+task_due = Signal()
+# ``user`` and ``event`` ("sign_in", "two_factor_reset", "password_changed").
+account_event = Signal()

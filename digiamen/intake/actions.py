@@ -17,7 +17,7 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
-from digiamen.core import audit, crypto, encryption
+from digiamen.core import audit, crypto, encryption, signals
 from digiamen.core.models import CaseworkKey, OrganisationKey
 from digiamen.intake import drafts, mailbox, receipts, routing
 from digiamen.intake.life import report_life
@@ -332,6 +332,7 @@ def post_reporter_message(report: Report, text: str) -> Message:
             for_reporter=crypto.seal_padded(bytes(target.mailbox_public_key), text),
         )
         audit.record("report.message_from_reporter", organisation=target.organisation, obj=target)
+        signals.reporter_wrote.send(sender=Message, message=message)
     return message
 
 

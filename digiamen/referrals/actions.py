@@ -30,7 +30,7 @@ from digiamen.accounts.models import Membership, Organisation, User
 from digiamen.cases import actions as case_actions
 from digiamen.cases import assignment_keys
 from digiamen.cases.models import Case, ConsentRecord
-from digiamen.core import audit, encryption
+from digiamen.core import audit, encryption, signals
 from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import AgeBand, HarmType
 from digiamen.directory.models import Service, ServiceArea
@@ -271,6 +271,8 @@ def refer(
                 obj=referral,
                 details={"from": locked.organisation.slug, "service_type": service.service_type},
             )
+            # The receiving organisation learns of it (alerts), once committed.
+            signals.referral_sent.send(sender=Referral, referral=referral)
     return referral
 
 
@@ -317,6 +319,8 @@ def answer_referral(
             obj=locked,
             details={"from": previous, "to": status},
         )
+        # The member who referred learns of the answer (alerts), once committed.
+        signals.referral_answered.send(sender=Referral, referral=locked, status=status)
     return locked
 
 

@@ -16,6 +16,7 @@ from digiamen.cases.models import (
     CaseSettings,
     Escalation,
 )
+from digiamen.core import signals
 from digiamen.core.taxonomy import Platform
 
 # --- Escalations -------------------------------------------------------------------------------
@@ -96,5 +97,6 @@ def remind_unanswered_escalations(now: datetime | None = None) -> int:
                     kind="escalation_no_answer",
                     details={"platform": escalation.platform},
                 )
+                signals.escalation_unanswered.send(sender=Escalation, escalation=escalation)
             reminded += 1
     return reminded

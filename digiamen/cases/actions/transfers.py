@@ -23,7 +23,7 @@ from digiamen.cases.models import (
     ConsentRecord,
     Transfer,
 )
-from digiamen.core import audit, crypto, encryption
+from digiamen.core import audit, crypto, encryption, signals
 from digiamen.intake import mailbox
 from digiamen.intake.actions import open_report
 from digiamen.intake.models import Report
@@ -87,6 +87,7 @@ def transfer_case(
             obj=transfer,
             details={"from": case.organisation.slug},
         )
+        signals.case_transferred.send(sender=Transfer, transfer=transfer)
     return transfer
 
 

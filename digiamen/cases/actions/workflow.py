@@ -242,6 +242,7 @@ def close(case: Case, actor: User, *, version: int, reason: str) -> Case:
             case.closure_requested_at = timezone.now()
             _save(case, "closure_reason", "closure_requested_by", "closure_requested_at")
             _event(case, "closure_requested", actor, reason=reason)
+            signals.closure_requested.send(sender=Case, case=case)
             return case
         _close(case, actor)
     return case
