@@ -25,6 +25,7 @@ from digiamen.alerts.context_processors import forget_unread
 from digiamen.alerts.models import (
     Alert,
     AlertDelivery,
+    AlertPolicy,
     AlertPreference,
     Channel,
     Kind,
@@ -109,6 +110,27 @@ def _for_digest(preference: AlertPreference | None, kind: str, *, urgent: bool) 
     )
 
 
+def shows_case_numbers(organisation: Organisation) -> bool:
+    return AlertPolicy.objects.filter(organisation=organisation, case_numbers=True).exists()
+
+
+def set_case_numbers(organisation: Organisation, actor: User, *, shown: bool) -> AlertPolicy:
+    with transaction.atomic():
+        policy, _created = AlertPolicy.objects.select_for_update().get_or_create(
+            organisation=organisation
+        )
+        policy.case_numbers = shown
+        policy.updated_at = timezone.now()
+        policy.save(update_fields=["case_numbers", "updated_at"])
+        audit.record(
+            "alerts.policy_changed",
+            actor=actor,
+            organisation=organisation,
+            details={"case_numbers": shown},
+        )
+    return policy
+
+
 def create_alerts(
     organisation: Organisation,
     users: Iterable[User],
@@ -118,6 +140,7 @@ def create_alerts(
     dedup_key: str,
     ignore_quiet: bool = False,
     now: datetime | None = None,
+    case: Case | None = None,
 ) -> list[Alert]:
     """One alert per user who has none for this event yet, with its deliveries; the e-mails
     and texts are queued once the transaction has committed (a non-urgent e-mail of a
@@ -125,6 +148,7 @@ def create_alerts(
     now = now or timezone.now()
     # Quiet hours are hours of the organisation's day.
     local_hour = time_zones.local(now, organisation).hour
+    number = case.number if case is not None and shows_case_numbers(organisation) else ""
     made: list[Alert] = []
     queued: list[int] = []
     with transaction.atomic():
@@ -141,6 +165,7 @@ def create_alerts(
                         kind=kind,
                         urgent=urgent,
                         dedup_key=dedup_key,
+                        case_number=number,
                         created_at=now,
                     )
             except IntegrityError:
@@ -229,6 +254,7 @@ def alert_new_report(report_id: int, now: datetime | None = None) -> list[Alert]
             kind=Kind.NEW_REPORT,
             urgent=urgent,
             dedup_key=f"report:{case.report_id}",
+            case=case,
             ignore_quiet=urgent and step == "on_call",
             now=now,
         )
@@ -248,6 +274,7 @@ def alert_assigned(case_id: int, assignee_id: int, version: int) -> list[Alert]:
         kind=Kind.ASSIGNED,
         urgent=is_urgent(case),
         dedup_key=f"assigned:{case.pk}:{version}",
+        case=case,
     )
 
 
@@ -298,6 +325,7 @@ def escalate_unopened(now: datetime | None = None) -> int:
                     kind=Kind.ESCALATION,
                     urgent=True,
                     dedup_key=f"escalation:{case.pk}:{step}",
+                    case=case,
                     ignore_quiet=True,
                     now=now,
                 )

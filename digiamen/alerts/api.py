@@ -57,7 +57,11 @@ class AlertOut(Schema):
     urgent: bool
     headline: str = Field(
         description="What the alert says, in the request's language: that something is "
-        "waiting, and where. Never a case number, name, place or text."
+        "waiting, and where. Never a name, place or text of a case."
+    )
+    case_number: str = Field(
+        description="The case's number, only where the organisation chose to have it in "
+        "alerts; empty otherwise."
     )
     created_at: dt.datetime
     read_at: dt.datetime | None
@@ -81,6 +85,7 @@ def _alert_out(alert: Alert, organisation: Organisation) -> dict[str, Any]:
         "kind": alert.kind,
         "urgent": alert.urgent,
         "headline": texts.headline(alert.kind, alert.urgent, organisation.name),
+        "case_number": alert.case_number,
         "created_at": alert.created_at,
         "read_at": alert.read_at,
     }

@@ -70,6 +70,7 @@ def first_contact_deadlines(now: datetime | None = None) -> int:
                 kind=kind,
                 urgent=is_urgent(case),
                 dedup_key=key,
+                case=case,
                 ignore_quiet=kind == Kind.DEADLINE and is_urgent(case),
                 now=now,
             )
@@ -94,6 +95,7 @@ def reporter_wrote(message_id: int) -> list[Alert]:
         kind=Kind.REPORTER_WROTE,
         urgent=is_urgent(case),
         dedup_key=f"message:{message_id}",
+        case=case,
     )
 
 
@@ -180,6 +182,7 @@ def escalation_unanswered(escalation_id: int) -> list[Alert]:
         kind=Kind.PLATFORM_SILENT,
         urgent=is_urgent(case),
         dedup_key=f"escalation-silent:{escalation_id}",
+        case=case,
     )
 
 
@@ -203,6 +206,7 @@ def task_due(task_id: int) -> list[Alert]:
         kind=Kind.TASK_DUE,
         urgent=False,
         dedup_key=f"task:{task_id}:{int(task.due_at.timestamp())}",
+        case=task.case,
     )
 
 
@@ -217,6 +221,7 @@ def closure_requested(case_id: int, version: int) -> list[Alert]:
         kind=Kind.CLOSURE,
         urgent=False,
         dedup_key=f"closure:{case_id}:{version}",
+        case=case,
     )
 
 

@@ -43,6 +43,9 @@ class Alert(models.Model):
     urgent = models.BooleanField(default=False)
     # What event this is (e.g. "report:12"), for deduplication only; never shown.
     dedup_key = models.CharField(max_length=80)
+    # The case's number, only where the organisation chose to have it in alerts
+    # (AlertPolicy); empty otherwise: an alert then names no case at all.
+    case_number = models.CharField(max_length=24, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -228,3 +231,18 @@ class OnCallException(models.Model):
 
     def __str__(self) -> str:
         return f"on call {self.date} {self.start_hour}-{self.end_hour}: {self.user_id}"
+
+
+class AlertPolicy(models.Model):
+    """What an organisation lets its alerts say. By default nothing of a case; an
+    organisation may choose to have the case number in them (for a team that handles many
+    cases at once), knowing that an e-mail or a text leaves the platform's protection."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="alert_policy"
+    )
+    case_numbers = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"alert policy of {self.organisation_id}"

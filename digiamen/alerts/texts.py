@@ -127,13 +127,23 @@ def subject(kind: str, urgent: bool) -> str:
     return str(title)
 
 
+def line_of(alert: Alert) -> str:
+    """The alert's one line, with the case's number where the organisation allows it."""
+    line = headline(alert.kind, alert.urgent, alert.organisation.name)
+    if alert.case_number:
+        line += " " + gettext("Case: %(number)s.") % {"number": alert.case_number}
+    return line
+
+
 def text_for(alert: Alert, preference: AlertPreference | None = None) -> Text:
     language = language_for(alert.organisation, preference)
     with translation.override(language):
         lines = [
-            headline(alert.kind, alert.urgent, alert.organisation.name),
+            line_of(alert),
             gettext("Sign in to see it: %(url)s") % {"url": sign_in_url(language)},
-            gettext("On purpose, this message says nothing about the case. Do not reply to it."),
+            gettext("On purpose, this message says nothing about the case. Do not reply to it.")
+            if not alert.case_number
+            else gettext("On purpose, this message says nothing more of the case. Do not reply."),
         ]
         return Text(
             subject=subject(alert.kind, alert.urgent),
@@ -146,11 +156,7 @@ def sms_for(alert: Alert, preference: AlertPreference | None = None) -> Text:
     """A text message: the headline alone (no link: a text's link could be spoofed)."""
     language = language_for(alert.organisation, preference)
     with translation.override(language):
-        return Text(
-            subject="",
-            body=headline(alert.kind, alert.urgent, alert.organisation.name),
-            language=language,
-        )
+        return Text(subject="", body=line_of(alert), language=language)
 
 
 def digest_for(counts: dict[str, dict[str, int]], names: dict[str, str], language: str) -> Text:

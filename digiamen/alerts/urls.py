@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:org>/alerts/on-call/", views.on_call_page, name="on_call"),
     path("<slug:org>/alerts/on-call/exceptions/", views_rota.exceptions, name="exceptions"),
     path("<slug:org>/alerts/failures/", views_admin.failures, name="failures"),
+    path("<slug:org>/alerts/policy/", views_admin.policy, name="policy"),
 ]

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from digiamen.accounts.models import Role
-from digiamen.accounts.permissions import get_membership, staff_required
+from digiamen.accounts.permissions import current_user, get_membership, staff_required
+from digiamen.alerts import actions
 from digiamen.alerts.models import AlertDelivery, Channel, Kind
 
 PAGE_SIZE = 50
@@ -59,4 +62,27 @@ def failures(request: HttpRequest, org: str) -> HttpResponse:
         request,
         "alerts/failures.html",
         {"membership": membership, "page": page, "rows": rows},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def policy(request: HttpRequest, org: str) -> HttpResponse:
+    """What the organisation's alerts may say: by default no case number (org admins)."""
+    membership = get_membership(request, org, [Role.ORG_ADMIN])
+    organisation = membership.organisation
+    status = 200
+    if request.method == "POST":
+        choice = request.POST.get("case_numbers", "")
+        if choice in ("yes", "no"):
+            actions.set_case_numbers(organisation, current_user(request), shown=choice == "yes")
+            messages.success(request, _("Saved."))
+            return redirect("alerts:policy", org)
+        messages.error(request, _("Choose one of the two answers."))
+        status = 400
+    return render(
+        request,
+        "alerts/policy.html",
+        {"membership": membership, "shown": actions.shows_case_numbers(organisation)},
+        status=status,
     )

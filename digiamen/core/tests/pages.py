@@ -144,6 +144,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/alerts/preferences/", "bob"),
         Page("/staff/amane/alerts/on-call/", "sara"),
         Page("/staff/amane/alerts/failures/", "alice"),
+        Page("/staff/amane/alerts/policy/", "alice"),
         Page("/no-such-page/", "anonymous"),
     ]
 

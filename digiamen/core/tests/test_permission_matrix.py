@@ -97,6 +97,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/alerts/preferences/": ALL,
         "/en/staff/amane/alerts/on-call/": {Role.SUPERVISOR},
         "/en/staff/amane/alerts/failures/": ADMIN,
+        "/en/staff/amane/alerts/policy/": ADMIN,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
