@@ -23,11 +23,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from bench.harness import machine, record_budget, throwaway_database
+from bench.harness import empty_redis_database, machine, record_budget, throwaway_database
 from bench.server import free_port, run_python, served
 
 REPORTS = 50
@@ -98,30 +96,6 @@ class Inbox:
         with self.lock:
             self.arrived.append(time.time())
         return "250 Message accepted"
-
-
-@contextmanager
-def empty_redis_database() -> Iterator[str | None]:
-    """The URL of a Redis database number nobody uses now (empty), emptied afterwards."""
-    import redis
-
-    for number in range(8, 16):
-        client = redis.Redis(host="127.0.0.1", port=6379, db=number)
-        try:
-            if client.dbsize() == 0:
-                break
-        except redis.RedisError as error:
-            print(f"   Redis not reachable ({error.__class__.__name__}): skipped")
-            yield None
-            return
-    else:
-        print("   no empty Redis database among 8-15: skipped")
-        yield None
-        return
-    try:
-        yield f"redis://127.0.0.1:6379/{number}"
-    finally:
-        client.flushdb()
 
 
 def post_report(base: str, body: bytes) -> int:

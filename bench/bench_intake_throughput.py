@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench.harness import machine, record_budget, throwaway_database
+from bench.harness import empty_redis_database, machine, record_budget, throwaway_database
 from bench.server import served
 
 SECONDS = float(os.environ.get("BENCH_INTAKE_SECONDS", "30"))
@@ -221,11 +221,19 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digiamen.settings")
     django.setup()
     cores = os.cpu_count() or 1
-    with throwaway_database("intake") as postgres_url:
-        if postgres_url is None:
+    with throwaway_database("intake") as postgres_url, empty_redis_database() as redis_url:
+        if postgres_url is None or redis_url is None:
             return
         started: list[int] = []
-        with served(database_url=postgres_url, production=True, started=started) as base:
+        # The production topology whole: the queue consumer runs beside gunicorn on the same
+        # cores (the new-report alerts are its work), on Redis as deployed.
+        with served(
+            database_url=postgres_url,
+            production=True,
+            started=started,
+            queue=True,
+            REDIS_URL=redis_url,
+        ) as base:
             # Warm-up: each worker connects and reads the salt; then let the machine settle.
             surge(base, 4, 1.0, Outcomes())
             time.sleep(2)

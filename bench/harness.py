@@ -66,6 +66,30 @@ def throwaway_database(label: str) -> Iterator[str | None]:
         drop_throwaway(database)
 
 
+@contextlib.contextmanager
+def empty_redis_database() -> Iterator[str | None]:
+    """The URL of a Redis database number nobody uses now (empty), emptied afterwards."""
+    import redis
+
+    for number in range(8, 16):
+        client = redis.Redis(host="127.0.0.1", port=6379, db=number)
+        try:
+            if client.dbsize() == 0:
+                break
+        except redis.RedisError as error:
+            print(f"   Redis not reachable ({error.__class__.__name__}): skipped")
+            yield None
+            return
+    else:
+        print("   no empty Redis database among 8-15: skipped")
+        yield None
+        return
+    try:
+        yield f"redis://127.0.0.1:6379/{number}"
+    finally:
+        client.flushdb()
+
+
 def run_worker(script: str, label: str) -> None:
     """Run ``script --worker`` with DATABASE_URL pointing at a database of its own."""
     with throwaway_database(label) as url:

@@ -21,7 +21,7 @@ Intake stands below the apps it hands the report to, so it names these stages
 
 from __future__ import annotations
 
-from digiamen.alerts import actions as alerts
+from digiamen.alerts import new_reports as alerts
 from digiamen.cases import actions as cases
 from digiamen.cases import known_images
 from digiamen.channels import actions as channels

@@ -37,7 +37,6 @@ from digiamen.cases.models import Case
 from digiamen.core import audit
 from digiamen.core.errors import ActionError as BaseActionError
 from digiamen.core.taxonomy import RiskLevel
-from digiamen.intake.models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -211,14 +210,6 @@ def _queue(delivery_ids: list[int]) -> None:
             queue.deliver_alert(delivery_id)
         except Exception:  # the queue is down: the periodic retry will send it
             logger.warning("alert delivery %s not queued; the periodic retry sends it", delivery_id)
-
-
-def report_stored(report: Report) -> None:
-    """The report's life stage ``staff_alerted``, inside the report's transaction: the alerts
-    are made once it has committed (none for a report that was not stored), and no query
-    is added to the report's own."""
-    report_id = report.pk
-    after_commit(lambda: alert_new_report(report_id))
 
 
 def after_commit(make_alerts: Callable[[], object]) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from digiamen.alerts import actions, delivery, digest, events
+from digiamen.alerts import actions, delivery, digest, events, new_reports
+
+# The consumer knows the new-report task (alerts.new_reports) whoever imports it first.
+__all__ = ["new_reports"]
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from digiamen.alerts import actions as alerts_actions
+from digiamen.alerts import new_reports
 from digiamen.cases import actions as cases_actions
 from digiamen.cases import known_images
 from digiamen.cases.models import Case
@@ -51,7 +51,7 @@ def test_the_wiring_lists_every_stage_and_page() -> None:
         "case_opened": cases_actions.open_case_for_report,
         "pictures_recorded": media_actions.record_report_images,
         "known_picture_found": known_images.raise_urgency,
-        "staff_alerted": alerts_actions.report_stored,
+        "staff_alerted": new_reports.report_stored,
         "reply_queued": channels_actions.queue_reply_for_report,
         "picture_step": media_pages.image_page,
     }
