@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from digiamen.accounts.models import CASEWORK_ROLES, Membership, Role, User
+from digiamen.accounts.models import CASEWORK_ROLES, Membership, Organisation, Role, User
 from digiamen.alerts.actions import _members, create_alerts, is_urgent, on_call
 from digiamen.alerts.models import Alert, Kind
 from digiamen.cases.models import Case, Escalation, Task, Transfer
@@ -99,9 +99,8 @@ def reporter_wrote(message_id: int) -> list[Alert]:
     )
 
 
-def _receivers(organisation_id: int) -> tuple[object, list[User]]:
-    from digiamen.accounts.models import Organisation
-
+def _receivers(organisation_id: int) -> tuple[Organisation, list[User]]:
+    """A receiving organisation's supervisors; else whoever is on call; else its team."""
     organisation = Organisation.objects.get(pk=organisation_id)
     supervisors = _members(organisation, (Role.SUPERVISOR,))
     return organisation, supervisors or on_call(organisation) or _members(
@@ -116,7 +115,7 @@ def transfer_received(transfer_id: int) -> list[Alert]:
         return []
     organisation, people = _receivers(transfer.to_organisation_id)
     return create_alerts(
-        organisation,  # type: ignore[arg-type]
+        organisation,
         people,
         kind=Kind.TRANSFER_IN,
         urgent=False,
@@ -131,7 +130,7 @@ def referral_received(referral_id: int) -> list[Alert]:
         return []
     organisation, people = _receivers(referral.to_organisation_id)
     return create_alerts(
-        organisation,  # type: ignore[arg-type]
+        organisation,
         people,
         kind=Kind.REFERRAL_IN,
         urgent=False,
