@@ -87,6 +87,17 @@ class TriageForm(VersionedForm):
     )
 
 
+def offer_assignees(form: forms.Form, organisation: Organisation) -> None:
+    """The form's ``assignee`` choices: the organisation's active caseworkers and supervisors,
+    as a subquery (one query, when the choices are rendered or a value is checked)."""
+    members = Membership.objects.active().filter(
+        organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
+    )
+    field = form.fields["assignee"]
+    if isinstance(field, forms.ModelChoiceField):
+        field.queryset = User.objects.filter(pk__in=members.values("user_id"))
+
+
 class CaseNumbers(forms.MultipleChoiceField):
     """Ticked case numbers: any text is a candidate here, the action looks each one up in
     the organisation (a number of another organisation is simply not found)."""
@@ -105,12 +116,7 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        members = Membership.objects.active().filter(
-            organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
-        )
-        field = self.fields["assignee"]
-        if isinstance(field, forms.ModelChoiceField):
-            field.queryset = User.objects.filter(pk__in=members.values("user_id"))
+        offer_assignees(self, organisation)
 
     def clean_case(self) -> list[str]:
         numbers = [str(number).strip().upper() for number in self.cleaned_data["case"]]
@@ -131,13 +137,7 @@ class AssignForm(VersionedForm):
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        members = Membership.objects.active().filter(
-            organisation=organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR]
-        )
-        field = self.fields["assignee"]
-        if isinstance(field, forms.ModelChoiceField):
-            # A subquery: one query, when the choices are rendered or a value is checked.
-            field.queryset = User.objects.filter(pk__in=members.values("user_id"))
+        offer_assignees(self, organisation)
 
 
 class CloseForm(VersionedForm):
