@@ -22,7 +22,7 @@ from django.db import connection
 from django.test import Client
 
 from digiamen.channels import actions, store
-from digiamen.channels.models import Gateway, InboundMessage
+from digiamen.channels.models import Conversation, Gateway, InboundMessage
 from digiamen.conftest import World
 from digiamen.core import crypto
 from digiamen.core.tests.test_encryption import _raw_database_bytes, _var_bytes, request_for
@@ -65,7 +65,13 @@ def _blobs(values: list[Any]) -> list[bytes]:
 def _open_everything_with_the_server_key(values: list[Any]) -> bytes:
     """What the channel key opens, trying every purpose the code uses with every id."""
     key = store._key(b"channels-store")
-    ids = range(0, 60)
+    # Every id the database holds (a gateway's, a conversation's), as an attacker would try:
+    # a run of many tests leaves ids far above the first few.
+    ids = (
+        set(range(0, 60))
+        | set(Gateway.objects.values_list("pk", flat=True))
+        | set(Conversation.objects.values_list("pk", flat=True))
+    )
     message_ids = list(InboundMessage.objects.values_list("gateway_id", "message_id"))
     purposes = {"channels:outbox", "channels:reply"}
     for n in ids:
