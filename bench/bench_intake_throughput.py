@@ -17,13 +17,12 @@ BENCH_INTAKE_SECONDS (default 30) sets how long the clients post; BENCH_INTAKE_C
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from bench.harness import empty_redis_database, machine, record_budget, throwaway_database
@@ -41,6 +40,12 @@ BODY = json.dumps(
         "country": "MA",
         "narrative": "He threatens to share my photos. " * 30,
     }
+).encode()
+REQUEST_HEAD = (
+    "POST /api/v1/reports HTTP/1.1\r\n"
+    "Content-Type: application/json\r\n"
+    f"Content-Length: {len(BODY)}\r\n"
+    "Connection: close\r\n"
 ).encode()
 
 
@@ -102,22 +107,47 @@ def process_tree(root: int) -> list[int]:
     return pids
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU time (user + system) used so far by a process and its children."""
-    total = 0.0
-    for pid in process_tree(root):
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_part(server: int, consumer: int) -> dict[str, float]:
+    """CPU seconds used so far by each part on this machine's cores: the web server (master
+    and workers), the queue consumer, PostgreSQL's processes, this bench's clients and
+    everything else."""
+    parts = dict.fromkeys(("server", "queue", "postgres", "clients", "other"), 0.0)
+    server_pids, consumer_pids = set(process_tree(server)), set(process_tree(consumer))
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        if pid in server_pids:
+            part = "server"
+        elif pid in consumer_pids:
+            part = "queue"
+        elif command.startswith(b"postgres"):
+            part = "postgres"
+        elif pid == os.getpid():
+            part = "clients"
+        else:
+            part = "other"
+        parts[part] += cpu_seconds(pid)
+    return parts
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of a process and its children (gunicorn's master and workers)."""
+def rss_bytes(pids: list[int]) -> int:
+    """Resident memory of these processes together."""
     total = 0
-    for pid in process_tree(root):
+    for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -128,16 +158,24 @@ def tree_rss_bytes(root: int) -> int:
 
 
 class MemorySampler(threading.Thread):
+    """The peak resident memory of gunicorn's master and workers, every 50 ms. The workers
+    are looked up in /proc once a second only: a scan of all /proc every 50 ms took a
+    noticeable share of the cores the server is measured on."""
+
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root = root
+        self.pids = process_tree(root)
         self.peak = 0
-        self.idle = tree_rss_bytes(root)
+        self.idle = rss_bytes(self.pids)
         self.running = True
 
     def run(self) -> None:
+        looked_up = time.monotonic()
         while self.running:
-            self.peak = max(self.peak, tree_rss_bytes(self.root))
+            if time.monotonic() - looked_up > 1:
+                self.pids, looked_up = process_tree(self.root), time.monotonic()
+            self.peak = max(self.peak, rss_bytes(self.pids))
             time.sleep(0.05)
 
 
@@ -148,70 +186,70 @@ class Outcomes:
         self.retried = 0
         self.busy_answers = 0
         self.errors: dict[str, int] = {}
-        self.lock = threading.Lock()
 
     def error(self, kind: str) -> None:
-        with self.lock:
-            self.errors[kind] = self.errors.get(kind, 0) + 1
+        self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-def post_once(base: str) -> tuple[int, float]:
-    """The status and, for a 503, the Retry-After in seconds."""
-    request = urllib.request.Request(
-        base + "/api/v1/reports", BODY, {"Content-Type": "application/json"}
-    )
+async def post_once(host: str, port: int) -> tuple[int, float]:
+    """The status and, for a 503, the Retry-After in seconds. A bare HTTP/1.1 exchange on a
+    new connection, as the served topology closes each one (no keep-alive): the clients
+    stand for phones elsewhere, so they cost this machine as little as a client can."""
+    reader, writer = await asyncio.open_connection(host, port)
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
-            return response.status, 0.0
-    except urllib.error.HTTPError as answer:
-        answer.read()
-        retry_after = answer.headers.get("Retry-After", "")
-        return answer.code, float(retry_after) if retry_after.isdigit() else 0.0
+        writer.write(REQUEST_HEAD + f"Host: {host}:{port}\r\n\r\n".encode() + BODY)
+        answer = await reader.read()
+    finally:
+        writer.close()
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    status = int(head[0].split()[1])
+    retry_after = next(
+        (line.split(":", 1)[1].strip() for line in head if line.lower().startswith("retry-after:")),
+        "",
+    )
+    return status, float(retry_after) if retry_after.isdigit() else 0.0
 
 
-def submit_until_done(base: str, outcomes: Outcomes) -> tuple[bool, float]:
-    """One report, retried after each honest 503; whether it went through and when it
-    started (first attempt)."""
+async def submit_until_done(host: str, port: int, outcomes: Outcomes) -> None:
+    """One report, retried after each honest 503; its latency counts from the first
+    attempt."""
     first_attempt = time.perf_counter()
     attempts = 0
     while True:
         attempts += 1
         try:
-            status, retry_after = post_once(base)
-        except OSError as error:
+            status, retry_after = await asyncio.wait_for(post_once(host, port), timeout=120)
+        except (TimeoutError, OSError, IndexError, ValueError) as error:
             outcomes.error(error.__class__.__name__)
-            return False, first_attempt
+            return
         if status == 201:
-            with outcomes.lock:
-                outcomes.latencies.append(time.perf_counter() - first_attempt)
-                outcomes.retried += attempts > 1
-            return True, first_attempt
+            outcomes.latencies.append(time.perf_counter() - first_attempt)
+            outcomes.retried += attempts > 1
+            return
         if status == 503 and retry_after > 0 and attempts < 20:
-            with outcomes.lock:
-                outcomes.busy_answers += 1
-            time.sleep(retry_after)
+            outcomes.busy_answers += 1
+            await asyncio.sleep(retry_after)
             continue
         outcomes.error(f"HTTP {status}")
-        return False, first_attempt
+        return
 
 
 def surge(base: str, clients: int, seconds: float, outcomes: Outcomes) -> float:
     """``clients`` clients each send reports one after the other for ``seconds``, then
     finish the reports they started. Returns the time until the last one went through:
     throughput is the reports over that time (the server worked for all of it)."""
-    started = time.perf_counter()
-    end = started + seconds
+    host, port = base.removeprefix("http://").rsplit(":", 1)
 
-    def client() -> None:
+    async def client(end: float) -> None:
         while time.perf_counter() < end:
-            submit_until_done(base, outcomes)
+            await submit_until_done(host, int(port), outcomes)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    async def all_clients() -> None:
+        end = time.perf_counter() + seconds
+        await asyncio.gather(*(client(end) for _ in range(clients)))
+
+    started = time.perf_counter()
+    asyncio.run(all_clients())
     return time.perf_counter() - started
 
 
@@ -242,12 +280,14 @@ def main() -> None:
             sampler = MemorySampler(started[0])
             sampler.start()
             ceilings = []
-            seconds = server_cpu = 0.0
+            seconds = 0.0
+            surge_cpu = dict.fromkeys(("server", "queue", "postgres", "clients", "other"), 0.0)
             for _ in range(ROUNDS):
                 ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
-                cpu_before = tree_cpu_seconds(started[0])
+                cpu_before = cpu_by_part(*started)
                 seconds += surge(base, CLIENTS, SECONDS / ROUNDS, outcomes)
-                server_cpu += tree_cpu_seconds(started[0]) - cpu_before
+                for part, used in cpu_by_part(*started).items():
+                    surge_cpu[part] += used - cpu_before[part]
             ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
             sampler.running = False
             sampler.join()
@@ -273,12 +313,13 @@ def main() -> None:
         f"   503 answers {outcomes.busy_answers}, reports retried {outcomes.retried}, "
         f"reports {len(outcomes.latencies)}"
     )
-    # Why the ratio is what it is: each report costs the server its derivation plus the
-    # rest of the request (PostgreSQL's own CPU not counted), on the same cores.
+    # Why the ratio is what it is: each report costs its derivation plus the rest of the
+    # request, the queue's alerts, PostgreSQL's work and the clients', all on the same cores.
     reports = max(1, len(outcomes.latencies))
     print(
-        f"   server CPU per report {server_cpu / reports * 1000:.0f} ms "
-        f"(one derivation alone: {statistics.median(cpu_per_derivation) * 1000:.0f} ms)"
+        f"   CPU per report {sum(surge_cpu.values()) / reports * 1000:.1f} ms: "
+        + ", ".join(f"{part} {used / reports * 1000:.1f}" for part, used in surge_cpu.items())
+        + f" (one derivation alone: {statistics.median(cpu_per_derivation) * 1000:.1f} ms)"
     )
     print(
         f"   server memory (master + workers RSS): idle {sampler.idle / mib:.0f} MiB, "

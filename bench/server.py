@@ -168,6 +168,8 @@ def served(
         base = f"http://127.0.0.1:{port}"
         if started is not None:
             started.append(process.pid)
+            if consumer is not None:
+                started.append(consumer.pid)
         try:
             deadline = time.monotonic() + 30
             while True:

@@ -207,7 +207,10 @@ TLS_CERTIFICATE_FILE = os.environ.get("TLS_CERTIFICATE_FILE", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "digiamen.core.redis_cache.ReusedClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
     HUEY: dict[str, Any] = {
         "huey_class": "huey.RedisHuey",

@@ -70,14 +70,23 @@ def _members(organisation: Organisation, roles: Iterable[str]) -> list[User]:
     ]
 
 
-def on_call(organisation: Organisation, now: datetime | None = None) -> list[User]:
+def on_call(
+    organisation: Organisation,
+    now: datetime | None = None,
+    *,
+    caseworkers: list[User] | None = None,
+) -> list[User]:
     """Who is on call now (the organisation's time zone), among the active caseworkers and
-    supervisors."""
+    supervisors (``caseworkers`` when the caller has read them already)."""
+    if caseworkers is None:
+        caseworkers = _members(organisation, CASEWORK_ROLES)
+    if not caseworkers:
+        return []
     local = time_zones.local(now or timezone.now(), organisation)
     # A dated exception covering this hour replaces the weekly pattern (alerts.rota).
     on_rota = rota.on_call_user_ids(organisation, local)
-    caseworkers = {user.pk: user for user in _members(organisation, CASEWORK_ROLES)}
-    return [caseworkers[pk] for pk in sorted(on_rota) if pk in caseworkers]
+    by_id = {user.pk: user for user in caseworkers}
+    return [by_id[pk] for pk in sorted(on_rota) if pk in by_id]
 
 
 # --- Making alerts -------------------------------------------------------------------------
@@ -144,6 +153,9 @@ def create_alerts(
     """One alert per user who has none for this event yet, with its deliveries; the e-mails
     and texts are queued once the transaction has committed (a non-urgent e-mail of a
     member who chose the daily digest waits for it). Returns the alerts made now."""
+    users = list(users)
+    if not users:
+        return []
     now = now or timezone.now()
     # Quiet hours are hours of the organisation's day.
     local_hour = time_zones.local(now, organisation).hour
@@ -151,7 +163,6 @@ def create_alerts(
     made: list[Alert] = []
     queued: list[int] = []
     with transaction.atomic():
-        users = list(users)
         preferences = {
             p.user_id: p for p in AlertPreference.objects.filter(user__in=[u.pk for u in users])
         }
@@ -234,10 +245,14 @@ def alert_new_report(report_id: int, now: datetime | None = None) -> list[Alert]
         return []
     urgent = is_urgent(case)
     organisation = case.organisation
-    users = on_call(organisation, now)
+    # Read once: the rota names some of them, or else they are all alerted.
+    team = _members(organisation, CASEWORK_ROLES)
+    users = on_call(organisation, now, caseworkers=team)
     step = "on_call"
     if not users:
-        users, step = _members(organisation, CASEWORK_ROLES), "team"
+        users, step = team, "team"
+    if not users:
+        return []  # nobody to alert yet (an organisation still setting up)
     with transaction.atomic():
         made = create_alerts(
             organisation,

@@ -20,6 +20,11 @@ def test_queue_and_cache_use_redis(tmp_path: Path) -> None:
         "from digiamen.accounts.tasks import purge_expired_credentials\n"
         "cache.set('digiamen-redis-check', 42, 10)\n"
         "assert cache.get('digiamen-redis-check') == 42\n"
+        # One Redis client serves every call (Django's own builds one per call).
+        "client = cache._cache.get_client(write=True)\n"
+        "assert cache.incr('digiamen-redis-check') == 43\n"
+        "assert cache._cache.get_client() is client\n"
+        "cache.delete('digiamen-redis-check')\n"
         "HUEY.flush()\n"
         "purge_expired_credentials()\n"
         "print(type(HUEY).__name__, HUEY.pending_count())\n"
