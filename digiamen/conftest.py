@@ -122,9 +122,21 @@ def sign_in(client: Client, member: Member, language: str = "en") -> None:
     assert response.status_code == 302, response.content[:500]
 
 
-def browser_sign_in(browser_instance: Any, base: str, member: Member, language: str = "ar") -> Any:
-    """A new page of a browser without JavaScript, signed in through the two steps."""
-    page = browser_instance.new_context(java_script_enabled=False).new_page()
+def browser_sign_in(
+    browser_instance: Any,
+    base: str,
+    member: Member,
+    language: str = "ar",
+    *,
+    javascript: bool = False,
+    viewport: dict[str, int] | None = None,
+) -> Any:
+    """A new page of a browser (without JavaScript unless asked), signed in through the
+    two steps."""
+    options: dict[str, Any] = {"java_script_enabled": javascript}
+    if viewport:
+        options["viewport"] = viewport
+    page = browser_instance.new_context(**options).new_page()
     page.goto(f"{base}/{language}/staff/login/")
     page.fill("input[name=username]", member.user.username)
     page.fill("input[name=password]", member.password)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.cases import actions, case_file, duplicates, queues, replies
+from digiamen.cases import actions, case_file, duplicates, next_step, queues, replies
 from digiamen.cases.forms import (
     AssignForm,
     BulkAssignForm,
@@ -410,6 +410,9 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         if access.is_supervisor and case.status != Case.Status.CLOSED:
             # The page shows both forms (as the template decides): their choices together.
             load_choices(context["assign_form"], context["transfer_form"])
+    context["next_step"] = next_step.suggest(
+        access, protocols=context.get("protocols"), self_assignment=context["self_assignment"]
+    )
     return render(request, "cases/case_detail.html", context, status=status)
 
 
