@@ -31,6 +31,7 @@ from pydantic import AfterValidator, Field
 
 # LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI: the embedding, override and isolate controls.
 FSI, PDI = "\u2068", "\u2069"
+LRI = "\u2066"
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # C0 and C1 controls other than tab and line breaks.
 OTHER_CONTROLS = frozenset(
@@ -65,6 +66,13 @@ def isolated(text: str) -> str:
     """A stored text inside a sentence made in Python (a message, a title, the API's words):
     between FSI and PDI, Unicode's <bdi> for plain text, so it keeps its own direction."""
     return f"{FSI}{text}{PDI}" if text else text
+
+
+def left_to_right(text: str) -> str:
+    """A value made of digits and signs (a date, a time, a period, a phone number) as one
+    left-to-right unit: in an Arabic line, "2026-01" would otherwise show as "01-2026" and
+    "2026-12-04 04:07" as "04:07 2026-12-04". Between LRI and PDI, which PDFs honour too."""
+    return f"{LRI}{text}{PDI}" if text else text
 
 
 def normalised(value: str) -> str:

@@ -43,7 +43,7 @@ def brief_html(
         "made_on": timezone.localdate(),
         "trend": trend,
         "trend_chart": charts.table_chart(trend) if trend.rows else "",
-        "tables": [(table, charts.table_chart(table)) for table in tables if table.rows],
+        "tables": [(table, charts.print_table_chart(table)) for table in tables if table.rows],
         "counted": trend.counted,
         "excluded": trend.excluded,
         "excluded_percent": round(trend.excluded_share * 100),

@@ -276,3 +276,100 @@ def table_chart(table: StatisticsTable) -> str:
         ),
         right_to_left=right_to_left,
     )
+
+
+# --- Charts for printing ---------------------------------------------------------------------
+#
+# PDFs draw their bar charts in HTML, not SVG: WeasyPrint lays SVG text out without the
+# paragraph's direction, so Arabic labels came out with their letters in visual order in
+# the PDF's text layer (copied, searched or read aloud backwards) and long labels ran into
+# the bars. In HTML the labels are ordinary text: shaped, in logical order, wrapped in their
+# own column; the bars grow from the start side of the page. Classes and widths only: the
+# PDF templates hold the styles (core/templates/print_charts.css).
+
+PRINT_LONGEST = 85  # % of the bar column the largest bar takes; its value fits beside it
+
+
+def _print_width(value: int, largest: int) -> str:
+    return f"{PRINT_LONGEST * value / largest:.1f}%"
+
+
+def print_bar_chart(items: list[tuple[str, int | str]], *, title: str) -> SafeString:
+    """One row per (label, shown value): the label, a bar, the value (a hidden value: its
+    marker and no bar)."""
+    if not items:
+        return mark_safe("")
+    largest = max([value for _label, value in items if isinstance(value, int)] + [1])
+    rows = []
+    for label, value in items:
+        bar = (
+            f'<span class="print-bar series-0" style="width: {_print_width(value, largest)}">'
+            "</span>"
+            if isinstance(value, int) and value
+            else ""
+        )
+        rows.append(
+            f'<tr><th scope="row">{escape(isolated(label))}</th>'
+            f'<td class="print-bars">{bar}<span class="print-value">{escape(str(value))}</span>'
+            "</td></tr>"
+        )
+    return mark_safe(  # noqa: S308 - every text above is escaped
+        f'<table class="print-chart" aria-label="{escape(title)}"><tbody>{"".join(rows)}'
+        "</tbody></table>"
+    )
+
+
+def print_stacked_bar_chart(
+    rows: list[tuple[str, list[int | str]]], series: list[str], *, title: str
+) -> SafeString:
+    """One row per table row, its bar split into the columns' shown values (hidden parts
+    left out, the row marked "+*"), and a legend of the columns' colours."""
+    if not rows or not series:
+        return mark_safe("")
+    totals = [sum(v for v in values if isinstance(v, int)) for _label, values in rows]
+    largest = max([*totals, 1])
+    lines = []
+    for label, values in rows:
+        parts = "".join(
+            f'<span class="print-bar series-{column % PALETTE_SIZE}" '
+            f'style="width: {_print_width(value, largest)}"></span>'
+            for column, value in enumerate(values)
+            if isinstance(value, int) and value
+        )
+        hidden = any(not isinstance(value, int) for value in values)
+        mark = '<span class="print-value hidden-value">+*</span>' if hidden else ""
+        lines.append(
+            f'<tr><th scope="row">{escape(isolated(label))}</th>'
+            f'<td class="print-bars">{parts}{mark}</td></tr>'
+        )
+    legend = "".join(
+        f'<li><span class="print-swatch series-{column % PALETTE_SIZE}"></span> '
+        f"{escape(isolated(name))}</li>"
+        for column, name in enumerate(series)
+    )
+    return mark_safe(  # noqa: S308 - every text above is escaped
+        f'<table class="print-chart" aria-label="{escape(title)}"><tbody>{"".join(lines)}'
+        f'</tbody></table><ul class="print-legend">{legend}</ul>'
+    )
+
+
+def print_table_chart(table: StatisticsTable) -> str:
+    """``table_chart`` for a PDF: the same choice of chart, bars drawn in HTML."""
+    first = table.dimensions[0]
+    if first.code == "month" and len(table.dimensions) == 1:
+        return table_chart(table)  # a line over months: its only labels are numbers
+    width = len(table.columns)
+    if len(table.dimensions) == 2:
+        return print_stacked_bar_chart(
+            [
+                (label, [table.cell(i, j) for j in range(width)])
+                for i, (_code, label) in enumerate(table.rows)
+            ],
+            [label for _code, label in table.columns],
+            title=_("Reports by %(rows)s and %(columns)s")
+            % {"rows": first.label, "columns": table.dimensions[1].label},
+        )
+    return print_bar_chart(
+        [(label, table.cell(i, width)) for i, (_code, label) in enumerate(table.rows)],
+        title=_("Reports by %(dimension)s") % {"dimension": first.label},
+    )

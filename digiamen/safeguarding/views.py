@@ -41,12 +41,16 @@ def _area_names(assessment: Assessment) -> dict[str, str]:
     }
 
 
-def score_chart(assessment: Assessment, scores: dict[str, Any]) -> str:
+def _score_items(assessment: Assessment, scores: dict[str, Any]) -> list[tuple[str, int | str]]:
     names = _area_names(assessment)
-    items: list[tuple[str, int | str]] = [
+    return [
         (names[code], score if score is not None else "-")
         for code, score in scores["areas"].items()
     ]
+
+
+def score_chart(assessment: Assessment, scores: dict[str, Any]) -> str:
+    items = _score_items(assessment, scores)
     return charts.bar_chart(
         items,
         title=_("Score per area, out of 100"),
@@ -285,7 +289,14 @@ def assessment_pdf(request: HttpRequest, org: str, assessment_id: int) -> HttpRe
     membership = reader(request, org)
     assessment = assessment_of(membership, assessment_id)
     context = _assessment_context(request, membership, assessment)
-    context.update(language=get_language(), direction="rtl" if get_language_bidi() else "ltr")
+    context.update(
+        language=get_language(),
+        direction="rtl" if get_language_bidi() else "ltr",
+        # Drawn in HTML for the PDF (evidence.charts, "Charts for printing").
+        chart=charts.print_bar_chart(
+            _score_items(assessment, context["scores"]), title=_("Score per area, out of 100")
+        ),
+    )
     html = render_to_string("safeguarding/report.html", context)
     try:
         data = render_pdf(html)

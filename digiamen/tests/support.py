@@ -93,6 +93,7 @@ NEEDS: dict[str, Need] = {
     "pg_dump": Need("PostgreSQL dump tests", _program("pg_dump", "postgresql-client")),
     "root": Need("installer tests", _root),
     "nginx": Need("installer tests that get past the package check", _program("nginx", "nginx")),
+    "pdftotext": Need("PDF text layer tests", _program("pdftotext", "poppler-utils")),
 }
 
 

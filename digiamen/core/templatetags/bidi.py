@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from digiamen.core.text import isolated
+from digiamen.core.text import isolated, left_to_right
 
 register = template.Library()
 
@@ -30,3 +30,10 @@ def bdi(value: Any) -> SafeString:
 def isolate(value: Any) -> str:
     """The value between FSI and PDI (escaped by the template as usual)."""
     return isolated(str(value))
+
+
+@register.filter(is_safe=True)
+def ltr(value: Any) -> str:
+    """A date, a time, a period or a number with signs as one left-to-right unit (between
+    LRI and PDI): the order of its parts never turns around in an Arabic line."""
+    return left_to_right(str(value))
