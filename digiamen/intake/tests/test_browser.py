@@ -6,9 +6,11 @@ Run by `make test`; skipped only where Chromium is not installed (.ci/run instal
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from digiamen.conftest import World
 from digiamen.intake.models import Message, Report
@@ -21,7 +23,7 @@ pytestmark = [
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def report_in_browser(page: Any, base: str, language: str, *, javascript: bool = False) -> str:
+def to_consent_step(page: Any, base: str, language: str, *, javascript: bool = False) -> None:
     page.goto(f"{base}/{language}/report/")
     page.check("input[name=reporter_type][value=child]")
     page.click("button[value=next]")
@@ -38,6 +40,10 @@ def report_in_browser(page: Any, base: str, language: str, *, javascript: bool =
     page.fill("textarea[name=narrative]", "Il menace d'envoyer mes photos. يهددني")
     page.click("button[value=next]")
     page.click("button[value=next]")  # contact: only the receipt
+
+
+def report_in_browser(page: Any, base: str, language: str, *, javascript: bool = False) -> str:
+    to_consent_step(page, base, language, javascript=javascript)
     page.check("input[name=consent_statistics]")
     page.click("button[value=next]")
     assert "يهددني" in page.inner_text("main")  # the review shows the story
@@ -49,6 +55,43 @@ def report_in_browser(page: Any, base: str, language: str, *, javascript: bool =
         assert page.input_value("input[name=pow]").isdigit()
     page.click("button[value=send]")
     return page.inner_text(".receipt >> nth=0").strip()
+
+
+CONSENTS = ["consent_contact", "consent_referral", "consent_statistics"]
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_each_consent_box_sits_beside_its_own_statement_on_a_phone(
+    browser: Any, live_server: Any, language: str
+) -> None:
+    page = browser.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}
+    ).new_page()
+    to_consent_step(page, live_server.url, language)
+    boxes = {name: page.locator(f"input[name={name}]").bounding_box() for name in CONSENTS}
+    labels = {name: page.locator(f"label[for=id_{name}]").bounding_box() for name in CONSENTS}
+    for name in CONSENTS:
+        box, label = boxes[name], labels[name]
+        assert box and label
+        # Beside its statement: level with its first line, on the reading side.
+        assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"]
+        if language == "ar":
+            assert box["x"] >= label["x"] + label["width"] - 2
+        else:
+            assert box["x"] + box["width"] <= label["x"] + 2
+    # The statements stand apart: no box is nearer another statement than its own.
+    for above, below in zip(CONSENTS, CONSENTS[1:], strict=False):
+        assert labels[below]["y"] - (labels[above]["y"] + labels[above]["height"]) >= 16
+    # A tap on a statement ticks its own box and no other.
+    for name in CONSENTS:
+        page.click(f"label[for=id_{name}]")
+        assert {n: page.is_checked(f"input[name={n}]") for n in CONSENTS} == {
+            n: n == name for n in CONSENTS
+        }
+        page.click(f"label[for=id_{name}]")
+    shots = Path(settings.VAR_DIR) / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"report-consent-{language}-360.png"), full_page=True)
 
 
 def follow_up(page: Any, base: str, language: str, typed: str) -> None:
