@@ -391,9 +391,14 @@ TIME_ZONE = "UTC"
 # --- Static files: one small stylesheet, served by WhiteNoise, nothing from elsewhere -----------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# collectstatic (make run, the installer) writes each file under a name carrying a hash of
+# its content, with its gzip copy: pages link to those names, served with a year's cache
+# (immutable), so a browser on a slow connection fetches the stylesheet once per version.
+# The test suite renders pages without collecting them first (test_settings.py): plain
+# names there, served by the finders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = False

@@ -15,6 +15,12 @@ PASSWORD_HASHERS = ["digiamen.core.hashers.FastArgon2PasswordHasher"]
 FOLLOWUP_MIN_SECONDS = 0.05
 INTAKE_REPORTS_PER_HOUR = 200
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise expects it)
+# Pages are rendered without collectstatic: plain names (the fingerprinted ones are tested
+# by core/tests/test_static_delivery.py, which collects them).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 INTAKE_POW_BITS = 12
 DEMO_HISTORY_PER_MONTH = 4
 # Tests share figures of fixed past months (2026); keep them inside the shared window.

@@ -1,4 +1,8 @@
+import functools
+from pathlib import Path
+
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_safe
@@ -11,9 +15,24 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
 
 
+@functools.cache
+def _favicon() -> bytes:
+    return Path(str(finders.find("core/favicon.ico"))).read_bytes()
+
+
+@require_safe
+def favicon_ico(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: answered here, not with a 404
+    on every first visit (pages name the fingerprinted icon.svg)."""
+    response = HttpResponse(_favicon(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("robots.txt", robots_txt),
+    path("favicon.ico", favicon_ico),
     path("", include("digiamen.operations.urls")),
     path("", include("digiamen.channels.urls")),
     path("", include("digiamen.channels.urls_openrosa")),

@@ -5,6 +5,7 @@ Run by `make test`; skipped only where Chromium is not installed (.ci/run instal
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def test_each_consent_box_sits_beside_its_own_statement_on_a_phone(
         else:
             assert box["x"] + box["width"] <= label["x"] + 2
     # The statements stand apart: no box is nearer another statement than its own.
-    for above, below in zip(CONSENTS, CONSENTS[1:], strict=False):
+    for above, below in itertools.pairwise(CONSENTS):
         assert labels[below]["y"] - (labels[above]["y"] + labels[above]["height"]) >= 16
     # A tap on a statement ticks its own box and no other.
     for name in CONSENTS:
