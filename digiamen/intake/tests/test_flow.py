@@ -32,18 +32,24 @@ def test_whole_report_without_javascript_or_cookies(client: Client, world: World
     assert response["Cache-Control"].startswith("no-store")
 
 
-def test_every_step_posts_to_the_same_address_and_keeps_the_title(
+def test_every_step_posts_to_the_same_address_and_its_title_names_only_the_step(
     client: Client, world: World
 ) -> None:
     key, value = start(client, PATH)
-    titles = set()
+    titles = []
     for answers in STEP_ANSWERS:
         response = client.post(PATH, {key: value, "action": "next", **answers})
         html = response.content.decode()
-        titles.add(re.search(r"<title>(.*?)</title>", html).group(1))  # type: ignore[union-attr]
+        titles.append(re.search(r"<title>(.*?)</title>", html).group(1))  # type: ignore[union-attr]
         assert re.search(r'<form method="post" novalidate>', html)  # action = same URL
         key, value = "draft", hidden(html, "draft")
-    assert titles == {"Digi-Amen"}
+    # The step and its question, never an answer (the tab and the history show titles).
+    assert [title.split(":")[0] for title in titles[:-1]] == [
+        f"Step {n} of 8" for n in range(2, len(titles) + 1)
+    ]
+    for title in titles:
+        assert title.endswith(" · Digi-Amen")
+        assert "photos" not in title and "bad_guy" not in title  # the story, the accounts
 
 
 def test_draft_is_encrypted_and_unreadable_without_the_page(client: Client, world: World) -> None:
