@@ -168,6 +168,9 @@ class Membership(models.Model):
     key_signed_by_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # The member's saved queue filters in this organisation (cases.saved_filters): read with
+    # the membership every page loads anyway, so the queue lists them without a query.
+    saved_filters = models.JSONField(default=list, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

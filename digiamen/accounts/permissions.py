@@ -12,7 +12,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from digiamen.accounts import time_zones
-from digiamen.accounts.models import Membership, User
+from digiamen.accounts.models import Membership, Role, User
+
+
+class RoleRequired(PermissionDenied):
+    """A member of the organisation whose role may not open this page: answered 403 with
+    the roles that may (core.views.permission_denied), never confused with a missing page."""
+
+    def __init__(self, membership: Membership, roles: Iterable[str]) -> None:
+        super().__init__("role")
+        self.role = Role(membership.role).label
+        self.allowed = [Role(role).label for role in roles if role in Role.values]
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -31,9 +41,10 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def get_membership(
     request: HttpRequest, organisation_slug: str, roles: Iterable[str] | None = None
 ) -> Membership:
-    """The requester's active membership of this organisation, in one of ``roles``, or 404.
+    """The requester's active membership of this organisation, in one of ``roles``.
 
-    404 rather than 403: another organisation's pages must not even be confirmed to exist.
+    404 for anyone who is not a member: another organisation's pages must not even be
+    confirmed to exist. A member in another role is told, 403, which roles may open it.
     """
     membership = (
         Membership.objects.active()
@@ -41,8 +52,10 @@ def get_membership(
         .filter(user=current_user(request), organisation__slug=organisation_slug)
         .first()
     )
-    if membership is None or (roles is not None and membership.role not in set(roles)):
+    if membership is None:
         raise Http404
+    if roles is not None and membership.role not in set(roles):
+        raise RoleRequired(membership, roles)
     time_zones.activate(membership.organisation)
     return membership
 

@@ -303,3 +303,11 @@ class CaseSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         if retention is not None and not 30 <= retention <= 3650:
             self.add_error("retention_days", _("Choose between 30 days and 10 years."))
         return cleaned
+
+
+class SavedFilterForm(forms.Form):
+    name = TextField(
+        label=_("Name of this filter"),
+        max_length=60,
+        help_text=_("For you alone, for example “Urgent in Casablanca”."),
+    )

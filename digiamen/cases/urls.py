@@ -8,6 +8,12 @@ urlpatterns = [
     path("<slug:org>/cases/", views.queue, name="queue"),
     path("<slug:org>/cases/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:org>/cases/assign/", views.assign_cases, name="assign_cases"),
+    path("<slug:org>/cases/filters/", views.save_filter, name="save_filter"),
+    path(
+        "<slug:org>/cases/filters/<slug:filter_id>/delete/",
+        views.delete_filter,
+        name="delete_filter",
+    ),
     path("<slug:org>/protocols/", views.protocols_page, name="protocols"),
     path("<slug:org>/case-settings/", views.case_settings, name="settings"),
     path("<slug:org>/case-keys/", views_keys.case_keys, name="case_keys"),

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,7 +24,15 @@ from django.views.decorators.http import require_POST, require_safe
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role, User
 from digiamen.accounts.permissions import current_user, get_membership, staff_required
-from digiamen.cases import actions, case_file, duplicates, next_step, queues, replies
+from digiamen.cases import (
+    actions,
+    case_file,
+    duplicates,
+    next_step,
+    queues,
+    replies,
+    saved_filters,
+)
 from digiamen.cases.forms import (
     AssignForm,
     BulkAssignForm,
@@ -35,6 +44,7 @@ from digiamen.cases.forms import (
     OverrideForm,
     ProtocolForm,
     QueueFilterForm,
+    SavedFilterForm,
     TaskForm,
     TextForm,
     TransferForm,
@@ -57,6 +67,7 @@ from digiamen.core import audit, encryption, jsonlists
 from digiamen.core.pdf import PdfUnavailable
 from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel
 from digiamen.core.templatetags.taxonomy import place_name
+from digiamen.core.text import list_separator
 from digiamen.core.views import render_error
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Report
@@ -98,6 +109,7 @@ def filter_cases(membership: Membership, data: dict[str, Any]) -> QuerySet[Case]
 # What a queue row shows, and nothing else: the report's sealed fields stay in the database.
 QUEUE_ROW_FIELDS = (
     "number",
+    "version",
     "created_at",
     "status",
     "risk_level",
@@ -135,6 +147,8 @@ class QueueRow:
     # "in 2 h 10 min", "overdue by 25 min"; empty once contacted or closed.
     due_in: str
     assignee: str
+    version: int  # for a "Take" button (the case as it was listed)
+    takeable: bool  # nobody's yet, and not closed
 
 
 def _minute(moment: datetime) -> str:
@@ -148,7 +162,7 @@ def queue_rows(values: list[dict[str, Any]]) -> list[QueueRow]:
     harm_names = choice_labels(HarmType.choices)
     risks, statuses = choice_labels(RiskLevel.choices), choice_labels(Case.Status.choices)
     ages, channels = choice_labels(AgeBand.choices), choice_labels(Channel.choices)
-    separator = "، " if language == "ar" else ", "  # as the harm_labels filter
+    separator = list_separator(language)  # as the harm_labels filter
     places_seen: dict[tuple[str, str], str] = {}
     now = timezone.now()
     rows = []
@@ -177,6 +191,8 @@ def queue_rows(values: list[dict[str, Any]]) -> list[QueueRow]:
                 due=_minute(row["first_contact_due"]),
                 due_in=time_zones.relative(row["first_contact_due"], now) if waiting else "",
                 assignee=row["assigned_to__username"] or "",
+                version=row["version"],
+                takeable=not row["assigned_to__username"] and row["status"] != Case.Status.CLOSED,
             )
         )
     return rows
@@ -192,6 +208,21 @@ def choice_labels(choices: Any) -> dict[str, str]:
 def queue(request: HttpRequest, org: str) -> HttpResponse:
     membership = case_member(request, org)
     form = QueueFilterForm(request.GET or None)
+    saved_id = request.GET.get("saved", "")
+    if saved_id:
+        # A saved filter, as far as it still applies (it is the member's own: never a URL's).
+        entry = saved_filters.find(membership.saved_filters or [], saved_id)
+        if entry is None:
+            messages.error(request, _("This saved filter no longer exists."))
+            form = QueueFilterForm(QueryDict())  # the queue as it opens, told why
+        else:
+            form, dropped = saved_filters.applied(entry)
+            if dropped:
+                messages.error(
+                    request,
+                    _("Part of this saved filter no longer applies and was left out: %(parts)s.")
+                    % {"parts": list_separator(translation.get_language()).join(dropped)},
+                )
     data = form.cleaned_data if form.is_valid() else {}
     # Counted on the cases alone (a count of values() would join the reports for nothing);
     # the page's rows only, as values.
@@ -202,6 +233,8 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
     )
     paginator = Paginator(cases, PAGE_SIZE)
     page = paginator.get_page(data.get("page") or 1)
+    # Caseworkers take unassigned cases from the queue where the organisation allows it.
+    self_assignment = actions.self_assignment_allowed(membership.organisation)
     return render(
         request,
         "cases/queue.html",
@@ -214,6 +247,11 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
             ),
             "queue": data.get("queue") or "new",
             "now": timezone.now(),
+            "self_assignment": self_assignment,
+            "may_take": membership.role == Role.CASEWORKER and self_assignment,
+            # The categories of the filter shown, to save it under a name.
+            "filter_params": saved_filters.params_of(data),
+            "save_filter_form": SavedFilterForm(),
             # Supervisors tick cases and assign them in one go.
             "bulk_form": (
                 BulkAssignForm(membership.organisation)
@@ -227,11 +265,49 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
 
 @staff_required
 @require_POST
+def save_filter(request: HttpRequest, org: str) -> HttpResponse:
+    """Keep the queue's current filter (its categories) under a name, for this member."""
+    membership = case_member(request, org)
+    name_form = SavedFilterForm(request.POST)
+    filter_form = QueueFilterForm(request.POST)
+    if not name_form.is_valid() or not filter_form.is_valid():
+        messages.error(request, _("Give the filter a name of up to 60 characters."))
+        return redirect(_queue_url(org, request.POST))
+    try:
+        params = saved_filters.params_of(filter_form.cleaned_data)
+        filter_id = actions.save_queue_filter(membership, name_form.cleaned_data["name"], params)
+    except actions.ActionError as error:
+        messages.error(request, error.message)
+        return redirect(_queue_url(org, request.POST))
+    messages.success(request, _("Filter saved."))
+    return redirect(f"{reverse('cases:queue', args=[org])}?saved={filter_id}")
+
+
+@staff_required
+@require_POST
+def delete_filter(request: HttpRequest, org: str, filter_id: str) -> HttpResponse:
+    membership = case_member(request, org)
+    if not actions.delete_queue_filter(membership, filter_id):
+        raise Http404  # another member's, or gone already
+    messages.success(request, _("Filter deleted."))
+    return redirect("cases:queue", org)
+
+
+def _queue_url(org: str, posted: Any) -> str:
+    """The queue with the filter that was on it (its categories only)."""
+    params = {key: posted[key] for key in saved_filters.SAVED_KEYS if posted.get(key)}
+    return (
+        f"{reverse('cases:queue', args=[org])}?{urlencode(params)}"
+        if params
+        else reverse("cases:queue", args=[org])
+    )
+
+
+@staff_required
+@require_POST
 def assign_cases(request: HttpRequest, org: str) -> HttpResponse:
     """The queue's ticked cases to one member (supervisors), all or none."""
-    membership = case_member(request, org)
-    if membership.role != Role.SUPERVISOR:
-        raise Http404
+    membership = get_membership(request, org, [Role.SUPERVISOR])
     form = BulkAssignForm(membership.organisation, request.POST)
     if not form.is_valid():
         return _not_assigned(request, org, str(next(iter(form.errors.values()))[0]))
@@ -266,9 +342,7 @@ def _not_assigned(request: HttpRequest, org: str, why: str) -> HttpResponse:
 @staff_required
 @require_safe
 def dashboard(request: HttpRequest, org: str) -> HttpResponse:
-    membership = case_member(request, org)
-    if membership.role != Role.SUPERVISOR:
-        raise Http404
+    membership = get_membership(request, org, [Role.SUPERVISOR])
     now = timezone.now()
     cases = Case.objects.filter(organisation=membership.organisation)
     open_cases = cases.exclude(status=Case.Status.CLOSED)

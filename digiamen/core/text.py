@@ -75,6 +75,11 @@ def left_to_right(text: str) -> str:
     return f"{LRI}{text}{PDI}" if text else text
 
 
+def list_separator(language: str | None) -> str:
+    """What stands between the items of a list: the Arabic comma « ، » in Arabic."""
+    return "، " if (language or "").startswith("ar") else ", "
+
+
 def normalised(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 

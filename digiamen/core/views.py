@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from digiamen.core.text import list_separator
 
 
 @require_safe
@@ -43,6 +46,21 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    allowed = getattr(exception, "allowed", None)
+    if allowed:  # accounts.permissions.RoleRequired: a member, in another role
+        return render_error(
+            request,
+            403,
+            _("Your role cannot open this page"),
+            _(
+                "Your role in this organisation: %(role)s. This page is for: %(roles)s. Ask one of "
+                "them, or an organisation admin if your role should change."
+            )
+            % {
+                "role": getattr(exception, "role", ""),
+                "roles": list_separator(get_language()).join(str(role) for role in allowed),
+            },
+        )
     return render_error(request, 403, _("Not allowed"), _("You do not have access to this page."))
 
 

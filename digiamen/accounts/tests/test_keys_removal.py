@@ -157,9 +157,9 @@ def test_confirm_key_per_role(signed_in: Any, world: World) -> None:
     url = _confirm_url(membership)
     data = {"fingerprint": fingerprint}
     assert signed_in(jordan_admin).post(url, data).status_code == 404
-    assert signed_in(world.bob).post(url, data).status_code == 404
+    assert signed_in(world.bob).post(url, data).status_code == 403
     assert signed_in(world.charlie).post(url, data).status_code == 404
-    assert signed_in(dina).post(url, data).status_code == 404  # not herself
+    assert signed_in(dina).post(url, data).status_code == 403  # not herself
     anonymous = Client().post(url, data)
     assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"]
     assert signed_in(world.alice).get(url).status_code == 405

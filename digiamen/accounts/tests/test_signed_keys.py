@@ -305,7 +305,7 @@ def test_key_signatures_page_per_role(signed_in: Any, world: World) -> None:
 
     jordan_admin = world.add_member("jamal", world.jordan, "org_admin")
     assert signed_in(jordan_admin).get(PAGE).status_code == 404
-    assert signed_in(world.bob).get(PAGE).status_code == 404
+    assert signed_in(world.bob).get(PAGE).status_code == 403
     assert signed_in(world.charlie).get(PAGE).status_code == 404
     anonymous = Client().get(PAGE)
     assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"]

@@ -160,7 +160,7 @@ class TestSettingsPage:
 
     def test_only_the_organisations_admin(self, world: World, signed_in: Any) -> None:
         post = {"time_zone": "Asia/Amman", "discreet_title": ""}
-        assert signed_in(world.bob).post(self.url, post).status_code == 404
+        assert signed_in(world.bob).post(self.url, post).status_code == 403
         assert signed_in(world.charlie).post(self.url, post).status_code == 404
         anonymous = Client().post(self.url, post)
         assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]

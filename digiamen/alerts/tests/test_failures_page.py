@@ -73,7 +73,7 @@ def test_failures_are_paged(world: World, signed_in: Any) -> None:
 def test_failures_are_for_the_organisations_admins_only(world: World, signed_in: Any) -> None:
     for role in set(Role.values) - {Role.ORG_ADMIN}:
         member = world.add_member(f"m-{role}", world.amane, role)
-        assert signed_in(member).get(URL).status_code == 404, role
+        assert signed_in(member).get(URL).status_code == 403, role
     jordan_admin = world.add_member("jadmin", world.jordan, Role.ORG_ADMIN)
     assert signed_in(jordan_admin).get(URL).status_code == 404
     assert signed_in(jordan_admin).get("/en/staff/jordan/alerts/failures/").status_code == 200

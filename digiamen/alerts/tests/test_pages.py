@@ -33,7 +33,7 @@ def test_another_organisations_member_gets_404(world: World, signed_in: Any, pag
 
 
 def test_the_rota_is_for_supervisors(world: World, signed_in: Any) -> None:
-    assert signed_in(world.bob).get("/en/staff/amane/alerts/on-call/").status_code == 404
+    assert signed_in(world.bob).get("/en/staff/amane/alerts/on-call/").status_code == 403
 
 
 def test_a_member_reads_and_marks_alerts(world: World, signed_in: Any) -> None:

@@ -183,13 +183,13 @@ def test_only_the_organisations_supervisors_edit_exceptions(world: World, signed
     )
     for role in set(Role.values) - {Role.SUPERVISOR}:
         client = signed_in(world.add_member(f"m-{role}", world.amane, role))
-        assert client.get(URL).status_code == 404, role
+        assert client.get(URL).status_code == 403, role
         token = csrf_token_of(client.get("/en/staff/amane/").content.decode())
         response = client.post(
             EXCEPTIONS,
             {"csrfmiddlewaretoken": token, "operation": "remove", "exception": str(exception.pk)},
         )
-        assert response.status_code == 404, role
+        assert response.status_code == 403, role
     outsider = signed_in(world.add_member("jsup", world.jordan, Role.SUPERVISOR))
     token = csrf_token_of(outsider.get("/en/staff/jordan/alerts/on-call/").content.decode())
     # Another organisation's supervisor: Amane's page is not found, nor its exception

@@ -14,6 +14,7 @@ from __future__ import annotations
 from digiamen.cases.actions.base import (
     ActionError,
     record_event,
+    self_assignment_allowed,
     settings_for,
     update_case_settings,
 )
@@ -28,6 +29,7 @@ from digiamen.cases.actions.escalations import (
     record_escalation_answer,
     remind_unanswered_escalations,
 )
+from digiamen.cases.actions.filters import delete_queue_filter, save_queue_filter
 from digiamen.cases.actions.notes_tasks import add_note, add_task, complete_task, reply_to_reporter
 from digiamen.cases.actions.protocol_steps import (
     organisation_protocols,
@@ -70,6 +72,7 @@ __all__ = [
     "consent_allows",
     "current_consent",
     "decide_transfer",
+    "delete_queue_filter",
     "escalate",
     "note_first_opening",
     "open_case_for_report",
@@ -86,6 +89,8 @@ __all__ = [
     "remind_unanswered_escalations",
     "reopen",
     "reply_to_reporter",
+    "save_queue_filter",
+    "self_assignment_allowed",
     "settings_for",
     "start",
     "suggested_risk",

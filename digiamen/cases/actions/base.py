@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,9 @@ ERROR_MESSAGES = {
     "closed_in_lot": _(
         "One of the ticked cases is closed: it cannot be assigned. Nothing was assigned."
     ),
+    "too_many_filters": _("You have 20 saved filters already. Delete one first."),
+    "filter_name_taken": _("You have a saved filter with this name already."),
+    "no_filter": _("Choose at least one filter to save."),
 }
 
 
@@ -58,12 +62,33 @@ class ActionError(BaseActionError):
 def update_case_settings(case_settings: CaseSettings, actor: User, form: Any) -> None:
     with transaction.atomic():
         form.save()
+        # Forgotten now and again once committed: a queue read in between cannot keep the
+        # old rule cached.
+        key = _self_assignment_key(case_settings.organisation_id)
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))
         audit.record(
             "case_settings.changed",
             actor=actor,
             organisation=case_settings.organisation,
             details={name: form.cleaned_data[name] for name in form.changed_data},
         )
+
+
+def _self_assignment_key(organisation_id: int) -> str:
+    return f"cases:self-assignment:{organisation_id}"
+
+
+def self_assignment_allowed(organisation: Organisation) -> bool:
+    """Whether caseworkers may take cases themselves, for the queue's "Take" buttons: from
+    the cache (the queue's query budget has no room for the settings' row), forgotten when
+    an admin changes the settings."""
+    key = _self_assignment_key(organisation.pk)
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = settings_for(organisation).self_assignment
+        cache.set(key, allowed, 3600)
+    return bool(allowed)
 
 
 def settings_for(organisation: Organisation) -> CaseSettings:

@@ -93,8 +93,8 @@ def test_only_the_organisations_supervisors(world: World, sara: Any, signed_in: 
     case = new_case()
     data = {"case": [case.number], "assignee": world.bob.user.pk}
     charlie_supervisor = world.add_member("chris", world.jordan, "supervisor")
-    for member in (world.bob, world.alice, charlie_supervisor):  # caseworker, admin, other org
-        assert signed_in(member).post(URL.format(lang="en"), data).status_code == 404
+    for member, refused in ((world.bob, 403), (world.alice, 403), (charlie_supervisor, 404)):
+        assert signed_in(member).post(URL.format(lang="en"), data).status_code == refused
     anonymous = Client().post(URL.format(lang="en"), data)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert signed_in(sara).get(URL.format(lang="en")).status_code == 405

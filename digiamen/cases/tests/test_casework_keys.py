@@ -326,8 +326,8 @@ def test_the_case_key_page_is_for_admins_and_supervisors(
 ) -> None:
     member = world.bob if role == Role.CASEWORKER else world.add_member("x", world.amane, role)
     client = signed_in(member)
-    assert client.get("/en/staff/amane/case-keys/").status_code == 404
-    assert client.post("/en/staff/amane/case-keys/share/").status_code == 404
+    assert client.get("/en/staff/amane/case-keys/").status_code == 403
+    assert client.post("/en/staff/amane/case-keys/share/").status_code == 403
 
 
 def test_the_case_key_page_answers_its_own_organisation_only(world: World, signed_in: Any) -> None:

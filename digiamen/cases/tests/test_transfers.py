@@ -80,12 +80,12 @@ def test_only_supervisors_transfer_and_decide(signed_in: Any, world: World) -> N
     )
     transfer = Transfer.objects.get()
     charlie = signed_in(world.charlie)  # a caseworker of the receiving organisation
-    assert charlie.get("/en/staff/jordan/transfers/").status_code == 404
+    assert charlie.get("/en/staff/jordan/transfers/").status_code == 403
     assert (
         charlie.post(
             f"/en/staff/jordan/transfers/{transfer.pk}/", {"decision": "accept"}
         ).status_code
-        == 404
+        == 403
     )
     assert (
         signed_in(sara)

@@ -184,5 +184,5 @@ def test_org_admin_sets_deadlines_and_rules(signed_in: Any, world: World) -> Non
     step(signed_in(world.bob), case, "triage", risk="high")
     case.refresh_from_db()
     assert case.first_contact_due - case.created_at == timedelta(hours=2)
-    assert signed_in(world.bob).get("/en/staff/amane/case-settings/").status_code == 404
+    assert signed_in(world.bob).get("/en/staff/amane/case-settings/").status_code == 403
     assert AuditEvent.objects.filter(action="case_settings.changed").exists()

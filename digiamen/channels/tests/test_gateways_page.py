@@ -74,7 +74,7 @@ def test_other_organisations_caseworkers_and_visitors_add_no_gateway(
     assert jade.get(url).status_code == 404
     assert jade.post(url, {"operation": "add_gateway", "name": "x"}).status_code in (403, 404)
     bob = signed_in(world.bob)
-    assert bob.get(url).status_code == 404
+    assert bob.get(url).status_code == 403
     anonymous = Client().post(url, {"operation": "add_gateway", "name": "x"})
     assert anonymous.status_code in (302, 403)
     assert not Gateway.objects.exists()

@@ -205,7 +205,7 @@ def test_admins_add_and_disable_field_workers(world: World, signed_in: Any) -> N
     assert submit(submission_xml(), basic("sam")).status_code == 201
     admin.post(url, {"csrfmiddlewaretoken": token, "operation": "disable", "worker": worker.pk})
     assert submit(submission_xml("uuid:3"), basic("sam")).status_code == 401
-    assert signed_in(world.bob).get(url).status_code == 404
+    assert signed_in(world.bob).get(url).status_code == 403
     assert signed_in(world.charlie).get(url).status_code == 404
     assert Client().get(url).status_code == 302
 

@@ -9,13 +9,14 @@ from django.utils.translation import get_language
 
 from digiamen.core import places
 from digiamen.core.taxonomy import HarmType, Platform, UrgentFlag
+from digiamen.core.text import list_separator
 
 register = template.Library()
 
 
 def _labels(codes: Any, choices: Any) -> str:
     names = dict(choices)
-    separator = "، " if get_language() == "ar" else ", "  # the Arabic comma in Arabic
+    separator = list_separator(get_language())
     return separator.join(str(names.get(code, code)) for code in codes or [])
 
 

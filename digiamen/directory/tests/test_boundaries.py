@@ -119,7 +119,7 @@ def test_upload_too_large_is_413(world: World, signed_in: Any, monkeypatch: Any)
 
 def test_upload_permissions(world: World, signed_in: Any) -> None:
     url = "/en/staff/amane/directory/boundaries/"
-    assert signed_in(world.bob).get(url).status_code == 404
+    assert signed_in(world.bob).get(url).status_code == 403
     assert signed_in(world.charlie).get(url).status_code == 404
 
 

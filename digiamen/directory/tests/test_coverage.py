@@ -106,7 +106,7 @@ def test_map_text_is_escaped(world: World, signed_in: Any, db: Any) -> None:
 def test_coverage_permissions(world: World, signed_in: Any) -> None:
     url = "/en/staff/amane/directory/coverage/"
     assert signed_in(world.alice).get(url).status_code == 200
-    assert signed_in(world.bob).get(url).status_code == 404
+    assert signed_in(world.bob).get(url).status_code == 403
     assert signed_in(world.charlie).get(url).status_code == 404
     assert Client().get(url).status_code == 302
 

@@ -106,7 +106,7 @@ def test_org_admin_downloads_but_cannot_import(world: World, signed_in: Any, ser
 
 def test_others_are_kept_out(world: World, signed_in: Any, client: Any, services: Any) -> None:
     url = URL.format(lang="en")
-    assert signed_in(world.bob).get(url).status_code == 404  # a caseworker
+    assert signed_in(world.bob).get(url).status_code == 403  # a caseworker
     assert signed_in(world.charlie).get(url).status_code == 404  # another organisation
     anonymous = client.get(url)
     assert anonymous.status_code == 302

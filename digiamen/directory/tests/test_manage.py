@@ -110,7 +110,7 @@ def test_caseworker_cannot_add_an_organisation(world: Any, signed_in: Any) -> No
         "/en/staff/amane/directory/organisations/new/",
         {"name": "X", "description": "Y", "country": "MA"},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not DirectoryOrganisation.objects.exists()
 
 
@@ -217,7 +217,7 @@ def test_only_a_network_coordinator_verifies(
 ) -> None:
     service = make_service(jordan_entry, areas=["JO"])
     url = f"/en/staff/amane/directory/services/{service.pk}/verify/"
-    assert signed_in(world.alice).post(url).status_code == 404
+    assert signed_in(world.alice).post(url).status_code == 403
     service.refresh_from_db()
     assert service.last_verified_at is None
     coordinator = world.add_member("nadia", world.amane, Role.NETWORK_COORDINATOR)
@@ -313,6 +313,6 @@ def test_bad_area_changes_nothing(world: Any, signed_in: Any, overrides: dict[st
 
 
 def test_areas_page_is_for_admins_only(world: Any, signed_in: Any) -> None:
-    assert signed_in(world.bob).get("/en/staff/amane/directory/areas/").status_code == 404
+    assert signed_in(world.bob).get("/en/staff/amane/directory/areas/").status_code == 403
     assert signed_in(world.charlie).get("/en/staff/amane/directory/areas/").status_code == 404
     assert Client().get("/en/staff/amane/directory/areas/").status_code == 302

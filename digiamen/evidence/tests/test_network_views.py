@@ -63,13 +63,13 @@ def test_who_sees_the_network(
     url = NETWORK.format(lang="en")
     officer = world.add_member("dora", world.amane, "data_officer")
     jordan_coordinator = world.add_member("jamal", world.jordan, "network_coordinator")
-    assert signed_in(officer).get(url).status_code == 404
+    assert signed_in(officer).get(url).status_code == 403
     # A coordinator of a member organisation is not the network's coordinator.
     assert signed_in(jordan_coordinator).get(url).status_code == 404
     assert signed_in(jordan_coordinator).get("/en/staff/jordan/networks/mena/").status_code == 404
     assert client.get(url).status_code == 302
     for page in ("settings/", "export/", "platforms/"):
-        assert signed_in(officer).get(url + page).status_code == 404
+        assert signed_in(officer).get(url + page).status_code == 403
         assert client.get(url + page).status_code == 302
 
 
@@ -139,7 +139,7 @@ def test_the_org_admin_decides_sharing(
     assert SharedAggregate.objects.filter(organisation=world.jordan).exists()
     other_network = NetworkMember.objects.get(network=regional, organisation=world.amane)
     assert _post(browser, url, {"member": other_network.pk, "share": "off"}).status_code == 404
-    assert signed_in(world.charlie).get(url).status_code == 404  # a caseworker
+    assert signed_in(world.charlie).get(url).status_code == 403  # a caseworker
     assert signed_in(world.alice).get(url).status_code == 404  # another organisation's admin
     assert client.get(url).status_code == 302
 
@@ -212,7 +212,7 @@ def test_the_transparency_page_and_export(
     assert escalated.number not in text and "x.test" not in text
     bad = signed_in(officer).get("/en/staff/amane/statistics/platforms/?start=2026-13")
     assert bad.status_code == 400
-    assert signed_in(world.bob).get(url.format(lang="en")).status_code == 404
+    assert signed_in(world.bob).get(url.format(lang="en")).status_code == 403
     assert signed_in(world.charlie).get(url.format(lang="en")).status_code == 404
     assert client.get(url.format(lang="en")).status_code == 302
 

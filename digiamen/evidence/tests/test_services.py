@@ -73,6 +73,6 @@ def test_the_services_page(world: World, referred: Case, signed_in: Any, client:
             assert "16" in cells
             assert not [c for c in cells if c.isdigit() and 0 < int(c) < 5]
     assert signed_in(officer).get(URL.format(lang="en") + "?rows=name").status_code == 400
-    assert signed_in(world.bob).get(URL.format(lang="en")).status_code == 404
+    assert signed_in(world.bob).get(URL.format(lang="en")).status_code == 403
     assert signed_in(world.charlie).get(URL.format(lang="en")).status_code == 404
     assert client.get(URL.format(lang="en")).status_code == 302

@@ -122,13 +122,13 @@ def test_helpline_of_another_organisation_is_404_and_unchanged(
 def test_helpline_of_own_organisation_refused_to_other_roles(
     world: World, lines: Lines, signed_in: Any
 ) -> None:
-    """Only admins keep helplines: a caseworker or coordinator of the owner gets 404 too."""
+    """Only admins keep helplines: a caseworker or coordinator of the owner is refused."""
     coordinator = world.add_member("amina", world.amane, Role.NETWORK_COORDINATOR)
     for member in (world.bob, coordinator):
         client = signed_in(member)
         base = f"/en/staff/amane/front-door/helplines/{lines.amane_line.pk}/"
-        assert client.get(f"{base}edit/").status_code == 404
-        assert client.post(f"{base}delete/").status_code == 404
+        assert client.get(f"{base}edit/").status_code == 403
+        assert client.post(f"{base}delete/").status_code == 403
     assert Helpline.objects.filter(pk=lines.amane_line.pk).exists()
 
 

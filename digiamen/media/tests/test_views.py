@@ -40,7 +40,7 @@ def test_who_sees_the_bank_pages(world: World, signed_in: Any, bank: HashBank) -
     for url in urls:
         assert admin.get(url).status_code == 200, url
         assert officer.get(url).status_code == 200, url
-        assert signed_in(world.bob).get(url).status_code == 404, url
+        assert signed_in(world.bob).get(url).status_code == 403, url
         assert signed_in(world.charlie).get(url).status_code == 404, url
         assert Client().get(url).status_code == 302, url
     jordan_admin = signed_in(world.add_member("jade", world.jordan, "org_admin"))

@@ -230,7 +230,7 @@ def test_who_may_see_what(world: World, scene: Scene, signed_in: Any, client: Cl
         signed_in(world.charlie).get(f"/en/staff/jordan/referrals/{referral.pk}/").status_code
         == 404
     )
-    assert signed_in(world.alice).get("/en/staff/amane/referrals/").status_code == 404
+    assert signed_in(world.alice).get("/en/staff/amane/referrals/").status_code == 403
     slip = f"/en/staff/amane/cases/{scene.case.number}/referrals/{referral.pk}/slip/"
     assert signed_in(scene.lina).get(slip).status_code == 404
     for url in (_page(scene.case), slip, "/en/staff/amane/referrals/"):

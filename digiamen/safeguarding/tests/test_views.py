@@ -100,8 +100,8 @@ def test_who_sees_and_who_changes(world: World, signed_in: Any, client: Client) 
     html = member.get(page).content.decode()
     assert "Save these answers" not in html
     token = csrf_token_of(html)
-    assert member.post(page + "close/", {"csrfmiddlewaretoken": token}).status_code == 404
-    assert member.post(BASE.format(lang="en"), {"csrfmiddlewaretoken": token}).status_code == 404
+    assert member.post(page + "close/", {"csrfmiddlewaretoken": token}).status_code == 403
+    assert member.post(BASE.format(lang="en"), {"csrfmiddlewaretoken": token}).status_code == 403
     other = signed_in(world.charlie)
     assert other.get(page).status_code == 404
     assert other.get(BASE.format(lang="en")).status_code == 404
@@ -264,7 +264,7 @@ def test_the_network_benchmark(world: World, signed_in: Any) -> None:
     assert "Jordan helpline" in page and "CSO 1" not in page
     cells = re.findall(r"<td>([^<]*)</td>", page)
     assert "0" in cells and "50" in cells  # lowest and median of the areas
-    assert signed_in(world.alice).get(url).status_code == 404  # not a coordinator
+    assert signed_in(world.alice).get(url).status_code == 403  # not a coordinator
 
 
 def test_the_question_editor(world: World, signed_in: Any) -> None:
@@ -281,4 +281,4 @@ def test_the_question_editor(world: World, signed_in: Any) -> None:
     content["questions"][0]["text"].pop("fr")
     assert _post(client, url, url, {"content": json.dumps(content)}).status_code == 400
     assert questions.current().version == 2
-    assert signed_in(world.alice).get(url).status_code == 404
+    assert signed_in(world.alice).get(url).status_code == 403

@@ -98,7 +98,12 @@
     var key = { KeyJ: "next", KeyK: "previous", Slash: "filters" }[event.code];
     if (key === "filters") {
       var filter = document.querySelector("form.filters select, form.filters input");
-      if (filter) { event.preventDefault(); filter.focus(); }
+      if (filter) {
+        event.preventDefault();
+        var box = filter.closest("details");
+        if (box) { box.open = true; }
+        filter.focus();
+      }
       return;
     }
     if (!key) { return; }
