@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= digiamen.settings
 
-.PHONY: run test lint bench audit venv dev-venv migrate demo messages lock reset clean
+.PHONY: run test lint bench audit venv dev-venv axe migrate demo messages lock reset clean
 
 # A virtualenv with the locked runtime dependencies; re-installed only when the lock changes.
 $(VENV)/.base-installed: requirements/base.lock
@@ -20,6 +20,16 @@ $(VENV)/.dev-installed: requirements/dev.lock $(VENV)/.base-installed
 
 venv: $(VENV)/.base-installed
 dev-venv: $(VENV)/.dev-installed
+
+# axe-core, for the browser tests' accessibility checks: the locked version from the npm
+# registry, beside the virtualenv (nothing of it is committed).
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE): requirements/axe/package-lock.json requirements/axe/package.json
+	@mkdir -p $(VENV)/axe
+	@cp requirements/axe/package.json requirements/axe/package-lock.json $(VENV)/axe/
+	@npm ci --prefix $(VENV)/axe --ignore-scripts --no-audit --no-fund --silent
+	@touch $@
+axe: $(AXE)
 
 migrate: venv
 	@mkdir -p var && chmod 700 var
@@ -41,7 +51,7 @@ run: venv
 	    --error-logfile - --log-level warning \
 	    --logger-class digiamen.core.gunicorn_logging.AddressFreeLogger
 
-test: dev-venv
+test: dev-venv $(AXE)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy digiamen
 	@$(VENV)/bin/lint-imports --no-cache >/dev/null || $(VENV)/bin/lint-imports --no-cache
