@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.tests.staff_pages import _key, demo_users, staff_pages
 
@@ -55,9 +56,13 @@ def browser_as(
     page.fill("input[name=username]", user["username"])
     page.fill("input[name=password]", user["password"])
     page.click("main button[type=submit]")
+    # The lookup of pages signed in with this member's current code a moment ago: the
+    # one-time code's replay guard is reset (the second factor is tested elsewhere).
+    TOTPDevice.objects.filter(user__username=user["username"]).update(last_t=-1)
     page.fill("input[name=code]", f"{TOTP(_key(user['totp_secret'])).token():06d}")
     page.click("main button[type=submit]")
-    page.wait_for_url("**/staff/**")
+    page.wait_for_load_state()
+    assert "/login/" not in page.url, user["username"]
     return page
 
 
@@ -73,32 +78,28 @@ def test_no_staff_page_is_wider_than_a_phone(
     shots = Path(settings.VAR_DIR) / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     too_wide = []
-    shown: list[Any] = []
+    # One signed-in page per member, whatever the language (it is in the address): a
+    # second sign-in within the same 30 seconds would reuse a one-time code.
+    signed_in: dict[str, Any] = {}
     for language in ("ar", "fr"):
-        signed_in: dict[str, Any] = {}
         for staff_page in pages:
             if staff_page.username not in signed_in:
                 signed_in[staff_page.username] = browser_as(
-                    browser, live_server.url, users[staff_page.username], language, PHONE
+                    browser, live_server.url, users[staff_page.username], "en", PHONE
                 )
             page = signed_in[staff_page.username]
             page.goto(f"{live_server.url}/{language}/{staff_page.path}")
+            assert page.url.endswith(f"/{language}/{staff_page.path}"), page.url
             sticking_out = page.evaluate(STICKING_OUT)
             if sticking_out:
                 too_wide.append(f"{language} {staff_page.route}: {', '.join(sticking_out)}")
             if staff_page.path in SCREENSHOTS or "/cases/MA-" in staff_page.path:
-                if language == "ar":
-                    shown.append(staff_page)
                 page.screenshot(path=str(shots / shot_name(staff_page, language, 360)))
+                # The same page on a laptop, for the same look.
+                page.set_viewport_size(LAPTOP)
+                page.screenshot(path=str(shots / shot_name(staff_page, language, 1280)))
+                page.set_viewport_size(PHONE)
     assert not too_wide, "\n".join(too_wide)
-    # The same pages on a laptop, for the same look.
-    for language in ("ar", "fr"):
-        for staff_page in shown:
-            page = browser_as(
-                browser, live_server.url, users[staff_page.username], language, LAPTOP
-            )
-            page.goto(f"{live_server.url}/{language}/{staff_page.path}")
-            page.screenshot(path=str(shots / shot_name(staff_page, language, 1280)))
 
 
 def shot_name(staff_page: Any, language: str, width: int) -> str:
