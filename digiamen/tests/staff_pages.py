@@ -178,3 +178,23 @@ def staff_pages(var_dir: Path) -> tuple[list[StaffPage], list[str]]:
         else:
             problems.append(f"{route}: no demo role gets a page")
     return pages, problems
+
+
+def browser_page_as(browser: Any, base: str, user: dict[str, str], **context: Any) -> Any:
+    """A page of a new browser context (``context``: Playwright's options) signed in as a
+    demo member, in English; the language of each page is in its address."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page = browser.new_context(**context).new_page()
+    page.goto(f"{base}/en/staff/login/")
+    page.fill("input[name=username]", user["username"])
+    page.fill("input[name=password]", user["password"])
+    page.click("main button[type=submit]")
+    # staff_pages() signed in with this member's current code a moment ago: the one-time
+    # code's replay guard is reset (the second factor is tested elsewhere).
+    TOTPDevice.objects.filter(user__username=user["username"]).update(last_t=-1)
+    page.fill("input[name=code]", f"{TOTP(_key(user['totp_secret'])).token():06d}")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login/" not in page.url, user["username"]
+    return page

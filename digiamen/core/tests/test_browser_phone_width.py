@@ -11,10 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from digiamen.tests.staff_pages import _key, demo_users, staff_pages
+from digiamen.tests.staff_pages import browser_page_as, demo_users, staff_pages
 
 pytestmark = [
     pytest.mark.needs("chromium"),
@@ -48,24 +46,6 @@ STICKING_OUT = """() => {
 }"""
 
 
-def browser_as(
-    browser: Any, base: str, user: dict[str, str], language: str, viewport: dict[str, int]
-) -> Any:
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{base}/{language}/staff/login/")
-    page.fill("input[name=username]", user["username"])
-    page.fill("input[name=password]", user["password"])
-    page.click("main button[type=submit]")
-    # The lookup of pages signed in with this member's current code a moment ago: the
-    # one-time code's replay guard is reset (the second factor is tested elsewhere).
-    TOTPDevice.objects.filter(user__username=user["username"]).update(last_t=-1)
-    page.fill("input[name=code]", f"{TOTP(_key(user['totp_secret'])).token():06d}")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, user["username"]
-    return page
-
-
 def test_no_staff_page_is_wider_than_a_phone(
     browser: Any, live_server: Any, tmp_path: Path
 ) -> None:
@@ -84,8 +64,8 @@ def test_no_staff_page_is_wider_than_a_phone(
     for language in ("ar", "fr"):
         for staff_page in pages:
             if staff_page.username not in signed_in:
-                signed_in[staff_page.username] = browser_as(
-                    browser, live_server.url, users[staff_page.username], "en", PHONE
+                signed_in[staff_page.username] = browser_page_as(
+                    browser, live_server.url, users[staff_page.username], viewport=PHONE
                 )
             page = signed_in[staff_page.username]
             page.goto(f"{live_server.url}/{language}/{staff_page.path}")
