@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from digiamen.tests.axe import AXE, RUN_AXE
 from digiamen.tests.staff_pages import browser_page_as, demo_users, staff_pages
 
 pytestmark = [
@@ -19,16 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
 ]
-AXE = Path(settings.BASE_DIR) / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-# The rules' ids and the elements they name: never a page's text (it may be confidential).
-RUN_AXE = """async () => {
-  const result = await axe.run(document, {
-    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-  });
-  return result.violations.map(
-    (v) => v.id + ": " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")
-  );
-}"""
 
 
 def test_axe_finds_nothing_on_any_staff_page_in_three_languages(

@@ -5,11 +5,13 @@ periods the right way round, and a page counter in words, in Arabic, French and 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from digiamen.conftest import World
@@ -22,9 +24,31 @@ pytestmark = pytest.mark.needs("pdftotext")
 DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def text_layer(pdf: bytes, tmp_path: Path) -> str:
+def text_layer(pdf: bytes, tmp_path: Path, shot: str = "") -> str:
+    """The PDF's text as pdftotext reads it; with ``shot``, its first page is also kept as
+    a picture in var/screenshots/ for a person to look at."""
     path = tmp_path / "read.pdf"
     path.write_bytes(pdf)
+    if shot and shutil.which("pdftoppm"):
+        shots = Path(settings.VAR_DIR) / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "70",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(path),
+                str(shots / shot),
+            ],
+            check=True,
+            timeout=60,
+        )
     result = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"],
         capture_output=True,
@@ -57,9 +81,8 @@ def test_the_brief_reads_in_order_in_each_language(
         report(n, month=1, sex="female", age_band="6_11")
         report(10 + n, month=2, sex="male", age_band="15_17")
     with translation.override(language):
-        text = text_layer(
-            brief.brief_pdf(world.amane, statistics.period("2026-01", "2026-12")), tmp_path
-        )
+        pdf = brief.brief_pdf(world.amane, statistics.period("2026-01", "2026-12"))
+    text = text_layer(pdf, tmp_path, shot=f"pdf-brief-{language}")
     words, footer = EXPECTED[language]
     for expected in words:
         assert flat(expected) in text, expected
@@ -81,7 +104,7 @@ def test_the_safeguarding_report_and_the_case_file_read_in_order_in_arabic(
     assessment = safeguarding.start(world.amane, world.alice.user)
     response = alice.get(f"/ar/staff/amane/safeguarding/{assessment.pk}/report/")
     assert response.status_code == 200, response.status_code
-    text = text_layer(response.content, tmp_path)
+    text = text_layer(response.content, tmp_path, shot="pdf-safeguarding-ar")
     assert "صفحة1من" in text
     started = assessment.started_at.strftime("%Y-%m-%d")
     assert started in text and started[::-1] not in text
@@ -92,6 +115,6 @@ def test_the_safeguarding_report_and_the_case_file_read_in_order_in_arabic(
         f"/ar/staff/amane/cases/{case.number}/print/?section=overview&section=timeline"
     )
     assert response.status_code == 200, response.status_code
-    text = text_layer(response.content, tmp_path)
+    text = text_layer(response.content, tmp_path, shot="pdf-case-file-ar")
     assert "صفحة1من" in text
     assert case.created_at.strftime("%Y-%m-%d") in text
