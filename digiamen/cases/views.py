@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -223,6 +222,17 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
                     _("Part of this saved filter no longer applies and was left out: %(parts)s.")
                     % {"parts": list_separator(translation.get_language()).join(dropped)},
                 )
+    return _queue_page(request, membership, form)
+
+
+def _queue_page(
+    request: HttpRequest,
+    membership: Membership,
+    form: QueueFilterForm,
+    *,
+    save_form: SavedFilterForm | None = None,
+    status: int | None = None,
+) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     # Counted on the cases alone (a count of values() would join the reports for nothing);
     # the page's rows only, as values.
@@ -251,7 +261,7 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
             "may_take": membership.role == Role.CASEWORKER and self_assignment,
             # The categories of the filter shown, to save it under a name.
             "filter_params": saved_filters.params_of(data),
-            "save_filter_form": SavedFilterForm(),
+            "save_filter_form": save_form or SavedFilterForm(),
             # Supervisors tick cases and assign them in one go.
             "bulk_form": (
                 BulkAssignForm(membership.organisation)
@@ -259,7 +269,7 @@ def queue(request: HttpRequest, org: str) -> HttpResponse:
                 else None
             ),
         },
-        status=200 if form.is_valid() or not request.GET else 400,
+        status=status or (200 if form.is_valid() or not request.GET else 400),
     )
 
 
@@ -271,14 +281,19 @@ def save_filter(request: HttpRequest, org: str) -> HttpResponse:
     name_form = SavedFilterForm(request.POST)
     filter_form = QueueFilterForm(request.POST)
     if not name_form.is_valid() or not filter_form.is_valid():
+        # Refused, nothing kept: the queue again, with the filter that was on it and why.
         messages.error(request, _("Give the filter a name of up to 60 characters."))
-        return redirect(_queue_url(org, request.POST))
+        return _queue_page(
+            request, membership, _posted_filter(request.POST), save_form=name_form, status=400
+        )
     try:
         params = saved_filters.params_of(filter_form.cleaned_data)
         filter_id = actions.save_queue_filter(membership, name_form.cleaned_data["name"], params)
     except actions.ActionError as error:
         messages.error(request, error.message)
-        return redirect(_queue_url(org, request.POST))
+        return _queue_page(
+            request, membership, _posted_filter(request.POST), save_form=name_form, status=400
+        )
     messages.success(request, _("Filter saved."))
     return redirect(f"{reverse('cases:queue', args=[org])}?saved={filter_id}")
 
@@ -293,14 +308,12 @@ def delete_filter(request: HttpRequest, org: str, filter_id: str) -> HttpRespons
     return redirect("cases:queue", org)
 
 
-def _queue_url(org: str, posted: Any) -> str:
-    """The queue with the filter that was on it (its categories only)."""
-    params = {key: posted[key] for key in saved_filters.SAVED_KEYS if posted.get(key)}
-    return (
-        f"{reverse('cases:queue', args=[org])}?{urlencode(params)}"
-        if params
-        else reverse("cases:queue", args=[org])
+def _posted_filter(posted: Any) -> QueueFilterForm:
+    """The queue's filter as it was posted with a refused save (its valid categories)."""
+    form, _dropped = saved_filters.applied(
+        {"params": {key: posted.get(key, "") for key in saved_filters.SAVED_KEYS}}
     )
+    return form
 
 
 @staff_required
