@@ -59,3 +59,11 @@ def test_collected_static_files_are_fingerprinted_compressed_and_kept_a_year(
     assert "immutable" in " ".join(cache) and "max-age=315360000" in " ".join(cache)
     assert favicon.startswith("200 image/vnd.microsoft.icon")
     assert linked == "True True"  # pages name the fingerprinted files
+
+
+def test_a_file_not_collected_is_linked_by_its_plain_name(tmp_path: Path) -> None:
+    """A server whose collectstatic predates a file (or never ran) still draws its pages."""
+    from digiamen.core.static_storage import FingerprintedStaticFiles
+
+    storage = FingerprintedStaticFiles(location=str(tmp_path), base_url="/static/")
+    assert storage.url("core/icon.svg") == "/static/core/icon.svg"
