@@ -82,6 +82,16 @@ def test_a_filter_that_no_longer_holds_is_applied_as_far_as_it_can(
     response = bob.get(QUEUE, {"saved": "ab12cd34"})
     assert response.status_code == 200
     assert "no longer applies and was left out: Harm" in response.content.decode()
+    # A queue that is not offered any more (a renamed or retired queue): left out too, the
+    # categories that still hold are applied.
+    membership.saved_filters = [
+        {"id": "cd34ef56", "name": "Gone", "params": {"queue": "retired", "risk": "high"}}
+    ]
+    membership.save()
+    response = bob.get(QUEUE, {"saved": "cd34ef56"})
+    assert response.status_code == 200
+    assert "no longer applies and was left out: Queue" in response.content.decode()
+    assert response.context["form"].cleaned_data["risk"] == "high"
     response = bob.get(QUEUE, {"saved": "ffffffff"})  # gone, or someone else's
     assert response.status_code == 200
     assert "This saved filter no longer exists." in response.content.decode()
