@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from digiamen.accounts.models import Organisation
+from digiamen.core import months
 
 # The zone of each country of the region, where the country has one (IANA tz database).
 COUNTRY_ZONES = {
@@ -74,8 +75,10 @@ def zone_of(organisation: Organisation) -> ZoneInfo:
 
 
 def activate(organisation: Organisation) -> None:
-    """The organisation's local time for the rest of this request."""
+    """The organisation's local time, and its country's month names, for the rest of this
+    request."""
     timezone.activate(zone_of(organisation))
+    months.activate_country(organisation.country)
 
 
 def local(moment: datetime, organisation: Organisation) -> datetime:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from digiamen.core import months
 from digiamen.core.crypto import KdfBusy
 from digiamen.core.views import render_error
 
@@ -58,18 +59,20 @@ class SecurityHeadersMiddleware:
 
 class LocalTimeMiddleware:
     """Each request starts in the site's time zone and ends there again: a staff view that
-    names an organisation activates its zone (accounts.time_zones), and a thread serving the
-    next request must not keep it."""
+    names an organisation activates its zone and its country's month names
+    (accounts.time_zones), and a thread serving the next request must not keep them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         timezone.deactivate()
+        months.deactivate_country()
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            months.deactivate_country()
 
 
 class MethodNotAllowedMiddleware:

@@ -259,8 +259,10 @@ def table_chart(table: StatisticsTable) -> str:
             right_to_left=right_to_left,
         )
     if first.code == "month":
+        # Ticks as YYYY-MM, not the table's month names: numbers only, so the same SVG reads
+        # right in a PDF, where WeasyPrint would reverse Arabic words in SVG text.
         return line_chart(
-            totals,
+            [(code, table.cell(i, width)) for i, (code, _label) in enumerate(table.rows)],
             title=_("Reports per month"),
             description=_(
                 "Line chart of the totals column of the table below, one point per month. "

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from digiamen.evidence.accountability import PlatformReport
-from digiamen.evidence.statistics import StatisticsTable
+from digiamen.evidence.statistics import Dimension, StatisticsTable
 
 # HXL hashtags and attributes per dimension (https://hxlstandard.org/standard/dictionary/).
 HXL_TAGS: dict[str, str] = {
@@ -36,16 +36,28 @@ HXL_TAGS: dict[str, str] = {
 HXL_COUNT = "#affected+children+reports"
 
 
+def _names(dimension: Dimension, values: list[tuple[str, str]]) -> list[str]:
+    """Labels for a spreadsheet: months stay YYYY-MM there (they sort and filter as data),
+    where the page and the PDF name them."""
+    return [code if dimension.code == "month" else label for code, label in values]
+
+
 def _header(table: StatisticsTable) -> list[str]:
     # One column: its count is the row's total already, not shown twice.
     total = [_("Total")] if len(table.columns) > 1 else []
-    return [str(table.dimensions[0].label), *(label for _code, label in table.columns), *total]
+    columns = (
+        _names(table.dimensions[-1], table.columns)
+        if len(table.dimensions) == 2
+        else [label for _code, label in table.columns]
+    )
+    return [str(table.dimensions[0].label), *columns, *total]
 
 
 def _body(table: StatisticsTable) -> list[list[Any]]:
     rows = []
-    for index, (label, cells, total) in enumerate(table.as_rows()):
-        first = label if index < len(table.rows) else _("Total")
+    row_names = _names(table.dimensions[0], table.rows)
+    for index, (_label, cells, total) in enumerate(table.as_rows()):
+        first = row_names[index] if index < len(table.rows) else _("Total")
         rows.append([first, *cells, *([total] if len(table.columns) > 1 else [])])
     return rows
 

@@ -4,9 +4,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.core.months import month_label
 from digiamen.evidence.network import SHARED_DIMENSIONS
 from digiamen.evidence.statistics import DIMENSIONS
 
@@ -15,13 +16,13 @@ MONTHS_OFFERED = 120  # ten years back
 
 def recent_months(today: date | None = None) -> list[tuple[str, str]]:
     """("2026-12", "December 2026") for this month and the ones before, newest first, the
-    month's name in the page's language."""
+    month's name in the page's language (and the organisation's country: core.months)."""
     today = today or timezone.localdate()
     year, month = today.year, today.month
     months = []
     for _step in range(MONTHS_OFFERED):
         first = date(year, month, 1)
-        months.append((f"{year:04d}-{month:02d}", dateformat.format(first, "F Y")))
+        months.append((f"{year:04d}-{month:02d}", month_label(first)))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months
 

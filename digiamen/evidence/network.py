@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.core import crypto, places
+from digiamen.core.months import month_label
 from digiamen.evidence import statistics
 from digiamen.evidence.disclosure import Cell, ProtectedTable, protect_extended
 from digiamen.evidence.models import PeerInstance, SharedAggregate
@@ -202,7 +203,7 @@ def combined_table(network: Network, code: str, chosen: Period) -> CombinedTable
         (country, places.country_name(country, language) or country) for country in countries
     ]
     if by_month:
-        rows = [(month, month) for month in chosen.months] if cells else []
+        rows = [(month, month_label(month)) for month in chosen.months] if cells else []
     else:
         rows = DIMENSIONS[code].labels(list(dict.fromkeys(value for value, _c in cells)))
     values: list[list[int]] = []

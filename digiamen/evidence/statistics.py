@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.core import places
+from digiamen.core.months import month_label
 from digiamen.core.taxonomy import (
     AgeBand,
     Channel,
@@ -73,6 +74,8 @@ class Dimension:
             return [(code, places.country_name(code, language) or code) for code in sorted(values)]
         if self.code == "admin1":
             return [(code, _area_name(code)) for code in sorted(values)]
+        if self.code == "month":
+            return [(value, month_label(value)) for value in sorted(values)]
         return [(value, value) for value in sorted(values)]
 
 

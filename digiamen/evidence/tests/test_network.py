@@ -101,7 +101,7 @@ def test_the_combined_table_is_protected_again(regional: Network) -> None:
     for j in range(width):
         assert sum((i, j) in hidden for i in range(height)) != 1
     by_month = network.combined_table(regional, "month", YEAR)
-    march = [label for label, _cells, _total in by_month.as_rows()].index("2026-03")
+    march = [code for code, _label in by_month.rows].index("2026-03")
     assert by_month.as_rows()[march][2] == 14
 
 
