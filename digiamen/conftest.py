@@ -26,6 +26,9 @@ from digiamen.core import encryption
 from digiamen.tests.support import CHROMIUM
 
 PASSWORD = "correct horse battery staple 42"
+# Where the key tests' values "live": a place of its own, so that a test about keys is not
+# also a test about binding (``core/tests/test_binding.py`` is that).
+TEST_PLACE = encryption.Place("tests.value", "value", 1, "tests.owner#1")
 
 
 @dataclass

@@ -35,9 +35,9 @@ def recipients_for(case: Case) -> encryption.CaseRecipients:
     return casework_keys.case_recipients(case.organisation, case.assigned_to_id)
 
 
-def seal_for_case(case: Case, text: str | bytes) -> bytes:
-    """One value of ``case`` sealed to whoever may open the case now."""
-    return recipients_for(case).seal(case.organisation, text)
+def seal_for_case(case: Case, text: str | bytes, place: encryption.Place) -> bytes:
+    """One value of ``case`` sealed to whoever may open the case now, bound to ``place``."""
+    return recipients_for(case).seal(case.organisation, text, place=place)
 
 
 def _marker(case: Case, recipients: encryption.CaseRecipients) -> int | None:

@@ -22,7 +22,7 @@ from digiamen.accounts import time_zones
 from digiamen.cases import actions
 from digiamen.cases.models import CaseEvent, ConsentRecord, Escalation, Note, ProtocolTick, Task
 from digiamen.cases.permissions import CaseAccess
-from digiamen.core import audit, encryption
+from digiamen.core import audit, encryption, tampering
 from digiamen.core.pdf import render_pdf
 from digiamen.intake import actions as intake_actions
 
@@ -107,7 +107,9 @@ def case_file_html(request: HttpRequest, access: CaseAccess, codes: list[str]) -
         if "notes" in wanted:
             notes = list(Note.objects.filter(case=case).select_related("author"))
             tasks = list(Task.objects.filter(case=case))
-            sealed = [bytes(n.body) for n in notes] + [bytes(t.title) for t in tasks]
+            sealed = [(bytes(n.body), encryption.Place.of(n, "body", case)) for n in notes] + [
+                (bytes(t.title), encryption.Place.of(t, "title", case)) for t in tasks
+            ]
             texts = (
                 encryption.open_many_for_member(
                     request,
@@ -119,7 +121,7 @@ def case_file_html(request: HttpRequest, access: CaseAccess, codes: list[str]) -
                 if sealed
                 else []
             )
-            decoded = iter(text.decode() for text in texts)
+            decoded = iter(tampering.text_of(text) for text in texts)
             context["notes"] = [(note, next(decoded)) for note in notes]
             context["tasks"] = [(task, next(decoded)) for task in tasks]
         audit.record(

@@ -62,7 +62,7 @@ from digiamen.cases.models import (
 )
 from digiamen.cases.permissions import CaseAccess, case_member, get_case
 from digiamen.channels.models import Conversation
-from digiamen.core import audit, encryption, jsonlists
+from digiamen.core import audit, encryption, jsonlists, tampering
 from digiamen.core.pdf import PdfUnavailable
 from digiamen.core.taxonomy import AgeBand, Channel, HarmType, RiskLevel
 from digiamen.core.templatetags.taxonomy import place_name
@@ -462,9 +462,12 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         tasks = list(Task.objects.filter(case=case).select_related("assigned_to"))
         escalations = list(Escalation.objects.filter(case=case))
         sealed = (
-            [bytes(n.body) for n in notes]
-            + [bytes(t.title) for t in tasks]
-            + [bytes(e.content_reference) for e in escalations]
+            [(bytes(n.body), encryption.Place.of(n, "body", case)) for n in notes]
+            + [(bytes(t.title), encryption.Place.of(t, "title", case)) for t in tasks]
+            + [
+                (bytes(e.content_reference), encryption.Place.of(e, "content_reference", case))
+                for e in escalations
+            ]
         )
         # Every read of the page (report, messages, notes) audited together, before the
         # page is shown: one append to the chain instead of three.
@@ -486,7 +489,7 @@ def _detail(request: HttpRequest, access: CaseAccess, *, status: int = 200) -> H
         duplicates.index_case(request, case, opened.contact, opened.involved_accounts)
         actions.note_first_opening(case)
         context["duplicates"] = duplicates.possible_duplicates(case)
-        decoded = iter(text.decode() for text in texts)
+        decoded = iter(tampering.text_of(text) for text in texts)
         # The sealed values were opened in one batch: notes, then tasks, then escalations.
         context["notes"] = [(note, next(decoded)) for note in notes]
         context["tasks"] = [(task, next(decoded)) for task in tasks]

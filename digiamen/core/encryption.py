@@ -6,7 +6,7 @@ Writing needs no secret::
     report.sealed_key = record_key.envelope
     report.narrative = record_key.encrypt(text, field="narrative", record=report.uuid)
 
-    sealed = seal_for_organisation(organisation, b"...")  # one value, its own data key
+    sealed = seal_for_organisation(organisation, b"...", place=Place.of(note, "body", case))
 
 Reading needs a member whose key is unlocked in this request (session or API token)::
 
@@ -14,7 +14,7 @@ Reading needs a member whose key is unlocked in this request (session or API tok
                                  audit_object=report)   # audited read
     text = record_key.decrypt_text(report.narrative, field="narrative", record=report.uuid)
 
-    plaintext = open_for_member(request, organisation, sealed, audit_object=report)
+    plaintext = open_for_member(request, organisation, sealed, place=..., audit_object=report)
 
 A member's unlocked private key lives only in a ``KeyRing`` attached to the request; the
 session keeps it encrypted under a key derived from the session cookie (see
@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import itertools
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import nacl.hash
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
@@ -812,9 +814,9 @@ class CaseRecipients:
         data_key = crypto.random_key()
         return RecordKey(data_key=data_key, envelope=self.envelope_for(organisation, data_key))
 
-    def seal(self, organisation: Organisation, data: str | bytes) -> bytes:
+    def seal(self, organisation: Organisation, data: str | bytes, *, place: Place) -> bytes:
         """One value sealed to these recipients (``seal_for_casework``'s format)."""
-        return _seal_with(self.record_key(organisation), data)
+        return _seal_with(self.record_key(organisation), data, place)
 
 
 def assigned_envelope(
@@ -903,19 +905,78 @@ def open_record_key(
     return record_key
 
 
-def seal_for_organisation(organisation: Organisation, data: str | bytes) -> bytes:
+# --- Sealed values bound to their place ------------------------------------------------------
+#
+# A value sealed on its own (a note, a task title, a referral reason...) is
+# ``len(envelope) + envelope + ciphertext``. The ciphertext's associated data names where the
+# value belongs: its table, column and row, and the record it is shown under (the case, the
+# report, the assessment). Moved to another row or another case by someone who can write to
+# the database, it no longer opens: the page shows it as tampered with, and the read is
+# audited. Values written before binding existed (no leading ``BOUND``) still open, and are
+# bound to the place they are opened from by the first member who opens them
+# (``manage.py sealed_values`` counts those left).
+
+BOUND = b"B"  # before a bound ciphertext; an unbound one starts with crypto's version byte
+
+
+class TamperedValue(DecryptionError):
+    """A sealed value that does not open where it was found: moved, swapped or altered."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a sealed value lives: ``table.column`` of ``row``, shown under ``owner``.
+
+    ``bind_row`` False binds the value to its owner only, for values that are carried
+    from row to row by design (a safeguarding answer's note, copied into the next
+    assessment, is bound to its organisation and question)."""
+
+    table: str
+    column: str
+    row: int
+    owner: str
+    bind_row: bool = True
+
+    @classmethod
+    def of(cls, row: Any, column: str, owner: Any = None) -> Place:
+        """The place of ``row.column``, shown under ``owner`` (the row itself by default)."""
+        owner = row if owner is None else owner
+        if row.pk is None or owner.pk is None:
+            raise ValueError("a sealed value is bound to a saved row")
+        return cls(row._meta.label_lower, column, row.pk, f"{owner._meta.label_lower}#{owner.pk}")
+
+    def associated_data(self) -> str:
+        row = self.row if self.bind_row else "*"
+        return f"{self.table}.{self.column}#{row}@{self.owner}"
+
+
+def seal_for_organisation(organisation: Organisation, data: str | bytes, *, place: Place) -> bytes:
     """Encrypt one value for the organisation (its own data key inside). No secret needed."""
-    return _seal_with(new_record_key(organisation), data)
+    return _seal_with(new_record_key(organisation), data, place)
 
 
-def seal_for_casework(organisation: Organisation, data: str | bytes) -> bytes:
+def seal_for_casework(organisation: Organisation, data: str | bytes, *, place: Place) -> bytes:
     """Encrypt one value of case data: only holders of the casework key open it."""
-    return _seal_with(new_case_record_key(organisation), data)
+    return _seal_with(new_case_record_key(organisation), data, place)
 
 
-def _seal_with(record_key: RecordKey, data: str | bytes) -> bytes:
-    ciphertext = record_key.encrypt(data, field="sealed-value")
-    return struct.pack(">I", len(record_key.envelope)) + record_key.envelope + ciphertext
+def _seal_with(record_key: RecordKey, data: str | bytes, place: Place) -> bytes:
+    ciphertext = BOUND + record_key.encrypt(
+        data, field="sealed-value", record=place.associated_data()
+    )
+    return join_sealed(record_key.envelope, ciphertext)
+
+
+def store_sealed(row: Any, column: str, seal: Callable[[Place], bytes], owner: Any = None) -> None:
+    """Seal a value for ``row.column`` (saved first, so that its place is known) and write
+    it: ``seal`` receives the place and returns the sealed value."""
+    value = seal(Place.of(row, column, owner))
+    setattr(row, column, value)
+    type(row).objects.filter(pk=row.pk).update(**{column: value})
+
+
+def is_bound(sealed: bytes) -> bool:
+    return _split_sealed(sealed)[1][:1] == BOUND
 
 
 def _split_sealed(sealed: bytes) -> tuple[bytes, bytes]:
@@ -929,21 +990,84 @@ def _split_sealed(sealed: bytes) -> tuple[bytes, bytes]:
 split_sealed = _split_sealed
 
 
+def decrypt_sealed_value(record_key: RecordKey, ciphertext: bytes, place: Place) -> bytes:
+    """A sealed value's ciphertext opened with its data key, bound to ``place`` (or from
+    before binding). Raises DecryptionError if it belongs elsewhere."""
+    if ciphertext[:1] == BOUND:
+        return record_key.decrypt(
+            ciphertext[1:], field="sealed-value", record=place.associated_data()
+        )
+    return record_key.decrypt(ciphertext, field="sealed-value")
+
+
+@dataclass
+class _Opened:
+    plaintext: bytes | None  # None: tampered with
+    rebound: bytes | None = None  # an unbound value, now bound to its place
+
+
+def _open_value(
+    keyring: KeyRing, organisation: Organisation, sealed: bytes, place: Place
+) -> _Opened:
+    """Open one sealed value found at ``place``. The envelope's failures (no key, a removed
+    member) are raised as before; a ciphertext that does not open here is tampered with."""
+    envelope, ciphertext = _split_sealed(sealed)
+    record_key = _open_envelope(keyring, organisation, envelope)
+    try:
+        plaintext = decrypt_sealed_value(record_key, ciphertext, place)
+    except DecryptionError:
+        return _Opened(None)
+    if ciphertext[:1] == BOUND:
+        return _Opened(plaintext)
+    bound = BOUND + record_key.encrypt(
+        plaintext, field="sealed-value", record=place.associated_data()
+    )
+    return _Opened(plaintext, join_sealed(envelope, bound))
+
+
+def _settle(
+    request: HttpRequest | None,
+    organisation: Organisation,
+    places: list[Place],
+    originals: list[bytes],
+    opened: list[_Opened],
+    audit_object: Any,
+) -> None:
+    """Bind the unbound values just opened to their place; audit the tampered ones."""
+    for place, original, result in zip(places, originals, opened, strict=True):
+        if result.rebound is not None:
+            model = apps.get_model(place.table)
+            # Only if the row still holds what was opened (a concurrent change wins).
+            model.objects.filter(pk=place.row, **{place.column: original}).update(
+                **{place.column: result.rebound}
+            )
+        if result.plaintext is None:
+            audit.record(
+                "protected_data.tampered",
+                actor=getattr(request, "user", None),
+                organisation=organisation,
+                obj=audit_object,
+                details={"table": place.table, "column": place.column, "row": place.row},
+            )
+
+
 def open_many_for_member(
     request: HttpRequest,
     organisation: Organisation,
-    sealed_values: list[bytes],
+    sealed_values: list[tuple[bytes, Place]],
     *,
     audit_object: Any,
     audit_action: str = "protected_data.read",
-) -> list[bytes]:
-    """Open several values made by ``seal_for_organisation`` with one audit event."""
+) -> list[bytes | None]:
+    """Open several values made by ``seal_for_organisation``, each where it was found, with
+    one audit event. A value that does not belong there comes back as None (audited)."""
     keyring = keyring_for(request)
-    opened = []
-    for sealed in sealed_values:
-        envelope, ciphertext = _split_sealed(sealed)
-        record_key = _open_envelope(keyring, organisation, envelope)
-        opened.append(record_key.decrypt(ciphertext, field="sealed-value"))
+    originals = [bytes(sealed) for sealed, _place in sealed_values]
+    places = [place for _sealed, place in sealed_values]
+    opened = [
+        _open_value(keyring, organisation, sealed, place)
+        for sealed, place in zip(originals, places, strict=True)
+    ]
     audit.record(
         audit_action,
         actor=request.user,
@@ -951,7 +1075,8 @@ def open_many_for_member(
         obj=audit_object,
         details={"values": len(opened)},
     )
-    return opened
+    _settle(request, organisation, places, originals, opened, audit_object)
+    return [result.plaintext for result in opened]
 
 
 def open_for_member(
@@ -959,15 +1084,22 @@ def open_for_member(
     organisation: Organisation,
     sealed: bytes,
     *,
+    place: Place,
     audit_object: Any = None,
     audit_action: str = "protected_data.read",
 ) -> bytes:
-    """Open a value made by ``seal_for_organisation``; the read is audited."""
-    envelope, ciphertext = _split_sealed(sealed)
-    record_key = _open_envelope(keyring_for(request), organisation, envelope)
-    plaintext = record_key.decrypt(ciphertext, field="sealed-value")
-    audit.record(audit_action, actor=request.user, organisation=organisation, obj=audit_object)
-    return plaintext
+    """Open a value made by ``seal_for_organisation``; the read is audited. Raises
+    ``TamperedValue`` (audited too) when it does not belong to ``place``."""
+    (opened,) = open_many_for_member(
+        request,
+        organisation,
+        [(sealed, place)],
+        audit_object=audit_object,
+        audit_action=audit_action,
+    )
+    if opened is None:
+        raise TamperedValue(place.associated_data())
+    return opened
 
 
 def join_sealed(envelope: bytes, ciphertext: bytes) -> bytes:

@@ -140,7 +140,7 @@ def _escalate(case: Case, report: Report, rng: random.Random, now: datetime) -> 
         organisation=case.organisation,
         platform=platform,
         kind=Escalation.Kind.TAKEDOWN,
-        content_reference=encryption.seal_for_casework(case.organisation, "demo link"),
+        content_reference=b"",
         created_by_id=_demo_caseworker(case.organisation),
         sent_at=sent_at,
     )
@@ -159,6 +159,12 @@ def _escalate(case: Case, report: Report, rng: random.Random, now: datetime) -> 
         escalation.outcome = Escalation.Outcome.NO_ANSWER
         escalation.resolved_at = sent_at + timedelta(days=14)
     escalation.save()
+    encryption.store_sealed(
+        escalation,
+        "content_reference",
+        lambda place: encryption.seal_for_casework(case.organisation, "demo link", place=place),
+        owner=case,
+    )
 
 
 _caseworkers: dict[int, int] = {}

@@ -17,7 +17,7 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
-from digiamen.core import audit, crypto, encryption, signals
+from digiamen.core import audit, crypto, encryption, signals, tampering
 from digiamen.core.models import CaseworkKey, OrganisationKey
 from digiamen.intake import drafts, mailbox, receipts, routing
 from digiamen.intake.life import report_life
@@ -307,7 +307,7 @@ def reporter_conversation(visit: FollowupVisit) -> ReporterConversation:
     return conversation
 
 
-def _seal_for_report(report: Report, text: str) -> bytes:
+def _seal_for_report(report: Report, text: str, place: encryption.Place) -> bytes:
     """Sealed to whoever may open the report's case: its assignee and the supervisors once
     assigned, else the casework circle (``accounts.casework_keys.case_recipients``)."""
     # The case builds on the report: its assignee is read through the reverse relation.
@@ -315,7 +315,7 @@ def _seal_for_report(report: Report, text: str) -> bytes:
         Report.objects.filter(pk=report.pk).values_list("case__assigned_to_id", flat=True).first()
     )
     recipients = casework_keys.case_recipients(report.organisation, assignee_id)
-    return recipients.seal(report.organisation, text)
+    return recipients.seal(report.organisation, text, place=place)
 
 
 def post_reporter_message(report: Report, text: str) -> Message:
@@ -328,8 +328,11 @@ def post_reporter_message(report: Report, text: str) -> Message:
         message = Message.objects.create(
             report=target,
             direction=Message.Direction.FROM_REPORTER,
-            for_organisation=_seal_for_report(target, text),
+            for_organisation=b"",
             for_reporter=crypto.seal_padded(bytes(target.mailbox_public_key), text),
+        )
+        encryption.store_sealed(
+            message, "for_organisation", lambda place: _seal_for_report(target, text, place), target
         )
         audit.record("report.message_from_reporter", organisation=target.organisation, obj=target)
         signals.reporter_wrote.send(sender=Message, message=message)
@@ -363,7 +366,10 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
         encryption.open_many_for_member(
             request,
             report.organisation,
-            [bytes(m.for_organisation) for m in messages],
+            [
+                (bytes(m.for_organisation), encryption.Place.of(m, "for_organisation", report))
+                for m in messages
+            ],
             audit_object=report,
             audit_action="report.messages_opened",
         )
@@ -395,7 +401,7 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
         ),
         contact=record_key.decrypt_text(bytes(report.contact), field="contact", record=record),
         messages=[
-            ConversationEntry(m.direction, m.created_at, t.decode("utf-8"))
+            ConversationEntry(m.direction, m.created_at, tampering.text_of(t))
             for m, t in zip(messages, texts, strict=True)
         ],
     )
@@ -412,8 +418,11 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
             report=report,
             direction=Message.Direction.TO_REPORTER,
             author=author,
-            for_organisation=_seal_for_report(report, text),
+            for_organisation=b"",
             for_reporter=crypto.seal_padded(bytes(report.mailbox_public_key), text),
+        )
+        encryption.store_sealed(
+            message, "for_organisation", lambda place: _seal_for_report(report, text, place), report
         )
         audit.record(
             "report.message_to_reporter", actor=author, organisation=report.organisation, obj=report

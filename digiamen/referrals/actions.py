@@ -30,7 +30,7 @@ from digiamen.accounts.models import Membership, Organisation, User
 from digiamen.cases import actions as case_actions
 from digiamen.cases import assignment_keys
 from digiamen.cases.models import Case, ConsentRecord
-from digiamen.core import audit, encryption, signals
+from digiamen.core import audit, encryption, signals, tampering
 from digiamen.core.errors import ActionError
 from digiamen.core.taxonomy import AgeBand, HarmType
 from digiamen.directory.models import Service, ServiceArea
@@ -244,18 +244,22 @@ def refer(
             service_type=service.service_type,
             country=case.report.country,
             admin1=case.report.admin1,
-            sealed_reason=assignment_keys.seal_for_case(locked, reason),
-            # Only an organisation on the platform gets a copy; nothing is opened otherwise.
-            sealed_copy=(
-                encryption.seal_for_casework(
-                    receiver,
-                    json.dumps(_copy_for_receiver(request, locked, reason), ensure_ascii=False),
-                )
-                if receiver is not None
-                else b""
-            ),
             created_by=actor,
         )
+        encryption.store_sealed(
+            referral,
+            "sealed_reason",
+            lambda place: assignment_keys.seal_for_case(locked, reason, place),
+            owner=locked,
+        )
+        # Only an organisation on the platform gets a copy; nothing is opened otherwise.
+        if receiver is not None:
+            copy = json.dumps(_copy_for_receiver(request, locked, reason), ensure_ascii=False)
+            encryption.store_sealed(
+                referral,
+                "sealed_copy",
+                lambda place: encryption.seal_for_casework(receiver, copy, place=place),
+            )
         case_actions.record_event(
             locked,
             "referred",
@@ -324,28 +328,32 @@ def answer_referral(
     return locked
 
 
-def open_reason(request: HttpRequest, referral: Referral) -> str:
-    """The referring caseworker's reason, for the referring organisation (audited)."""
-    return encryption.open_for_member(
+def open_reason(request: HttpRequest, referral: Referral, case: Case) -> str:
+    """The referring caseworker's reason, for the referring organisation (audited); the
+    tampering marker if it does not belong to this referral of this case."""
+    (opened,) = encryption.open_many_for_member(
         request,
         referral.from_organisation,
-        bytes(referral.sealed_reason),
+        [(bytes(referral.sealed_reason), encryption.Place.of(referral, "sealed_reason", case))],
         audit_object=referral,
         audit_action="referral.reason_opened",
-    ).decode()
+    )
+    return tampering.text_of(opened)
 
 
 def open_copy(request: HttpRequest, referral: Referral) -> dict[str, Any]:
     """What the receiving organisation was sent (audited)."""
     if referral.to_organisation is None or not referral.sealed_copy:
         return {}
-    opened = encryption.open_for_member(
+    (opened,) = encryption.open_many_for_member(
         request,
         referral.to_organisation,
-        bytes(referral.sealed_copy),
+        [(bytes(referral.sealed_copy), encryption.Place.of(referral, "sealed_copy"))],
         audit_object=referral,
         audit_action="referral.opened",
     )
+    if opened is None:
+        return {"reason": tampering.text_of(None)}
     data: dict[str, Any] = json.loads(opened)
     return data
 

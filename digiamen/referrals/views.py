@@ -141,7 +141,7 @@ def referral_slip(request: HttpRequest, org: str, number: str, referral_id: int)
         "service": referral.service,
         "locations": public_locations(referral.service),
         "about": _about_the_child(details),
-        "reason": referrals.open_reason(request, referral),
+        "reason": referrals.open_reason(request, referral, access.case),
         "contact": _contact_if_allowed(request, access),
         "answer_form": _answer_form(access.membership, referral),
     }

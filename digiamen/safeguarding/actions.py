@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Membership, Organisation, User
-from digiamen.core import audit, encryption
+from digiamen.core import audit, encryption, tampering
 from digiamen.core.errors import ActionError
 from digiamen.safeguarding import checks, questions, scoring
 from digiamen.safeguarding.models import ActionItem, Answer, Assessment, QuestionSet, Status
@@ -44,8 +44,25 @@ def _clean_text(text: str, limit: int) -> str:
     return text
 
 
-def _seal(organisation: Organisation, text: str) -> bytes:
-    return encryption.seal_for_organisation(organisation, text) if text else b""
+def answer_place(
+    organisation: Organisation, question: str, column: str, row: int = 0
+) -> encryption.Place:
+    """An answer's note or evidence is bound to its organisation and question, not to its
+    row: the next assessment starts from a copy of the last answers."""
+    return encryption.Place(
+        "safeguarding.answer",
+        column,
+        row,
+        f"accounts.organisation#{organisation.pk}:{question}",
+        bind_row=False,
+    )
+
+
+def _seal(organisation: Organisation, question: str, column: str, text: str) -> bytes:
+    if not text:
+        return b""
+    place = answer_place(organisation, question, column)
+    return encryption.seal_for_organisation(organisation, text, place=place)
 
 
 def _locked(assessment: Assessment, version: int | None = None) -> Assessment:
@@ -57,14 +74,31 @@ def _locked(assessment: Assessment, version: int | None = None) -> Assessment:
     return locked
 
 
-def opened_texts(request: HttpRequest, assessment: Assessment, sealed: list[Any]) -> list[str]:
-    """Sealed notes, evidence and action descriptions opened, in order, with one audit event;
-    an empty value stays ""."""
-    present = [bytes(value) for value in sealed if bytes(value)]
+@dataclass
+class OpenedTexts:
+    notes: list[str]  # per answer, in the order given
+    evidence: list[str]
+    descriptions: list[str]  # per action item
+
+
+def opened_texts(
+    request: HttpRequest, assessment: Assessment, answers: list[Answer], items: list[ActionItem]
+) -> OpenedTexts:
+    """The answers' notes and evidence and the action items' descriptions, opened with one
+    audit event; an empty value stays "", one that does not belong where it is found reads
+    as the tampering marker."""
+    organisation = assessment.organisation
+    sealed = [(a.note, answer_place(organisation, a.question, "note", a.pk)) for a in answers] + [
+        (a.evidence, answer_place(organisation, a.question, "evidence", a.pk)) for a in answers
+    ]
+    sealed += [
+        (item.description, encryption.Place.of(item, "description", assessment)) for item in items
+    ]
+    present = [(bytes(value), place) for value, place in sealed if bytes(value)]
     opened = iter(
         encryption.open_many_for_member(
             request,
-            assessment.organisation,
+            organisation,
             present,
             audit_object=assessment,
             audit_action="safeguarding.read",
@@ -72,7 +106,9 @@ def opened_texts(request: HttpRequest, assessment: Assessment, sealed: list[Any]
         if present
         else []
     )
-    return [next(opened).decode() if bytes(value) else "" for value in sealed]
+    texts = [tampering.text_of(next(opened)) if bytes(value) else "" for value, _ in sealed]
+    count = len(answers)
+    return OpenedTexts(texts[:count], texts[count : 2 * count], texts[2 * count :])
 
 
 def start(organisation: Organisation, actor: User) -> Assessment:
@@ -169,8 +205,8 @@ def answer(assessment: Assessment, actor: User, given: list[AnswerInput], *, ver
                 question=item.question,
                 defaults={
                     "status": item.status,
-                    "note": _seal(organisation, note),
-                    "evidence": _seal(organisation, evidence),
+                    "note": _seal(organisation, item.question, "note", note),
+                    "evidence": _seal(organisation, item.question, "evidence", evidence),
                     "automatic": False,
                     "updated_at": timezone.now(),
                     "updated_by": actor,
@@ -243,9 +279,17 @@ def add_action_item(
         item = ActionItem.objects.create(
             assessment=assessment,
             question=question,
-            description=encryption.seal_for_organisation(assessment.organisation, text),
+            description=b"",
             owner=owner,
             due_on=due_on,
+        )
+        encryption.store_sealed(
+            item,
+            "description",
+            lambda place: encryption.seal_for_organisation(
+                assessment.organisation, text, place=place
+            ),
+            owner=assessment,
         )
         audit.record(
             "safeguarding.action_added",

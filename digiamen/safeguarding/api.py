@@ -81,10 +81,7 @@ def _detail(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     actions.refresh_automatic(assessment)
     answers = list(assessment.answers.all())
     items = list(assessment.action_items.select_related("owner"))
-    sealed = [a.note for a in answers] + [a.evidence for a in answers]
-    sealed += [item.description for item in items]
-    texts = actions.opened_texts(request, assessment, sealed)
-    count = len(answers)
+    texts = actions.opened_texts(request, assessment, answers, items)
     return {
         **_summary(assessment),
         "answers": [
@@ -93,8 +90,8 @@ def _detail(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
                 "status": answer.status,
                 "automatic": answer.automatic,
                 "measured": answer.measured,
-                "note": texts[n],
-                "evidence": texts[count + n],
+                "note": texts.notes[n],
+                "evidence": texts.evidence[n],
             }
             for n, answer in enumerate(answers)
         ],
@@ -102,7 +99,7 @@ def _detail(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
             {
                 "id": item.pk,
                 "question": item.question,
-                "description": texts[2 * count + n],
+                "description": texts.descriptions[n],
                 "owner": item.owner.username,
                 "due_on": item.due_on,
                 "status": item.status,

@@ -115,14 +115,10 @@ def _assessment_context(
     answers = {answer.question: answer for answer in assessment.answers.all()}
     items = list(assessment.action_items.select_related("owner"))
     ordered = list(answers.values())
-    texts = actions.opened_texts(
-        request,
-        assessment,
-        [a.note for a in ordered] + [a.evidence for a in ordered] + [i.description for i in items],
-    )
-    notes = {a.question: texts[n] for n, a in enumerate(ordered)}
-    evidence = {a.question: texts[len(ordered) + n] for n, a in enumerate(ordered)}
-    descriptions = texts[2 * len(ordered) :]
+    texts = actions.opened_texts(request, assessment, ordered, items)
+    notes = {a.question: texts.notes[n] for n, a in enumerate(ordered)}
+    evidence = {a.question: texts.evidence[n] for n, a in enumerate(ordered)}
+    descriptions = texts.descriptions
     scores = actions.current_scores(assessment)
     names = _area_names(assessment)
     status_labels = dict(Status.choices)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import ApiToken
-from digiamen.conftest import World
+from digiamen.conftest import TEST_PLACE, World
 
 
 def login(client: Client, world: World, **overrides: Any) -> Any:
@@ -46,11 +46,13 @@ def test_token_carries_the_unlocked_key(world: World) -> None:
     from digiamen.core import encryption
 
     token = login(Client(), world).json()["token"]
-    sealed = encryption.seal_for_organisation(world.amane, "api secret")
+    sealed = encryption.seal_for_organisation(world.amane, "api secret", place=TEST_PLACE)
     request = RequestFactory().get("/")
     principal = bearer.authenticate(request, token)
     assert principal is not None
-    assert encryption.open_for_member(request, world.amane, sealed) == b"api secret"
+    assert (
+        encryption.open_for_member(request, world.amane, sealed, place=TEST_PLACE) == b"api secret"
+    )
 
 
 def test_wrong_credentials_get_401_in_the_language_asked(world: World) -> None:

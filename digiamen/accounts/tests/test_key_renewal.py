@@ -11,7 +11,7 @@ from django.test import Client
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import ApiToken, Invitation, Membership
-from digiamen.conftest import World
+from digiamen.conftest import TEST_PLACE, World
 from digiamen.core import crypto, encryption
 from digiamen.core.encryption import AccessDenied
 from digiamen.core.models import AuditEvent, OrganisationKeyGrant, UserKeyPair
@@ -33,7 +33,7 @@ def _envelope(sealed: bytes) -> bytes:
 def _assert_old_key_opens_nothing_after(
     world: World, old_key: Any, old_grants: list[bytes]
 ) -> None:
-    after = encryption.seal_for_organisation(world.amane, "after the change")
+    after = encryption.seal_for_organisation(world.amane, "after the change", place=TEST_PLACE)
     # Nothing the database holds now opens with the old private key ...
     grants = list(OrganisationKeyGrant.objects.filter(user=world.bob.user))
     assert grants
@@ -41,7 +41,9 @@ def _assert_old_key_opens_nothing_after(
         with pytest.raises(crypto.DecryptionError):
             crypto.unseal(old_key, bytes(grant.sealed_private_key))
     with pytest.raises((AccessDenied, crypto.DecryptionError)):
-        encryption.open_for_member(request_for(world.bob.user, old_key), world.amane, after)
+        encryption.open_for_member(
+            request_for(world.bob.user, old_key), world.amane, after, place=TEST_PLACE
+        )
     # ... nor does the organisation key it opened from a copy of the database taken before.
     for old_grant in old_grants:
         old_org_key = crypto.private_key_from_bytes(crypto.unseal(old_key, old_grant))
@@ -49,11 +51,14 @@ def _assert_old_key_opens_nothing_after(
             crypto.unseal(old_org_key, _envelope(after)[8:])
     # Everyone else keeps opening old and new records.
     alice = request_for(world.alice.user, world.alice.private_key)
-    assert encryption.open_for_member(alice, world.amane, after) == b"after the change"
+    assert (
+        encryption.open_for_member(alice, world.amane, after, place=TEST_PLACE)
+        == b"after the change"
+    )
 
 
 def test_new_key_pair_on_compromised_password_change(signed_in: Any, world: World) -> None:
-    before = encryption.seal_for_organisation(world.amane, "before the change")
+    before = encryption.seal_for_organisation(world.amane, "before the change", place=TEST_PLACE)
     old_key = world.bob.private_key
     old_grants = [
         bytes(g.sealed_private_key)
@@ -83,7 +88,10 @@ def test_new_key_pair_on_compromised_password_change(signed_in: Any, world: Worl
     assert bytes(_session_key(client)) == bytes(new_key)
     assert client.get("/en/staff/amane/").status_code == 200
     bob = request_for(world.bob.user, new_key)
-    assert encryption.open_for_member(bob, world.amane, before) == b"before the change"
+    assert (
+        encryption.open_for_member(bob, world.amane, before, place=TEST_PLACE)
+        == b"before the change"
+    )
     _assert_old_key_opens_nothing_after(world, old_key, old_grants)
     # API tokens held the old key wrapped: revoked.
     assert not ApiToken.objects.filter(user=world.bob.user, revoked_at__isnull=True).exists()
@@ -103,7 +111,7 @@ def test_password_change_without_the_box_keeps_the_key_pair(signed_in: Any, worl
 
 
 def test_new_key_pair_after_admin_resets_two_factor(signed_in: Any, world: World) -> None:
-    before = encryption.seal_for_organisation(world.amane, "before the change")
+    before = encryption.seal_for_organisation(world.amane, "before the change", place=TEST_PLACE)
     old_key = world.bob.private_key
     old_grants = [
         bytes(g.sealed_private_key)
@@ -125,7 +133,10 @@ def test_new_key_pair_after_admin_resets_two_factor(signed_in: Any, world: World
     assert bytes(new_key.public_key) != bytes(old_key.public_key)
     assert bytes(_session_key(client)) == bytes(new_key)
     bob = request_for(world.bob.user, new_key)
-    assert encryption.open_for_member(bob, world.amane, before) == b"before the change"
+    assert (
+        encryption.open_for_member(bob, world.amane, before, place=TEST_PLACE)
+        == b"before the change"
+    )
     _assert_old_key_opens_nothing_after(world, old_key, old_grants)
     assert AuditEvent.objects.filter(
         action="account.key_pair_renewed", details={"reason": "admin_reset"}

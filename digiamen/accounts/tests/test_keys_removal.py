@@ -16,7 +16,7 @@ from nacl.public import PrivateKey
 from digiamen.accounts import actions
 from digiamen.accounts.models import Invitation, Membership, User
 from digiamen.cases.tests.helpers import NARRATIVE, new_case
-from digiamen.conftest import Member, World
+from digiamen.conftest import TEST_PLACE, Member, World
 from digiamen.core import crypto, encryption
 from digiamen.core.models import AuditEvent, OrganisationKeyGrant
 
@@ -92,7 +92,7 @@ def test_invitations_carry_no_organisation_key(signed_in: Any, world: World) -> 
 def test_new_member_gets_the_organisation_key_only_after_fingerprint_confirmed(
     signed_in: Any, world: World
 ) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "for members only")
+    sealed = encryption.seal_for_organisation(world.amane, "for members only", place=TEST_PLACE)
     case = new_case()
     alice = signed_in(world.alice)
     # A supervisor opens every case of the organisation once she holds the key.
@@ -116,7 +116,9 @@ def test_new_member_gets_the_organisation_key_only_after_fingerprint_confirmed(
     with_arabic = signed_in(dina, "ar").get(f"/ar/staff/amane/cases/{case.number}/")
     assert with_arabic.status_code == 403 and b"Waiting for an admin" not in with_arabic.content
     try:
-        encryption.open_for_member(_request_for(dina.user, dina.private_key), world.amane, sealed)
+        encryption.open_for_member(
+            _request_for(dina.user, dina.private_key), world.amane, sealed, place=TEST_PLACE
+        )
     except encryption.AccessDenied:
         pass
     else:
@@ -135,7 +137,10 @@ def test_new_member_gets_the_organisation_key_only_after_fingerprint_confirmed(
     assert not membership.key_pending
     assert AuditEvent.objects.filter(action="membership.key_confirmed").count() == 1
     request = _request_for(dina.user, dina.private_key)
-    assert encryption.open_for_member(request, world.amane, sealed) == b"for members only"
+    assert (
+        encryption.open_for_member(request, world.amane, sealed, place=TEST_PLACE)
+        == b"for members only"
+    )
     # The admin holds no casework key: the case key waits for a caseworker to share it.
     waiting = dina_client.get(f"/en/staff/amane/cases/{case.number}/")
     assert waiting.status_code == 403
@@ -236,7 +241,9 @@ def _everything_opened(private_keys: list[PrivateKey], blobs: list[bytes]) -> li
 
 def test_removed_admin_opens_nothing_sealed_after_removal(signed_in: Any, world: World) -> None:
     zara = world.add_member("zara", world.amane, "org_admin")
-    before = encryption.seal_for_organisation(world.amane, "sealed before removal")
+    before = encryption.seal_for_organisation(
+        world.amane, "sealed before removal", place=TEST_PLACE
+    )
     zara_client = signed_in(zara)
     link = _invite(zara_client, "org_admin")
     token = link.rstrip("/").rsplit("/", 1)[1]
@@ -250,7 +257,7 @@ def test_removed_admin_opens_nothing_sealed_after_removal(signed_in: Any, world:
 
     membership = Membership.objects.get(user=zara.user)
     assert signed_in(world.alice).post(f"/en/staff/amane/members/{membership.pk}/deactivate/")
-    after = encryption.seal_for_organisation(world.amane, "sealed after removal")
+    after = encryption.seal_for_organisation(world.amane, "sealed after removal", place=TEST_PLACE)
     case_after = new_case()
     new_generation = encryption.current_organisation_key(world.amane)
     assert new_generation.version == 2
@@ -285,7 +292,8 @@ def _opens(keys: list[PrivateKey], sealed: bytes) -> bytes | None:
     data_key = _opens_envelope(keys, envelope)
     if data_key is None:
         return None
-    return encryption.RecordKey(data_key, envelope).decrypt(ciphertext, field="sealed-value")
+    record_key = encryption.RecordKey(data_key, envelope)
+    return encryption.decrypt_sealed_value(record_key, ciphertext, TEST_PLACE)
 
 
 # --- 5. The data migration ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.test import Client
 
 from digiamen.accounts import actions
 from digiamen.accounts.models import Invitation, Membership
-from digiamen.conftest import World
+from digiamen.conftest import TEST_PLACE, World
 from digiamen.core import crypto, encryption
 from digiamen.core.models import AuditEvent, OrganisationKey
 
@@ -131,7 +131,7 @@ def test_recover_organisation_reads_the_key_with_getpass(monkeypatch: Any, world
 def test_recover_organisation_offline_from_an_exported_blob(
     monkeypatch: Any, world: World, tmp_path: Path
 ) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "before recovery")
+    sealed = encryption.seal_for_organisation(world.amane, "before recovery", place=TEST_PLACE)
     blob_path, back_path = tmp_path / "blob.json", tmp_path / "invitation.json"
     call_command(
         "export_recovery_blob", "--slug", "amane", "--out", str(blob_path), stdout=io.StringIO()
@@ -168,9 +168,9 @@ def test_recover_organisation_offline_from_an_exported_blob(
     private_key = encryption.unlock_user_key(user, "a long passphrase 123")
     from digiamen.core.tests.test_encryption import request_for
 
-    assert encryption.open_for_member(request_for(user, private_key), world.amane, sealed) == (
-        b"before recovery"
-    )
+    assert encryption.open_for_member(
+        request_for(user, private_key), world.amane, sealed, place=TEST_PLACE
+    ) == (b"before recovery")
     # The same file cannot be imported twice.
     with pytest.raises(CommandError):
         call_command("recover_organisation", "--import", str(back_path), stdout=io.StringIO())

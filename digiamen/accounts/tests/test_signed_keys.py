@@ -14,7 +14,7 @@ from nacl.public import PrivateKey
 from digiamen.accounts import actions, signed_keys
 from digiamen.accounts.models import Membership, Organisation, User
 from digiamen.cases.tests.helpers import NARRATIVE, new_case
-from digiamen.conftest import Member, World
+from digiamen.conftest import TEST_PLACE, Member, World
 from digiamen.core import crypto, encryption, key_signing
 from digiamen.core.models import AuditEvent, OrganisationKey, OrganisationKeyGrant, UserKeyPair
 
@@ -115,7 +115,9 @@ def test_generation_inserted_by_hand_receives_no_new_report(world: World, copy_f
 
     assert encryption.current_organisation_key(world.amane).version == 1
     case = new_case()
-    sealed = encryption.seal_for_organisation(world.amane, "sealed after the insertion")
+    sealed = encryption.seal_for_organisation(
+        world.amane, "sealed after the insertion", place=TEST_PLACE
+    )
     # Sealed to generation 1: the attacker opens neither; a member opens both.
     assert not _opens(attacker, bytes(case.report.sealed_key))
     assert not _opens(attacker, sealed)
@@ -127,7 +129,10 @@ def test_generation_inserted_by_hand_receives_no_new_report(world: World, copy_f
         bytes(case.report.narrative), field="narrative", record=str(case.report.public_id)
     )
     assert narrative == NARRATIVE
-    assert encryption.open_for_member(request, world.amane, sealed) == b"sealed after the insertion"
+    assert (
+        encryption.open_for_member(request, world.amane, sealed, place=TEST_PLACE)
+        == b"sealed after the insertion"
+    )
     # Told once (content-free), not at every report.
     refused = AuditEvent.objects.filter(action="organisation.key_refused")
     assert refused.count() == 1
@@ -141,13 +146,17 @@ def test_rotation_starts_from_the_signed_chain(world: World) -> None:
     # The forged row made way for a generation signed by generation 1.
     assert current.version == 2 and bytes(current.public_key) != bytes(attacker.public_key)
     assert OrganisationKey.objects.filter(organisation=world.amane).count() == 2
-    assert not _opens(attacker, encryption.seal_for_organisation(world.amane, "after"))
+    assert not _opens(
+        attacker, encryption.seal_for_organisation(world.amane, "after", place=TEST_PLACE)
+    )
     # The chain still walks back: generation 1's data opens for the remaining admin.
     alice = _request_for(world.alice.user, world.alice.private_key)
     before = OrganisationKey.objects.get(organisation=world.amane, version=1)
     assert before.signature
-    sealed = encryption.seal_for_organisation(world.amane, "after removal")
-    assert encryption.open_for_member(alice, world.amane, sealed) == b"after removal"
+    sealed = encryption.seal_for_organisation(world.amane, "after removal", place=TEST_PLACE)
+    assert (
+        encryption.open_for_member(alice, world.amane, sealed, place=TEST_PLACE) == b"after removal"
+    )
 
 
 # --- Memberships -------------------------------------------------------------------------------
@@ -162,9 +171,13 @@ def test_membership_inserted_by_hand_gets_nothing_at_rotation(world: World) -> N
     assert not OrganisationKeyGrant.objects.filter(user=mallory).exists()
     # The test can fail: the signed admin does get the new generation.
     assert OrganisationKeyGrant.objects.filter(key=current, user=world.alice.user).exists()
-    sealed = encryption.seal_for_organisation(world.amane, "sealed after the rotation")
+    sealed = encryption.seal_for_organisation(
+        world.amane, "sealed after the rotation", place=TEST_PLACE
+    )
     with pytest.raises(encryption.AccessDenied):
-        encryption.open_for_member(_request_for(mallory, mallory_key), world.amane, sealed)
+        encryption.open_for_member(
+            _request_for(mallory, mallory_key), world.amane, sealed, place=TEST_PLACE
+        )
     assert not _opens(mallory_key, sealed)
     event = AuditEvent.objects.get(action="membership.key_refused")
     assert event.details == {"memberships": 1}
@@ -191,7 +204,9 @@ def test_swapped_member_public_key_gets_nothing(world: World) -> None:
     current = encryption.current_organisation_key(world.amane)
     assert not OrganisationKeyGrant.objects.filter(key=current, user=world.bob.user).exists()
     assert OrganisationKeyGrant.objects.filter(key=current, user=world.alice.user).exists()
-    assert not _opens(attacker, encryption.seal_for_organisation(world.amane, "after"))
+    assert not _opens(
+        attacker, encryption.seal_for_organisation(world.amane, "after", place=TEST_PLACE)
+    )
     for grant in OrganisationKeyGrant.objects.all():
         assert not _opens(attacker, bytes(grant.sealed_private_key))
 
@@ -248,7 +263,7 @@ def test_legacy_organisation_is_signed_at_first_sign_in_then_refuses_unsigned_ro
     assert current.version == 2 and bytes(current.public_key) != bytes(attacker.public_key)
     assert not OrganisationKeyGrant.objects.filter(user=mallory).exists()
     assert OrganisationKeyGrant.objects.filter(key=current, user=world.alice.user).exists()
-    sealed = encryption.seal_for_organisation(world.amane, "after")
+    sealed = encryption.seal_for_organisation(world.amane, "after", place=TEST_PLACE)
     assert not _opens(mallory_key, sealed) and not _opens(attacker, sealed)
 
 
@@ -321,5 +336,5 @@ def test_deleting_the_newest_generation_does_not_fall_back_while_the_process_run
     assert encryption.current_organisation_key(world.amane).version == 2
     OrganisationKey.objects.filter(organisation=world.amane, version=2).delete()
     with pytest.raises(encryption.AccessDenied):
-        encryption.seal_for_organisation(world.amane, "would go to generation 1")
+        encryption.seal_for_organisation(world.amane, "would go to generation 1", place=TEST_PLACE)
     assert AuditEvent.objects.filter(action="organisation.key_rollback_refused").exists()

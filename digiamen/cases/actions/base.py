@@ -24,6 +24,10 @@ ERROR_MESSAGES = {
         "again and repeat your change."
     ),
     "wrong_state": _("This step is not possible in the case's current status."),
+    "tampered": _(
+        "This entry has been tampered with: it does not belong here, so it was not used. "
+        "The attempt is recorded."
+    ),
     "needs_triage": _("Triage the case first."),
     "needs_assignee": _("Assign the case to a caseworker first."),
     "not_a_caseworker": _(

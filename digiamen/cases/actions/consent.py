@@ -6,7 +6,7 @@ from django.db import transaction
 
 from digiamen.accounts.models import User
 from digiamen.cases.actions.base import ActionError, _event, _locked, is_supervisor
-from digiamen.cases.actions.sealing import _seal_for_case
+from digiamen.cases.actions.sealing import seal_into_case
 from digiamen.cases.models import (
     Case,
     ConsentRecord,
@@ -104,8 +104,8 @@ def override_consent(case: Case, actor: User, *, purpose: str, reason: str) -> C
             given_by=ConsentRecord.GivenBy.SUPERVISOR,
             method=ConsentRecord.Method.OVERRIDE,
             recorded_by=actor,
-            override_reason=_seal_for_case(case, reason),
         )
+        seal_into_case(case, record, "override_reason", reason)
         _sync_statistics_consent(case)
         _event(case, "consent_overridden", actor, purpose=purpose)
     return record

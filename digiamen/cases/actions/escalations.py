@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from digiamen.accounts.models import User
 from digiamen.cases.actions.base import ActionError, _event, _locked
-from digiamen.cases.actions.sealing import _seal_for_case
+from digiamen.cases.actions.sealing import seal_into_case
 from digiamen.cases.models import (
     Case,
     CaseEvent,
@@ -36,9 +36,10 @@ def escalate(case: Case, actor: User, *, platform: str, kind: str, reference: st
             organisation=case.organisation,
             platform=platform,
             kind=kind,
-            content_reference=_seal_for_case(case, reference),
+            content_reference=b"",
             created_by=actor,
         )
+        seal_into_case(case, escalation, "content_reference", reference)
         _event(case, "escalated", actor, platform=platform, request=kind)
     return escalation
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from digiamen.accounts.models import User
 from digiamen.cases import replies
 from digiamen.cases.actions.base import _event, _locked
-from digiamen.cases.actions.sealing import _seal_for_case
+from digiamen.cases.actions.sealing import seal_into_case
 from digiamen.cases.models import (
     Case,
     Note,
@@ -25,7 +25,8 @@ from digiamen.intake.models import Message
 def add_note(case: Case, actor: User, text: str) -> Note:
     with transaction.atomic():
         case = _locked(case, None)
-        note = Note.objects.create(case=case, author=actor, body=_seal_for_case(case, text))
+        note = Note.objects.create(case=case, author=actor, body=b"")
+        seal_into_case(case, note, "body", text)
         _event(case, "note_added", actor)
     return note
 
@@ -40,8 +41,9 @@ def add_task(
             created_by=actor,
             assigned_to=assignee,
             due_at=due_at,
-            title=_seal_for_case(case, title),
+            title=b"",
         )
+        seal_into_case(case, task, "title", title)
         _event(case, "task_added", actor)
     return task
 

@@ -38,13 +38,21 @@ def _wrapped(case: Case, envelope: bytes) -> bytes:
     return encryption.wrap_for_purge(envelope, case.purge_key)
 
 
-def _seal_for_case(case: Case, text: str) -> bytes:
+def _seal_for_case(case: Case, text: str, place: encryption.Place) -> bytes:
     """A value sealed for whoever may open the case (the casework circle, or its assignee
-    and the supervisors); sealed to its purge key too if closed."""
-    sealed = assignment_keys.seal_for_case(case, text)
+    and the supervisors), bound to ``place``; sealed to its purge key too if closed."""
+    sealed = assignment_keys.seal_for_case(case, text, place)
     if case.purge_key is None:
         return sealed
     return encryption.wrap_sealed_value_for_purge(sealed, case.purge_key) or sealed
+
+
+def seal_into_case(case: Case, row: Any, column: str, text: str) -> None:
+    """Seal ``text`` into ``row.column`` (a saved row of ``case``), bound to the row and
+    the case: moved to another row or case, it no longer opens."""
+    encryption.store_sealed(
+        row, column, lambda place: _seal_for_case(case, text, place), owner=case
+    )
 
 
 def _wrap_copies_for_other_organisations(case: Case) -> None:

@@ -72,9 +72,13 @@ def transfer_case(
             from_organisation=case.organisation,
             to_organisation=to_organisation,
             created_by=actor,
-            sealed_copy=encryption.seal_for_casework(
-                to_organisation, json.dumps(copy, ensure_ascii=False)
-            ),
+            sealed_copy=b"",
+        )
+        text = json.dumps(copy, ensure_ascii=False)
+        encryption.store_sealed(
+            transfer,
+            "sealed_copy",
+            lambda place: encryption.seal_for_casework(to_organisation, text, place=place),
         )
         # Whether the reporter's mailbox went too: who can write to them is on the record.
         _event(
@@ -122,6 +126,23 @@ def decide_transfer(
     request: HttpRequest, transfer: Transfer, actor: User, *, accept: bool
 ) -> Case | None:
     """The receiving organisation's supervisor accepts (a new case) or declines."""
+    try:
+        return _decide_transfer(request, transfer, actor, accept=accept)
+    except encryption.TamperedValue:
+        # Refused, nothing changed; the attempt is recorded outside the rolled-back work.
+        audit.record(
+            "protected_data.tampered",
+            actor=actor,
+            organisation=transfer.to_organisation,
+            obj=transfer,
+            details={"table": "cases.transfer", "column": "sealed_copy", "row": transfer.pk},
+        )
+        raise ActionError("tampered") from None
+
+
+def _decide_transfer(
+    request: HttpRequest, transfer: Transfer, actor: User, *, accept: bool
+) -> Case | None:
     with transaction.atomic():
         transfer = (
             Transfer.objects.select_for_update()
@@ -139,6 +160,7 @@ def decide_transfer(
                     request,
                     transfer.to_organisation,
                     bytes(transfer.sealed_copy),
+                    place=encryption.Place.of(transfer, "sealed_copy"),
                     audit_object=transfer,
                     audit_action="transfer.opened",
                 )

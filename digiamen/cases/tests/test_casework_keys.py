@@ -275,11 +275,17 @@ def test_case_data_sealed_before_moves_when_a_caseworker_signs_in(
     open_case = new_case()
     closed = new_case()
     actions.add_note(open_case, sara.user, "OLD-NOTE")
-    Message.objects.create(
+    message_row = Message.objects.create(
         report=open_case.report,
         direction=Message.Direction.FROM_REPORTER,
-        for_organisation=encryption.seal_for_casework(world.amane, "OLD-MESSAGE"),
+        for_organisation=b"",
         for_reporter=b"",
+    )
+    encryption.store_sealed(
+        message_row,
+        "for_organisation",
+        lambda place: encryption.seal_for_casework(world.amane, "OLD-MESSAGE", place=place),
+        open_case.report,
     )
     closed = actions.triage(closed, sara.user, version=closed.version, risk="low", flags=[])
     closed = actions.assign(closed, sara.user, version=closed.version, assignee=sara.user)
@@ -308,8 +314,12 @@ def test_case_data_sealed_before_moves_when_a_caseworker_signs_in(
     open_report = Report.objects.get(pk=open_case.report_id)
     assert bytes(open_report.sealed_key)[:4] == encryption.CASEWORK_ENVELOPE_MAGIC
     assert not _opens(bytes(open_report.sealed_key), _every_key_of(officer, world.amane))
-    note = bytes(Note.objects.get(case=open_case).body)
-    assert encryption.open_for_member(_request(sara), world.amane, note) == b"OLD-NOTE"
+    note_row = Note.objects.get(case=open_case)
+    place = encryption.Place.of(note_row, "body", open_case)
+    assert (
+        encryption.open_for_member(_request(sara), world.amane, bytes(note_row.body), place=place)
+        == b"OLD-NOTE"
+    )
     message = bytes(Message.objects.get(report=open_report).for_organisation)
     assert encryption.split_sealed(message)[0][:4] == encryption.CASEWORK_ENVELOPE_MAGIC
     # The closed case is still wrapped for its purge period, around a casework envelope.

@@ -27,6 +27,7 @@ from digiamen.conftest import Member, World
 from digiamen.core import crypto, encryption
 from digiamen.core.models import PurgePeriodKey
 from digiamen.directory.tests.helpers import make_directory_organisation, make_service
+from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Message, Report
 from digiamen.media.models import ReportedImage
 from digiamen.referrals import actions as actions_referrals
@@ -60,12 +61,7 @@ def _closed_case_with_every_sealed_value(world: World) -> tuple[Case, Member]:
     case = actions.start(case, sara.user, version=case.version)
     actions.add_note(case, sara.user, MARKS["note"])
     actions.add_task(case, sara.user, title=MARKS["task"], due_at=timezone.now(), assignee=None)
-    Message.objects.create(
-        report=case.report,
-        direction=Message.Direction.FROM_REPORTER,
-        for_organisation=encryption.seal_for_organisation(world.amane, MARKS["message"]),
-        for_reporter=b"",
-    )
+    intake_actions.post_reporter_message(case.report, MARKS["message"])
     actions.override_consent(case, sara.user, purpose="referral", reason=MARKS["best_interests"])
     actions.escalate(
         case, sara.user, platform="tiktok", kind="takedown", reference=MARKS["escalation"]
@@ -298,7 +294,10 @@ def test_a_closed_case_not_yet_expired_still_opens_and_reopens(world: World) -> 
     escalation = Escalation.objects.get(case=case)
     assert (
         encryption.open_for_member(
-            request, world.amane, bytes(escalation.content_reference)
+            request,
+            world.amane,
+            bytes(escalation.content_reference),
+            place=encryption.Place.of(escalation, "content_reference", case),
         ).decode()
         == MARKS["escalation"]
     )
@@ -321,7 +320,9 @@ def test_a_closed_case_not_yet_expired_still_opens_and_reopens(world: World) -> 
             assert _opens(name, sealed, sara_keys), name
     note = Note.objects.get(case=case)
     assert (
-        encryption.open_for_member(request, world.amane, bytes(note.body)).decode()
+        encryption.open_for_member(
+            request, world.amane, bytes(note.body), place=encryption.Place.of(note, "body", case)
+        ).decode()
         == (MARKS["note"])
     )
 
@@ -353,6 +354,8 @@ def test_cases_closed_before_purge_keys_are_sealed_by_the_next_daily_job(world: 
     assert case.purge_key is not None and encryption.is_purge_wrapped(bytes(report.sealed_key))
     note = Note.objects.get(case=case)
     assert (
-        encryption.open_for_member(request, world.amane, bytes(note.body)).decode()
+        encryption.open_for_member(
+            request, world.amane, bytes(note.body), place=encryption.Place.of(note, "body", case)
+        ).decode()
         == (MARKS["note"])
     )

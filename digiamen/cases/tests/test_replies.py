@@ -376,7 +376,9 @@ def test_a_transfer_sealed_before_the_change_carries_the_mailbox_when_accepted(
     for field in actions.TRANSFERRED_FIELDS:
         legacy.setdefault(field, getattr(case.report, field))
     Transfer.objects.filter(pk=transfer.pk).update(
-        sealed_copy=encryption.seal_for_organisation(world.jordan, json.dumps(legacy))
+        sealed_copy=encryption.seal_for_organisation(
+            world.jordan, json.dumps(legacy), place=encryption.Place.of(transfer, "sealed_copy")
+        )
     )
     signed_in(omar).post(f"/en/staff/jordan/transfers/{transfer.pk}/", {"decision": "accept"})
     transfer.refresh_from_db()

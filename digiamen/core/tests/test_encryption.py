@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import HttpRequest
 
 from digiamen.accounts import actions
-from digiamen.conftest import PASSWORD, World
+from digiamen.conftest import PASSWORD, TEST_PLACE, World
 from digiamen.core import crypto, encryption
 from digiamen.core.encryption import AccessDenied, KeyRing
 from digiamen.core.models import AuditEvent, OrganisationKey, OrganisationKeyGrant
@@ -26,9 +26,12 @@ def request_for(member_user, private_key) -> HttpRequest:  # type: ignore[no-unt
 
 
 def test_member_opens_what_was_sealed_without_any_secret(world: World) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "the child's story")
+    sealed = encryption.seal_for_organisation(world.amane, "the child's story", place=TEST_PLACE)
     request = request_for(world.bob.user, world.bob.private_key)
-    assert encryption.open_for_member(request, world.amane, sealed) == b"the child's story"
+    assert (
+        encryption.open_for_member(request, world.amane, sealed, place=TEST_PLACE)
+        == b"the child's story"
+    )
     event = AuditEvent.objects.latest("id")
     assert event.action == "protected_data.read"
     assert event.actor_id == world.bob.user.pk
@@ -37,21 +40,21 @@ def test_member_opens_what_was_sealed_without_any_secret(world: World) -> None:
 
 
 def test_other_organisation_cannot_open(world: World) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "secret")
+    sealed = encryption.seal_for_organisation(world.amane, "secret", place=TEST_PLACE)
     charlie = request_for(world.charlie.user, world.charlie.private_key)
     with pytest.raises(AccessDenied):
-        encryption.open_for_member(charlie, world.amane, sealed)
+        encryption.open_for_member(charlie, world.amane, sealed, place=TEST_PLACE)
     # Even pointing charlie's own organisation at the envelope does not open it.
     with pytest.raises(crypto.DecryptionError):
-        encryption.open_for_member(charlie, world.jordan, sealed)
+        encryption.open_for_member(charlie, world.jordan, sealed, place=TEST_PLACE)
 
 
 def test_request_without_unlocked_key_cannot_open(world: World) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "secret")
+    sealed = encryption.seal_for_organisation(world.amane, "secret", place=TEST_PLACE)
     request = HttpRequest()
     request.user = world.bob.user
     with pytest.raises(AccessDenied):
-        encryption.open_for_member(request, world.amane, sealed)
+        encryption.open_for_member(request, world.amane, sealed, place=TEST_PLACE)
 
 
 def test_record_key_fields_are_bound_to_field_and_record(world: World) -> None:
@@ -84,7 +87,7 @@ def test_password_change_rewraps_the_same_key(world: World) -> None:
 
 
 def test_removed_member_cannot_open_records_sealed_afterwards(world: World) -> None:
-    before = encryption.seal_for_organisation(world.amane, "before removal")
+    before = encryption.seal_for_organisation(world.amane, "before removal", place=TEST_PLACE)
     bob_keyring = KeyRing(user=world.bob.user, private_key=world.bob.private_key)
     # bob keeps a copy of the organisation key he could open while a member
     bob_copy_of_org_key = bob_keyring.organisation_private_key(world.amane)
@@ -95,24 +98,29 @@ def test_removed_member_cannot_open_records_sealed_afterwards(world: World) -> N
 
     assert OrganisationKey.objects.filter(organisation=world.amane).count() == 2
     assert not OrganisationKeyGrant.objects.filter(user=world.bob.user).exists()
-    after = encryption.seal_for_organisation(world.amane, "after removal")
+    after = encryption.seal_for_organisation(world.amane, "after removal", place=TEST_PLACE)
     bob = request_for(world.bob.user, world.bob.private_key)
     with pytest.raises(AccessDenied):
-        encryption.open_for_member(bob, world.amane, after)
+        encryption.open_for_member(bob, world.amane, after, place=TEST_PLACE)
     # The old key he may have kept does not open the new generation either.
     envelope_after = after[4 : 4 + int.from_bytes(after[:4], "big")]
     with pytest.raises(crypto.DecryptionError):
         crypto.unseal(bob_copy_of_org_key, envelope_after[8:])
     # Remaining members open both old and new records.
     alice = request_for(world.alice.user, world.alice.private_key)
-    assert encryption.open_for_member(alice, world.amane, before) == b"before removal"
-    assert encryption.open_for_member(alice, world.amane, after) == b"after removal"
+    assert (
+        encryption.open_for_member(alice, world.amane, before, place=TEST_PLACE)
+        == b"before removal"
+    )
+    assert (
+        encryption.open_for_member(alice, world.amane, after, place=TEST_PLACE) == b"after removal"
+    )
     actions_seen = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"membership.deactivated", "organisation.key_rotated"} <= actions_seen
 
 
 def test_rotation_twice_still_opens_the_oldest_records(world: World) -> None:
-    oldest = encryption.seal_for_organisation(world.amane, "oldest")
+    oldest = encryption.seal_for_organisation(world.amane, "oldest", place=TEST_PLACE)
     alice_keyring = KeyRing(user=world.alice.user, private_key=world.alice.private_key)
     extra = world.add_member("dina", world.amane, "supervisor")
     for membership in [world.bob.user.memberships.get(), extra.user.memberships.get()]:
@@ -123,12 +131,12 @@ def test_rotation_twice_still_opens_the_oldest_records(world: World) -> None:
         )
     assert encryption.current_organisation_key(world.amane).version == 3
     alice = request_for(world.alice.user, world.alice.private_key)
-    assert encryption.open_for_member(alice, world.amane, oldest) == b"oldest"
+    assert encryption.open_for_member(alice, world.amane, oldest, place=TEST_PLACE) == b"oldest"
     del alice_keyring
 
 
 def test_recovery_key_opens_the_current_organisation_key(world: World) -> None:
-    sealed = encryption.seal_for_organisation(world.amane, "recoverable")
+    sealed = encryption.seal_for_organisation(world.amane, "recoverable", place=TEST_PLACE)
     recovered = encryption.recover_organisation_key(world.amane, world.amane_recovery_key)
     assert bytes(recovered.public_key) == bytes(
         encryption.current_organisation_key(world.amane).public_key
@@ -140,7 +148,9 @@ def test_recovery_key_opens_the_current_organisation_key(world: World) -> None:
     )
     assert private_key is not None
     request = request_for(user, private_key)
-    assert encryption.open_for_member(request, world.amane, sealed) == b"recoverable"
+    assert (
+        encryption.open_for_member(request, world.amane, sealed, place=TEST_PLACE) == b"recoverable"
+    )
     with pytest.raises(crypto.DecryptionError):
         encryption.recover_organisation_key(world.jordan, world.amane_recovery_key)
     with pytest.raises(crypto.DecryptionError):
@@ -193,7 +203,7 @@ def _var_bytes() -> bytes:
 def test_sealed_marker_is_nowhere_in_the_database_or_var(world: World) -> None:
     marker = f"MARKER-{secrets.token_hex(8)}"
     control = f"CONTROL-{secrets.token_hex(8)}"
-    sealed = encryption.seal_for_organisation(world.amane, marker)
+    sealed = encryption.seal_for_organisation(world.amane, marker, place=TEST_PLACE)
     blob_type = "BYTEA" if connection.vendor == "postgresql" else "BLOB"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE test_sealed_value (sealed {blob_type}, control TEXT)")
@@ -211,10 +221,13 @@ def test_sealed_marker_is_nowhere_in_the_database_or_var(world: World) -> None:
             cursor.execute("SELECT sealed FROM test_sealed_value")
             stored = bytes(cursor.fetchone()[0])
         bob = request_for(world.bob.user, encryption.unlock_user_key(world.bob.user, PASSWORD))
-        assert encryption.open_for_member(bob, world.amane, stored) == marker.encode()
+        assert (
+            encryption.open_for_member(bob, world.amane, stored, place=TEST_PLACE)
+            == marker.encode()
+        )
         charlie = request_for(world.charlie.user, world.charlie.private_key)
         with pytest.raises(AccessDenied):
-            encryption.open_for_member(charlie, world.amane, stored)
+            encryption.open_for_member(charlie, world.amane, stored, place=TEST_PLACE)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE test_sealed_value")

@@ -9,7 +9,9 @@ import nacl.utils
 import pytest
 from django.test import Client
 
-from digiamen.conftest import World
+from digiamen.cases.models import Note
+from digiamen.cases.tests.helpers import new_case
+from digiamen.conftest import TEST_PLACE, World
 from digiamen.core import crypto, encryption
 from digiamen.core.tests.test_encryption import request_for
 
@@ -35,8 +37,8 @@ def test_padding_narratives_of_10_and_200_characters_have_the_same_length(world:
     given = record_key.encrypt("+212 600 000 000", field="contact", record="r1")
     assert len(none) == len(given)
     # Sealed values (notes, messages) as well.
-    assert len(encryption.seal_for_organisation(world.amane, "a")) == len(
-        encryption.seal_for_organisation(world.amane, "a" * 200)
+    assert len(encryption.seal_for_organisation(world.amane, "a", place=TEST_PLACE)) == len(
+        encryption.seal_for_organisation(world.amane, "a" * 200, place=TEST_PLACE)
     )
 
 
@@ -74,8 +76,17 @@ def test_padding_old_unpadded_ciphertexts_still_open(world: World) -> None:
         + record_key.envelope
         + _unpadded_ciphertext(record_key.data_key, b"old note", b"field:sealed-value:")
     )
+    case = new_case()
+    note = Note.objects.create(case=case, author=world.bob.user, body=sealed_old)
+    place = encryption.Place.of(note, "body", case)
     request = request_for(world.bob.user, world.bob.private_key)
-    assert encryption.open_for_member(request, world.amane, sealed_old) == b"old note"
+    assert encryption.open_for_member(request, world.amane, sealed_old, place=place) == b"old note"
+    # ... and is bound to its place once opened (the same data key, a new ciphertext).
+    note.refresh_from_db()
+    assert encryption.is_bound(bytes(note.body))
+    assert encryption.open_for_member(request, world.amane, bytes(note.body), place=place) == (
+        b"old note"
+    )
 
 
 def test_padding_version_cannot_be_swapped() -> None:

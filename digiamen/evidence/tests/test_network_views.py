@@ -14,7 +14,7 @@ from django.test import Client
 
 from digiamen.cases.models import Case, Escalation
 from digiamen.cases.tests.helpers import new_case
-from digiamen.conftest import World, csrf_token_of
+from digiamen.conftest import TEST_PLACE, World, csrf_token_of
 from digiamen.core import encryption
 from digiamen.evidence import accountability, statistics
 from digiamen.evidence.models import PeerInstance, SharedAggregate
@@ -155,7 +155,9 @@ def escalation(case: Case, platform: str, hours: float | None, **fields: Any) ->
         organisation=case.organisation,
         platform=platform,
         kind=Escalation.Kind.TAKEDOWN,
-        content_reference=encryption.seal_for_organisation(case.organisation, "https://x.test/1"),
+        content_reference=encryption.seal_for_organisation(
+            case.organisation, "https://x.test/1", place=TEST_PLACE
+        ),
         created_by=case.organisation.memberships.first().user,  # type: ignore[union-attr]
         sent_at=sent,
         acknowledged_at=sent + timedelta(hours=1) if removed else None,
