@@ -1,4 +1,5 @@
-"""The nightly backup, run by the Huey consumer (``manage.py run_huey``)."""
+"""The nightly backup and the hourly signed audit head, run by the Huey consumer
+(``manage.py run_huey``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, on_startup
 
+from digiamen.operations import witness
 from digiamen.operations.actions import record_backup_run, record_heartbeat
 from digiamen.operations.backups import make_backup
 
@@ -38,3 +40,11 @@ def heartbeat_at_start() -> None:
     close_old_connections()
     record_heartbeat("queue")
     close_old_connections()
+
+
+@db_periodic_task(crontab(minute="7"))
+def sign_audit_head() -> str:
+    """Every hour: the audit chain's head signed with the instance key (a checkpoint that a
+    rewrite of the chain cannot reproduce without the key)."""
+    checkpoint = witness.sign_head()
+    return f"head {checkpoint.last_event_id} signed" if checkpoint else "nothing new"
