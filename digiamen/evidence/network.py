@@ -33,13 +33,16 @@ import nacl.exceptions
 import nacl.signing
 import pycountry
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
-from digiamen.core import crypto, places
+from digiamen.core import places
+from digiamen.core.instance_key import legacy_signing_seed as legacy_signing_seed
+from digiamen.core.instance_key import parse_signing_seed as parse_signing_seed
+from digiamen.core.instance_key import public_key_text as public_key_text
+from digiamen.core.instance_key import signing_key as signing_key
 from digiamen.core.months import month_label
 from digiamen.evidence import statistics
 from digiamen.evidence.disclosure import Cell, ProtectedTable, protect_extended
@@ -250,35 +253,6 @@ def _placeholders(line: list[int | None], row: int, unknown: set[Cell]) -> list[
 
 
 # --- Signed files between instances ------------------------------------------------------------
-
-
-def parse_signing_seed(text: str) -> bytes | None:
-    """The 32-byte seed written in base64 (NETWORK_SIGNING_KEY), or None."""
-    try:
-        seed = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return seed if len(seed) == 32 else None
-
-
-def legacy_signing_seed() -> bytes:
-    """The seed earlier versions derived from SECRET_KEY (only to keep the same public key
-    while peers are told of the new one: ``manage.py network_signing_key --keep-derived``)."""
-    return crypto.derive_key(settings.SECRET_KEY.encode(), purpose=b"aggregate-signing")
-
-
-def signing_key() -> nacl.signing.SigningKey:
-    """This instance's key for aggregate files: its own, stored like the secret key."""
-    seed = parse_signing_seed(settings.NETWORK_SIGNING_KEY)
-    if seed is None:
-        # Production refuses to start without it (evidence/checks.py); elsewhere it is
-        # generated under var/, so this is a hand-edited setting.
-        raise ImproperlyConfigured("NETWORK_SIGNING_KEY must be 32 random bytes written in base64.")
-    return nacl.signing.SigningKey(seed)
-
-
-def public_key_text() -> str:
-    return base64.b64encode(bytes(signing_key().verify_key)).decode("ascii")
 
 
 def export_file(network: Network) -> bytes:

@@ -5,7 +5,7 @@ the database could rewrite the whole chain and recompute every hash. Three thing
 that, each a signature by a key that is not in the database:
 
 * **Checkpoints**: every hour the instance signs its chain head (``AuditCheckpoint``) with
-  its instance key (the key it signs network files with, ``evidence.network.signing_key``).
+  its instance key (``core.instance_key``, which also signs network files).
 * **Receipts**: an operator sends the latest checkpoint to the trusted peer instances of
   its networks (``manage.py audit_witness statement``); each peer keeps the head
   (``WitnessedHead``) and signs it back (``witness``); the receipt comes home
@@ -31,9 +31,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from digiamen.core import audit
+from digiamen.core import audit, instance_key
 from digiamen.core.models import AuditChainHead, AuditEvent
-from digiamen.evidence import network as network_files
 from digiamen.evidence.models import PeerInstance
 from digiamen.operations.models import AuditCheckpoint, AuditWitness, WitnessedHead
 
@@ -144,7 +143,7 @@ def sign_head() -> AuditCheckpoint | None:
     latest = AuditCheckpoint.objects.first()
     if latest is not None and latest.last_event_id == head.last_event_id:
         return None
-    key = network_files.signing_key()
+    key = instance_key.signing_key()
     checkpoint = AuditCheckpoint(
         last_event_id=head.last_event_id,
         last_hash=head.last_hash,
@@ -162,7 +161,7 @@ def statement() -> bytes:
     checkpoint = AuditCheckpoint.objects.first()
     if checkpoint is None:
         raise WitnessError(_("The audit log is empty: there is nothing to witness yet."))
-    key = network_files.signing_key()
+    key = instance_key.signing_key()
     # The checkpoint's own signature vouches for the head; the file's, for the restated rows.
     lines = [
         *_statement_lines(checkpoint),
@@ -205,10 +204,10 @@ def witness(data: bytes) -> bytes:
     """Witness a trusted peer's signed head: keep it and sign it back (the receipt).
     A head that contradicts one witnessed before (same row, other hash) is refused."""
     lines, signature = _read(data, STATEMENT)
-    instance_key = _unb64(_field(lines, 1, "instance"), 32)
-    peer = _trusted_peer(instance_key)
-    _check(lines, signature, instance_key)
-    _check(lines[:5], _unb64(_field(lines, 5, "head-signature"), 64), instance_key)
+    their_key = _unb64(_field(lines, 1, "instance"), 32)
+    peer = _trusted_peer(their_key)
+    _check(lines, signature, their_key)
+    _check(lines[:5], _unb64(_field(lines, 5, "head-signature"), 64), their_key)
     event_id, last_hash = _field(lines, 2, "event"), _field(lines, 3, "hash")
     try:
         stated_at = datetime.fromisoformat(_field(lines, 4, "signed"))
@@ -217,14 +216,14 @@ def witness(data: bytes) -> bytes:
     if not event_id.isdigit() or len(last_hash) != 64:
         raise WitnessError(_("This is not an audit witness file."))
     earlier = WitnessedHead.objects.filter(
-        peer_public_key=instance_key, last_event_id=int(event_id)
+        peer_public_key=their_key, last_event_id=int(event_id)
     ).first()
     restated = [line.split(":") for line in lines[6:]]
     if any(len(parts) != 3 or parts[0] != "still" or not parts[1].isdigit() for parts in restated):
         raise WitnessError(_("This is not an audit witness file."))
     known = dict(
         WitnessedHead.objects.filter(
-            peer_public_key=instance_key, last_event_id__in=[int(p[1]) for p in restated]
+            peer_public_key=their_key, last_event_id__in=[int(p[1]) for p in restated]
         ).values_list("last_event_id", "last_hash")
     )
     changed = any(known.get(int(p[1]), p[2]) != p[2] for p in restated)
@@ -234,12 +233,12 @@ def witness(data: bytes) -> bytes:
         )
     with transaction.atomic():
         WitnessedHead.objects.get_or_create(
-            peer_public_key=instance_key,
+            peer_public_key=their_key,
             last_event_id=int(event_id),
             defaults={"peer_name": peer.name, "last_hash": last_hash, "stated_at": stated_at},
         )
         audit.record("audit_witness.witnessed", details={"peer": peer.name, "event": event_id})
-    key = network_files.signing_key()
+    key = instance_key.signing_key()
     receipt = [
         RECEIPT,
         *lines[:6],
@@ -250,12 +249,12 @@ def witness(data: bytes) -> bytes:
     return _signed(receipt, key).encode("ascii")
 
 
-def heads_for(instance_key: bytes) -> bytes:
+def heads_for(their_key: bytes) -> bytes:
     """Every head witnessed for one instance, signed: its operator checks its chain
     against them (``verify_audit --witnesses --witness-file``)."""
-    heads = WitnessedHead.objects.filter(peer_public_key=instance_key).order_by("last_event_id")
-    key = network_files.signing_key()
-    lines = [HEADS, f"witness:{_b64(bytes(key.verify_key))}", f"for:{_b64(instance_key)}"]
+    heads = WitnessedHead.objects.filter(peer_public_key=their_key).order_by("last_event_id")
+    key = instance_key.signing_key()
+    lines = [HEADS, f"witness:{_b64(bytes(key.verify_key))}", f"for:{_b64(their_key)}"]
     lines += [f"head:{h.last_event_id}:{h.last_hash}" for h in heads]
     return _signed(lines, key).encode("ascii")
 
@@ -276,7 +275,7 @@ def heads_in_file(data: bytes) -> list[Head]:
     peer_key = _unb64(_field(lines, 1, "witness"), 32)
     peer = _trusted_peer(peer_key)
     _check(lines, signature, peer_key)
-    if _unb64(_field(lines, 2, "for"), 32) != bytes(network_files.signing_key().verify_key):
+    if _unb64(_field(lines, 2, "for"), 32) != bytes(instance_key.signing_key().verify_key):
         raise WitnessError(_("These heads were witnessed for another instance."))
     heads = []
     for line in lines[3:]:
