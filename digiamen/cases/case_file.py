@@ -65,6 +65,15 @@ def allowed_sections(access: CaseAccess) -> list[Section]:
 
 def case_file_html(request: HttpRequest, access: CaseAccess, codes: list[str]) -> str:
     """The page to draw, with the chosen sections the case's consent allows."""
+    context = case_file_context(request, access, codes, audit_action="case.printed")
+    return render_to_string("cases/case_file.html", context, request=request)
+
+
+def case_file_context(
+    request: HttpRequest, access: CaseAccess, codes: list[str], *, audit_action: str
+) -> dict[str, Any]:
+    """What the chosen sections hold (those the case's consent allows), opened for the
+    member; the export is audited as ``audit_action`` with its sections, never content."""
     case = access.case
     chosen = [s for s in allowed_sections(access) if s.code in set(codes)]
     wanted = {s.code for s in chosen}
@@ -125,13 +134,13 @@ def case_file_html(request: HttpRequest, access: CaseAccess, codes: list[str]) -
             context["notes"] = [(note, next(decoded)) for note in notes]
             context["tasks"] = [(task, next(decoded)) for task in tasks]
         audit.record(
-            "case.printed",
+            audit_action,
             actor=access.membership.user,
             organisation=case.organisation,
             obj=case,
             details={"sections": ",".join(sorted(wanted))},
         )
-    return render_to_string("cases/case_file.html", context, request=request)
+    return context
 
 
 def case_file_pdf(request: HttpRequest, access: CaseAccess, codes: list[str]) -> bytes:

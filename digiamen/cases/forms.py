@@ -311,3 +311,12 @@ class SavedFilterForm(forms.Form):
         max_length=60,
         help_text=_("For you alone, for example “Urgent in Casablanca”."),
     )
+
+
+class RecordUploadForm(forms.Form):
+    record = forms.FileField(label=_("Signed case record"))
+    instance_key = forms.CharField(
+        label=_("Public key of the instance that should have signed it (optional)"),
+        required=False,
+        max_length=60,
+    )

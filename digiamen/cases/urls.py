@@ -22,6 +22,7 @@ urlpatterns = [
     path("<slug:org>/transfers/<int:transfer_id>/", views.decide_transfer, name="decide_transfer"),
     path("<slug:org>/cases/<str:number>/", views.case_detail, name="detail"),
     path("<slug:org>/cases/<str:number>/print/", views.print_case, name="print"),
+    path("<slug:org>/case-records/check/", views.verify_record, name="verify_record"),
     path("<slug:org>/cases/<str:number>/step/<slug:step>/", views.case_step, name="step"),
     path("<slug:org>/cases/<str:number>/notes/", views.add_note, name="add_note"),
     path("<slug:org>/cases/<str:number>/tasks/", views.add_task, name="add_task"),

@@ -26,6 +26,7 @@ from digiamen.accounts.permissions import current_user, get_membership, staff_re
 from digiamen.cases import (
     actions,
     case_file,
+    case_record,
     duplicates,
     next_step,
     queues,
@@ -43,6 +44,7 @@ from digiamen.cases.forms import (
     OverrideForm,
     ProtocolForm,
     QueueFilterForm,
+    RecordUploadForm,
     SavedFilterForm,
     TaskForm,
     TextForm,
@@ -910,13 +912,15 @@ def print_case(request: HttpRequest, org: str, number: str) -> HttpResponse:
     access = get_case(request, org, number, opening=True)
     allowed = case_file.allowed_sections(access)
     codes = request.GET.getlist("section")
-    if "section" in request.GET or request.GET.get("print"):
+    if "section" in request.GET or request.GET.get("print") or request.GET.get("record"):
         if (
             not codes
             or len(codes) > len(case_file.CODES)
             or any(code not in {s.code for s in allowed} for code in codes)
         ):
             return _print_page(request, access, allowed, status=400)
+        if request.GET.get("record"):
+            return _signed_record(request, access, allowed, codes)
         try:
             data = case_file.case_file_pdf(request, access, codes)
         except PdfUnavailable:
@@ -933,8 +937,58 @@ def print_case(request: HttpRequest, org: str, number: str) -> HttpResponse:
     return _print_page(request, access, allowed)
 
 
+def _signed_record(
+    request: HttpRequest, access: CaseAccess, allowed: list[Any], codes: list[str]
+) -> HttpResponse:
+    """The case file's signed JSON twin; sealed to the recipient's key when one is given."""
+    recipient_text = request.GET.get("recipient", "").strip()
+    try:
+        recipient = case_record.parse_public_key(recipient_text) if recipient_text else None
+    except case_record.RecordError as error:
+        return _print_page(request, access, allowed, status=400, key_error=str(error))
+    data = case_record.build(request, access, codes, recipient)
+    sealed = recipient is not None
+    response = HttpResponse(
+        data, content_type="application/octet-stream" if sealed else "application/json"
+    )
+    name = f"{access.case.number}.{'sealed' if sealed else 'json'}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store, max-age=0"
+    return response
+
+
+@staff_required
+def verify_record(request: HttpRequest, org: str) -> HttpResponse:
+    """Check a signed case record, as `manage.py verify_case_record` does (unsealed only:
+    a sealed record's private key never comes to the server)."""
+    membership = get_membership(request, org, [Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_ADMIN])
+    form = RecordUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"membership": membership, "form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["record"]
+            try:
+                if upload.size > case_record.MAX_RECORD_BYTES:
+                    raise case_record.RecordError(_("The file is too large."))
+                key_text = form.cleaned_data["instance_key"].strip()
+                expected = case_record.parse_public_key(key_text) if key_text else None
+                context["verdict"] = case_record.verify(upload.read(), expected_key=expected)
+            except case_record.RecordError as error:
+                context["refused"] = str(error)
+                status = 400
+        else:
+            status = 400
+    return render(request, "cases/verify_record.html", context, status=status)
+
+
 def _print_page(
-    request: HttpRequest, access: CaseAccess, allowed: list[Any], *, status: int = 200
+    request: HttpRequest,
+    access: CaseAccess,
+    allowed: list[Any],
+    *,
+    status: int = 200,
+    key_error: str = "",
 ) -> HttpResponse:
     allowed_codes = {section.code for section in allowed}
     return render(
@@ -947,7 +1001,8 @@ def _print_page(
                 (section, section.code in allowed_codes) for section in case_file.SECTIONS
             ],
             "identifying_allowed": case_file.identifying_allowed(access),
-            "refused": status == 400,
+            "refused": status == 400 and not key_error,
+            "key_error": key_error,
         },
         status=status,
     )

@@ -24,7 +24,7 @@ from digiamen.core.models import AuditChainHead, AuditEvent
 GENESIS_HASH = "0" * 64
 
 
-def _row_digest(event: AuditEvent) -> str:
+def row_digest(event: AuditEvent) -> str:
     payload = {
         "id": event.pk,
         "created_at": event.created_at.isoformat(timespec="microseconds"),
@@ -115,7 +115,7 @@ def _append(events: list[AuditEvent]) -> None:
         for event, event_id in zip(events, ids, strict=True):
             event.pk = event_id
             event.previous_hash = previous
-            event.row_hash = previous = _row_digest(event)
+            event.row_hash = previous = row_digest(event)
         AuditEvent.objects.bulk_create(events)
 
 
@@ -195,7 +195,7 @@ def verify_chain() -> ChainBreak | None:
             return ChainBreak(
                 event.pk, "previous hash does not match: a row before was changed or deleted"
             )
-        if _row_digest(event) != event.row_hash:
+        if row_digest(event) != event.row_hash:
             return ChainBreak(event.pk, "row content does not match its hash: the row was edited")
         previous = event.row_hash
         last_id = event.pk

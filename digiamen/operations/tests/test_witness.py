@@ -63,7 +63,7 @@ def _rewrite_and_recompute(event: AuditEvent) -> None:
     previous = audit.GENESIS_HASH
     for row in AuditEvent.objects.order_by("id"):
         row.previous_hash = previous
-        row.row_hash = previous = audit._row_digest(row)
+        row.row_hash = previous = audit.row_digest(row)
         AuditEvent.objects.filter(pk=row.pk).update(
             previous_hash=row.previous_hash, row_hash=row.row_hash
         )
