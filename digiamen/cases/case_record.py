@@ -30,7 +30,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from digiamen.cases.case_file import case_file_context
 from digiamen.cases.permissions import CaseAccess
-from digiamen.core import audit, instance_key
+from digiamen.core import audit, crypto, instance_key
 from digiamen.core.models import AuditEvent
 
 FORMAT = "digiamen-case-record/1"
@@ -57,19 +57,7 @@ def _audit_rows(access: CaseAccess) -> list[dict[str, Any]]:
         object_type="intake.report", object_id=str(case.report_id)
     )
     return [
-        {
-            "id": event.pk,
-            "created_at": event.created_at.isoformat(timespec="microseconds"),
-            "actor_id": event.actor_id,
-            "actor_username": event.actor_username,
-            "organisation_id": event.organisation_id,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "details": event.details,
-            "previous_hash": event.previous_hash,
-            "row_hash": event.row_hash,
-        }
+        {**audit.hashed_fields(event), "row_hash": event.row_hash}
         for event in AuditEvent.objects.filter(about).order_by("id")
     ]
 
@@ -178,11 +166,10 @@ def build(
 
 
 def parse_public_key(text: str) -> bytes:
-    try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
-    if len(key) != 32:
+    """A key written in base64 (32 bytes): a recipient's public key, or in the verifying
+    command the recipient's private key, which has the same form."""
+    key = crypto.key_from_text(text)
+    if key is None:
         raise RecordError(_("A public key is 32 bytes written in base64."))
     return key
 

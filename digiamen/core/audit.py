@@ -24,8 +24,9 @@ from digiamen.core.models import AuditChainHead, AuditEvent
 GENESIS_HASH = "0" * 64
 
 
-def row_digest(event: AuditEvent) -> str:
-    payload = {
+def hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    """What a row's hash covers (also what a case record carries of each row)."""
+    return {
         "id": event.pk,
         "created_at": event.created_at.isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
@@ -37,7 +38,12 @@ def row_digest(event: AuditEvent) -> str:
         "details": event.details,
         "previous_hash": event.previous_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def row_digest(event: AuditEvent) -> str:
+    canonical = json.dumps(
+        hashed_fields(event), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 

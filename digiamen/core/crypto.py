@@ -16,6 +16,7 @@ into the organisation/user key design described in docs/security-model.md.
 from __future__ import annotations
 
 import base64
+import binascii
 import collections
 import contextlib
 import hashlib
@@ -322,3 +323,12 @@ def recovery_checksum(public_key: bytes) -> str:
 
 def normalise_checksum(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+
+
+def key_from_text(text: str) -> bytes | None:
+    """A 32-byte key written in base64 (a public key given by a peer or a court), or None."""
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == 32 else None

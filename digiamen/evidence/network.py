@@ -38,7 +38,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
-from digiamen.core import places
+from digiamen.core import crypto, places
 from digiamen.core.instance_key import legacy_signing_seed as legacy_signing_seed
 from digiamen.core.instance_key import parse_signing_seed as parse_signing_seed
 from digiamen.core.instance_key import public_key_text as public_key_text
@@ -281,11 +281,8 @@ def export_file(network: Network) -> bytes:
 
 
 def parse_public_key(text: str) -> bytes:
-    try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        key = b""
-    if len(key) != 32:
+    key = crypto.key_from_text(text)
+    if key is None:
         raise AggregateFileError([_("A public key is 32 bytes written in base64.")])
     return key
 
