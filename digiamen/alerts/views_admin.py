@@ -32,6 +32,24 @@ FAILURE_FIELDS = (
 )
 
 
+def explain_error(code: str) -> str:
+    """What an error code means for the admin who reads the failures page (the code itself
+    stays beside it, for whoever runs the server)."""
+    explained = {
+        "no_address": _("The member no longer has an address or number for this channel."),
+        "no_sms_gateway": _("The organisation has no active text-message gateway."),
+        "not_collected": _("The text-message gateway did not collect the message in time."),
+        "undeliverable": _("The message cannot be delivered, however often it is tried."),
+    }
+    if code in explained:
+        return explained[code]
+    if "SMTP" in code:
+        return _("The mail server refused the message.")
+    if any(word in code for word in ("Timeout", "Connection", "OSError", "gaierror")):
+        return _("The mail server could not be reached.")
+    return _("An unexpected error: tell the person who runs the server.") if code else ""
+
+
 @staff_required
 @require_safe
 def failures(request: HttpRequest, org: str) -> HttpResponse:
@@ -55,6 +73,7 @@ def failures(request: HttpRequest, org: str) -> HttpResponse:
             "channel": channels.get(row["channel"], row["channel"]),
             "status": statuses.get(row["status"], row["status"]),
             "failed": row["status"] == AlertDelivery.Status.FAILED,
+            "explained": explain_error(row["last_error"]),
         }
         for row in page.object_list
     ]

@@ -52,6 +52,9 @@ def test_an_admin_sees_failures_newest_first_without_addresses(
     assert "Waiting to retry" in page and "Failed" in page and "<bdi>bob</bdi>" in page
     assert "JordanOnlyError" not in page and "charlie" not in page
     assert "bob-secret" not in page and "example.org" not in page
+    # Each failure says why in words; the code stays beside it for the server's operator.
+    assert "The mail server refused the message." in page
+    assert "The mail server could not be reached." in page
     home = signed_in(world.alice).get("/en/staff/amane/").content.decode()
     assert URL in home  # in the admin's navigation
 
@@ -88,3 +91,12 @@ def test_the_failures_page_in_arabic_and_french(world: World, signed_in: Any) ->
     assert '<code dir="ltr">SMTP 550</code>' in arabic.content.decode()
     french = signed_in(world.alice, "fr").get("/fr/staff/amane/alerts/failures/")
     assert french.status_code == 200 and "Échec" in french.content.decode()
+
+
+def test_failures_say_why_in_the_admins_language(world: World, signed_in: Any) -> None:
+    _delivery(world, world.bob.user, "r:1", "failed", 3, last_error="no_sms_gateway")
+    _delivery(world, world.bob.user, "r:2", "failed", 2, last_error="not_collected")
+    french = signed_in(world.alice, "fr").get(URL.replace("/en/", "/fr/")).content.decode()
+    assert "L’organisation n’a aucune passerelle SMS active." in french
+    assert "La passerelle SMS n’a pas récupéré le message à temps." in french
+    assert "no_sms_gateway" in french  # the code too, for whoever runs the server
