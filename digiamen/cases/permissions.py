@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import FilteredRelation, Q
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import Membership, Role
@@ -77,7 +76,13 @@ def get_case(
     cases = joined.select_related(  # type: ignore[misc]
         "report", "assigned_to", "organisation", "organisation__case_settings", "requester"
     )
-    case = get_object_or_404(cases.annotate(**annotations) if annotations else cases)
+    try:
+        case = (cases.annotate(**annotations) if annotations else cases).get()
+    except Case.DoesNotExist:
+        # A member of the organisation in another role is told which roles may open cases
+        # (403, whether or not this case exists); anyone else learns nothing (404).
+        get_membership(request, org, CASE_ROLES)
+        raise Http404 from None
     membership: Membership = case.requester  # type: ignore[attr-defined]
     # The rows already loaded: the membership's organisation is the case's, its user the
     # requester.

@@ -34,12 +34,16 @@ def test_who_sees_what(signed_in: Any, world: World) -> None:
     for member in [world.alice, world.charlie, *others.values()]:
         client = signed_in(member)
         for path in [url, "/en/staff/amane/cases/", "/en/staff/amane/cases/dashboard/"]:
-            # Amane's admin and other roles are told the queues are not for them; a case
-            # itself, and everything to another organisation's member, is not found.
-            refused = 404 if member is world.charlie or path == url else 403
+            # Amane's admin and other roles are told the queues and cases are not for them
+            # (403, naming who may); everything is not found for another organisation's.
+            refused = 404 if member is world.charlie else 403
             assert client.get(path).status_code == refused, (member.user.username, path)
     for path in [url, "/en/staff/amane/cases/"]:
         assert Client().get(path).status_code == 302
+    # The 403 tells nothing about the case: a number that does not exist answers the same.
+    missing = signed_in(others["data_officer"]).get("/en/staff/amane/cases/MA-26-99999/")
+    assert missing.status_code == 403
+    assert signed_in(world.bob).get("/en/staff/amane/cases/MA-26-99999/").status_code == 404
 
 
 def test_unassigned_caseworker_cannot_write_into_a_case(signed_in: Any, world: World) -> None:

@@ -76,7 +76,7 @@ def test_who_may_print(world: World, sara: Any, signed_in: Any) -> None:
     assert signed_in(sara).get(url).status_code == 200
     assert signed_in(dina).get(url).status_code == 404
     assert signed_in(world.charlie).get(url).status_code == 404
-    assert signed_in(world.alice).get(url).status_code == 404  # an admin reads no case
+    assert signed_in(world.alice).get(url).status_code == 403  # an admin reads no case: told so
     anonymous = Client().get(url)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert signed_in(sara).post(url).status_code == 405
