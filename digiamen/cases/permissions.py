@@ -77,7 +77,7 @@ def get_case(
         "report", "assigned_to", "organisation", "organisation__case_settings", "requester"
     )
     try:
-        case = (cases.annotate(**annotations) if annotations else cases).get()
+        case: Case = (cases.annotate(**annotations) if annotations else cases).get()
     except Case.DoesNotExist:
         # A member of the organisation in another role is told which roles may open cases
         # (403, whether or not this case exists); anyone else learns nothing (404).
