@@ -32,7 +32,7 @@ from digiamen.accounts.models import (
     SignInNotice,
     User,
 )
-from digiamen.core import audit, crypto, encryption, key_signing, signals
+from digiamen.core import audit, crypto, encryption, key_signing, signals, writings
 from digiamen.core.errors import ActionError as BaseActionError
 from digiamen.core.models import CaseworkKeyGrant, KeyCircle, OrganisationKeyGrant
 
@@ -353,6 +353,7 @@ def deactivate_member(
         membership.is_active = False
         membership.deactivated_at = timezone.now()
         membership.save(update_fields=["is_active", "deactivated_at"])
+        writings.retire(organisation, membership.user)
         ApiToken.objects.filter(user=membership.user, organisation=organisation).update(
             revoked_at=timezone.now()
         )

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from digiamen.accounts import actions, signin
 from digiamen.accounts.models import ApiKey, ApiToken, Membership, Organisation, User
-from digiamen.core import audit, crypto, encryption
+from digiamen.core import audit, crypto, encryption, writings
 from digiamen.core.api_errors import ErrorOut
 from digiamen.core.digits import normalize_digits
 
@@ -89,6 +89,7 @@ class BearerAuth(HttpBearer):
             return None
         request.user = api_token.user
         request.keyring = encryption.KeyRing(user=api_token.user, private_key=private_key)  # type: ignore[attr-defined]
+        writings.begin(request.keyring)  # type: ignore[attr-defined]
         return ApiPrincipal(
             organisation=api_token.organisation,
             user=api_token.user,

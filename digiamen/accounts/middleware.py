@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from digiamen.accounts.casework_keys import CIRCLE_ROLES
 from digiamen.accounts.models import Membership
-from digiamen.core import audit
+from digiamen.core import audit, writings
 from digiamen.core.encryption import AccessDenied, KeyRing, load_session_key
 from digiamen.core.middleware import CLEAR_SITE_DATA
 from digiamen.core.models import CaseworkKeyGrant
@@ -36,6 +36,7 @@ class StaffSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.keyring = None  # type: ignore[attr-defined]
+        writings.end()
         user = request.user
         reason = ""
         if user.is_authenticated:
@@ -47,7 +48,10 @@ class StaffSessionMiddleware:
                     messages.info(request, _("Your session ended. Please sign in again."))
             else:
                 request.session["seen_at"] = int(time.time())
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            writings.end()  # what this request wrote was signed with its key ring only
         if reason in TIMEOUTS:
             # A session that timed out was most likely left open on a shared machine: the
             # browser forgets what the staff pages left in its cache and storage, as on logout.
@@ -67,6 +71,7 @@ class StaffSessionMiddleware:
         if private_key is None:
             return "locked"
         request.keyring = KeyRing(user=request.user, private_key=private_key)  # type: ignore[attr-defined]
+        writings.begin(request.keyring)  # type: ignore[attr-defined]
         return ""
 
 

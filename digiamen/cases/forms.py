@@ -315,7 +315,7 @@ class SavedFilterForm(forms.Form):
 
 class RecordUploadForm(forms.Form):
     record = forms.FileField(label=_("Signed case record"))
-    instance_key = forms.CharField(
+    public_key = forms.CharField(
         label=_("Public key of the instance that should have signed it (optional)"),
         required=False,
         max_length=60,

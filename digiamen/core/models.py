@@ -221,3 +221,50 @@ class PurgePeriodKey(models.Model):
 
     def __str__(self) -> str:
         return f"purge key {self.period:%Y-%m} of organisation {self.organisation_id}"
+
+
+class WritingKey(models.Model):
+    """A member's key for signing what they write in an organisation (notes, tasks, replies,
+    the case's timeline): an Ed25519 verify key, certified by a holder of the organisation
+    key (the generation's signing key, ``core.key_signing``), which nobody holding only the
+    database holds. Retired when the member leaves or renews their key pair; signatures
+    made before stay valid."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    verify_key = models.BinaryField(max_length=32)
+    generation = models.PositiveIntegerField()  # the organisation key version that certified
+    certificate = models.BinaryField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "verify_key"], name="one_writing_key_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"writing key of user {self.user_id} in organisation {self.organisation_id}"
+
+
+class WritingSignature(models.Model):
+    """A member's signature over one written row: its table, row, case, author, time and a
+    digest of its content (``core.writings``)."""
+
+    table = models.CharField(max_length=64)
+    row = models.BigIntegerField()
+    key = models.ForeignKey(WritingKey, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    signature = models.BinaryField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["table", "row"], name="one_signature_per_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"signature of {self.table}#{self.row}"

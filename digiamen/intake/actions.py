@@ -17,7 +17,7 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
-from digiamen.core import audit, crypto, encryption, signals, tampering
+from digiamen.core import audit, crypto, encryption, signals, tampering, writings
 from digiamen.core.models import CaseworkKey, OrganisationKey
 from digiamen.intake import drafts, mailbox, receipts, routing
 from digiamen.intake.life import report_life
@@ -277,6 +277,8 @@ class ConversationEntry:
     direction: str
     created_at: Any
     text: str
+    message: Any = None  # the row, for the staff page's signature check
+    author_id: int | None = None
 
 
 @dataclass
@@ -401,7 +403,7 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
         ),
         contact=record_key.decrypt_text(bytes(report.contact), field="contact", record=record),
         messages=[
-            ConversationEntry(m.direction, m.created_at, tampering.text_of(t))
+            ConversationEntry(m.direction, m.created_at, tampering.text_of(t), m, m.author_id)
             for m, t in zip(messages, texts, strict=True)
         ],
     )
@@ -423,6 +425,9 @@ def post_staff_reply(report: Report, author: User, text: str) -> Message:
         )
         encryption.store_sealed(
             message, "for_organisation", lambda place: _seal_for_report(report, text, place), report
+        )
+        writings.sign(
+            message, text, organisation=report.organisation, author=author, case_id=report.pk
         )
         audit.record(
             "report.message_to_reporter", actor=author, organisation=report.organisation, obj=report

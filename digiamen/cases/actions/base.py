@@ -15,7 +15,7 @@ from digiamen.cases.models import (
     CaseEvent,
     CaseSettings,
 )
-from digiamen.core import audit
+from digiamen.core import audit, writings
 from digiamen.core.errors import ActionError as BaseActionError
 
 ERROR_MESSAGES = {
@@ -107,7 +107,15 @@ def settings_for(organisation: Organisation) -> CaseSettings:
 
 
 def _event(case: Case, kind: str, actor: User | None, **details: Any) -> None:
-    CaseEvent.objects.create(case=case, kind=kind, actor=actor, details=details)
+    event = CaseEvent.objects.create(case=case, kind=kind, actor=actor, details=details)
+    # Consent, risk, escalations, referrals, closure...: each step signed by who took it.
+    writings.sign(
+        event,
+        event_content(event),
+        organisation=case.organisation,
+        author=actor,
+        case_id=case.pk,
+    )
     audit.record(
         f"case.{kind}",
         actor=actor,
@@ -115,6 +123,11 @@ def _event(case: Case, kind: str, actor: User | None, **details: Any) -> None:
         obj=case,
         details={k: v for k, v in details.items() if isinstance(v, str | int | bool)},
     )
+
+
+def event_content(event: CaseEvent) -> dict[str, Any]:
+    """What a timeline entry's signature covers besides its place, author and time."""
+    return {"kind": event.kind, "details": event.details}
 
 
 # For other apps' actions on a case (a referral): same timeline, same audit.

@@ -16,6 +16,7 @@ from digiamen.cases.models import (
     Note,
     Task,
 )
+from digiamen.core import writings
 from digiamen.intake.actions import post_staff_reply
 from digiamen.intake.models import Message
 
@@ -27,6 +28,7 @@ def add_note(case: Case, actor: User, text: str) -> Note:
         case = _locked(case, None)
         note = Note.objects.create(case=case, author=actor, body=b"")
         seal_into_case(case, note, "body", text)
+        writings.sign(note, text, organisation=case.organisation, author=actor, case_id=case.pk)
         _event(case, "note_added", actor)
     return note
 
@@ -44,6 +46,7 @@ def add_task(
             title=b"",
         )
         seal_into_case(case, task, "title", title)
+        writings.sign(task, title, organisation=case.organisation, author=actor, case_id=case.pk)
         _event(case, "task_added", actor)
     return task
 

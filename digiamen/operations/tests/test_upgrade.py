@@ -94,17 +94,17 @@ def test_every_migration_applies_over_the_demo_data_at_its_previous_schema(
 def test_upgrade_backs_up_then_migrates(tmp_path: Path, settings: Any) -> None:
     settings.BACKUP_PUBLIC_KEY_FILE = tmp_path / "backup_public_key"
     settings.BACKUP_DIR = tmp_path / "backups"
-    call_command("migrate", "operations", "zero", interactive=False, verbosity=0)
-    assert pending_migrations() == ["operations.0001_heartbeat"]
+    call_command("migrate", "operations", "0001_heartbeat", interactive=False, verbosity=0)
+    assert pending_migrations() == ["operations.0002_audit_witnesses"]
     with pytest.raises(CommandError, match="No backup, so no upgrade: No backup public key"):
         call_command("upgrade", stdout=StringIO())
-    assert pending_migrations() == ["operations.0001_heartbeat"]  # nothing was done
+    assert pending_migrations() == ["operations.0002_audit_witnesses"]  # nothing was done
 
     call_command("backup_key", stdout=StringIO())
     out = StringIO()
     call_command("upgrade", stdout=out)
     text = out.getvalue()
-    assert "1 migrations to apply: operations.0001_heartbeat." in text
+    assert "1 migrations to apply: operations.0002_audit_witnesses." in text
     assert "Backup made and drilled" in text and text.endswith("Upgrade complete.\n")
     assert pending_migrations() == [] and len(list(settings.BACKUP_DIR.glob("*.backup"))) == 1
 
