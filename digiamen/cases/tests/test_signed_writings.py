@@ -176,3 +176,22 @@ def test_a_member_without_the_organisation_key_writes_unsigned(sara: Member, wor
         note = actions.add_note(case, sara.user, "NO-KEY")
     assert not WritingSignature.objects.filter(table="cases.note", row=note.pk).exists()
     assert not WritingKey.objects.filter(user=sara.user).exists()
+
+
+def test_a_renewed_key_pair_certifies_a_new_writing_key_and_old_signatures_hold(
+    signed_in: Any, sara: Member, world: World
+) -> None:
+    case = _case_with_a_note(signed_in, sara, world)
+    old = WritingKey.objects.get(user=sara.user)
+    new_private_key = account_actions.renew_key_pair(
+        sara.user, sara.private_key, sara.password, reason="test"
+    )
+    renewed = encryption.KeyRing(user=sara.user, private_key=new_private_key)
+    with writings.acting_as(renewed):
+        actions.add_note(case, sara.user, "AFTER-RENEWAL")
+    old.refresh_from_db()
+    current = WritingKey.objects.get(user=sara.user, retired_at=None)
+    assert old.retired_at is not None and bytes(current.verify_key) != bytes(old.verify_key)
+    page = _page(signed_in, world.bob, case)
+    assert SIGNED in _note_line(page, "SIGNED-NOTE")
+    assert SIGNED in _note_line(page, "AFTER-RENEWAL")
