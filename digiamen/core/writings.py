@@ -52,13 +52,15 @@ if TYPE_CHECKING:
 WRITING_PURPOSE = b"member-writing-signing"
 _CERTIFICATE_LABEL = b"digiamen/writing-key/v1"
 
-_acting: ContextVar[KeyRing | None] = ContextVar("writings_keyring", default=None)
+# The key rings of the members acting now, by user id: the request's member, or every demo
+# member while the demo is loaded.
+_acting: ContextVar[dict[int, KeyRing]] = ContextVar("writings_keyrings", default={})  # noqa: B039  (never mutated)
 
 
 @contextmanager
-def acting_as(keyring: KeyRing | None) -> Iterator[None]:
-    """Sign what is written inside the block with ``keyring``'s member (if any)."""
-    token = _acting.set(keyring)
+def acting_as(*keyrings: KeyRing) -> Iterator[None]:
+    """Sign what these members write inside the block."""
+    token = _acting.set({keyring.user.pk: keyring for keyring in keyrings})
     try:
         yield
     finally:
@@ -67,11 +69,11 @@ def acting_as(keyring: KeyRing | None) -> Iterator[None]:
 
 def begin(keyring: KeyRing | None) -> None:
     """For the request's key ring, set by the staff session middleware (``end`` after)."""
-    _acting.set(keyring)
+    _acting.set({keyring.user.pk: keyring} if keyring is not None else {})
 
 
 def end() -> None:
-    _acting.set(None)
+    _acting.set({})
 
 
 def writing_key_of(keyring: KeyRing) -> SigningKey:
@@ -147,8 +149,8 @@ def sign(
     row: Any, content: Any, *, organisation: Organisation, author: Any, case_id: int | None
 ) -> bool:
     """Sign a row just written by ``author``, when the request acts as them (else unsigned)."""
-    keyring = _acting.get()
-    if keyring is None or author is None or keyring.user.pk != author.pk:
+    keyring = _acting.get().get(author.pk) if author is not None else None
+    if keyring is None:
         return False
     key = _certified_key(keyring, organisation)
     if key is None:

@@ -10,6 +10,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from digiamen.accounts.models import Membership, Organisation, Role
+from digiamen.cases.models import CaseEvent
+from digiamen.core.models import WritingSignature
 
 
 @pytest.mark.django_db
@@ -48,6 +50,12 @@ def test_demo_data_has_two_countries_and_every_role(tmp_path: Path) -> None:
     assert client.get(f"/en/staff/{user['organisation']}/").status_code == 200
     key = data["api_keys"][0]["key"]
     assert Client().get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    # What the demo members wrote is signed by them, as on the pages: nothing looks forged.
+    written = CaseEvent.objects.exclude(actor=None).values_list("pk", flat=True)
+    signed = set(
+        WritingSignature.objects.filter(table="cases.caseevent").values_list("row", flat=True)
+    )
+    assert written and set(written) <= signed
 
 
 @pytest.mark.django_db

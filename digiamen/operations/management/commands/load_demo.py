@@ -21,7 +21,7 @@ from digiamen.accounts import actions
 from digiamen.accounts.models import CASEWORK_ROLES, ApiKeyScope, Organisation, Role
 from digiamen.alerts import demo as alerts_demo
 from digiamen.channels import demo as channels_demo
-from digiamen.core import encryption
+from digiamen.core import encryption, writings
 from digiamen.directory import demo as directory_demo
 from digiamen.evidence import demo as evidence_demo
 from digiamen.intake import demo as intake_demo
@@ -88,6 +88,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self) -> dict[str, Any]:
         users: list[dict[str, str]] = []
+        keyrings: list[encryption.KeyRing] = []
         created_organisations: list[Organisation] = []
         api_keys: list[dict[str, str]] = []
         organisations: list[dict[str, str]] = []
@@ -117,6 +118,7 @@ class Command(BaseCommand):
                 password = demo_password()
                 user, user_key = actions.create_user(username, password)
                 actions.add_member(organisation, created.private_key, user, role, keyring=holder)
+                keyrings.append(encryption.KeyRing(user=user, private_key=user_key))
                 if holder is None and role in CASEWORK_ROLES:
                     holder = encryption.KeyRing(user=user, private_key=user_key)
                 secret = secrets.token_bytes(20)
@@ -136,16 +138,18 @@ class Command(BaseCommand):
             for scope in ApiKeyScope.values:
                 key = actions.issue_api_key(organisation, scope, label="demo", actor=None)
                 api_keys.append({"key": key, "role": scope, "organisation": organisation.slug})
-        return {
-            "users": users,
-            "api_keys": api_keys,
-            "organisations": organisations,
-            **intake_demo.load(created_organisations),
-            **directory_demo.load(created_organisations),
-            **referrals_demo.load(created_organisations),
-            **evidence_demo.load(created_organisations),
-            **safeguarding_demo.load(created_organisations),
-            **media_demo.load(created_organisations),
-            **channels_demo.load(created_organisations),
-            **alerts_demo.load(created_organisations),
-        }
+        # What the demo members write (timelines, notes) is signed by them, as on the pages.
+        with writings.acting_as(*keyrings):
+            return {
+                "users": users,
+                "api_keys": api_keys,
+                "organisations": organisations,
+                **intake_demo.load(created_organisations),
+                **directory_demo.load(created_organisations),
+                **referrals_demo.load(created_organisations),
+                **evidence_demo.load(created_organisations),
+                **safeguarding_demo.load(created_organisations),
+                **media_demo.load(created_organisations),
+                **channels_demo.load(created_organisations),
+                **alerts_demo.load(created_organisations),
+            }
