@@ -32,6 +32,7 @@ from digiamen.cases.case_file import case_file_context
 from digiamen.cases.permissions import CaseAccess
 from digiamen.core import audit, crypto, instance_key
 from digiamen.core.models import AuditEvent
+from digiamen.core.untrusted import Unreadable, read_json
 
 FORMAT = "digiamen-case-record/1"
 SEALED_MAGIC = b"DIGIAMEN-SEALED-CASE-RECORD/1\n"
@@ -203,8 +204,8 @@ def _open(data: bytes, private_key: bytes | None) -> dict[str, Any]:
         except (nacl.exceptions.CryptoError, binascii.Error, ValueError):
             raise RecordError(_("This record does not open with this private key.")) from None
     try:
-        parsed = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        parsed = read_json(data, max_bytes=MAX_RECORD_BYTES)
+    except Unreadable:
         raise RecordError(_("This is not a case record.")) from None
     if (
         not isinstance(parsed, dict)

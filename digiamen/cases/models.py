@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -262,6 +263,17 @@ class Protocol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.harm_type} protocol of {self.organisation_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The case page reads protocols from the cache: any saved change is seen at once.
+        key = protocols_cache_key(self.organisation_id)
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))
+
+
+def protocols_cache_key(organisation_id: int) -> str:
+    return f"cases:protocols:{organisation_id}"
 
 
 class ProtocolTick(models.Model):

@@ -13,20 +13,17 @@ from digiamen.cases.models import (
     Case,
     Protocol,
     ProtocolTick,
+    protocols_cache_key,
 )
 from digiamen.core import audit
 
 # --- Protocols -------------------------------------------------------------------------------
 
 
-def _protocols_key(organisation_id: int) -> str:
-    return f"cases:protocols:{organisation_id}"
-
-
 def organisation_protocols(organisation: Organisation) -> dict[str, Protocol]:
     """The organisation's protocols, made from the defaults on first use; from the cache
     (the case page's query budget), forgotten when one is changed."""
-    cached: dict[str, Protocol] | None = cache.get(_protocols_key(organisation.pk))
+    cached: dict[str, Protocol] | None = cache.get(protocols_cache_key(organisation.pk))
     if cached is not None and all(h in cached for h in protocols.DEFAULTS):
         return cached
     existing = {p.harm_type: p for p in Protocol.objects.filter(organisation=organisation)}
@@ -39,7 +36,7 @@ def organisation_protocols(organisation: Organisation) -> dict[str, Protocol]:
                     harm_type=harm_type,
                     defaults={"steps": protocols.default_steps(harm_type)},
                 )
-    cache.set(_protocols_key(organisation.pk), existing, 3600)
+    cache.set(protocols_cache_key(organisation.pk), existing, 3600)
     return existing
 
 
@@ -80,11 +77,7 @@ def update_protocol(protocol: Protocol, actor: User, texts: dict[str, list[str]]
             steps.append({"id": step_id, **{lang: texts[lang][index] for lang in texts}})
         protocol.steps = steps
         protocol.updated_at = timezone.now()
-        protocol.save(update_fields=["steps", "updated_at"])
-        # Forgotten now and again once committed: a page read in between keeps no old steps.
-        key = _protocols_key(protocol.organisation_id)
-        cache.delete(key)
-        transaction.on_commit(lambda: cache.delete(key))
+        protocol.save(update_fields=["steps", "updated_at"])  # forgets the cached ones
         audit.record(
             "protocol.updated",
             actor=actor,
