@@ -167,8 +167,7 @@ def build(
 
 
 def parse_public_key(text: str) -> bytes:
-    """A key written in base64 (32 bytes): a recipient's public key, or in the verifying
-    command the recipient's private key, which has the same form."""
+    """A recipient's public key written in base64 (32 bytes)."""
     key = crypto.key_from_text(text)
     if key is None:
         raise RecordError(_("A public key is 32 bytes written in base64."))

@@ -6,7 +6,6 @@ courts know it by its public key, shown on each network's settings page."""
 from __future__ import annotations
 
 import base64
-import binascii
 
 import nacl.signing
 from django.conf import settings
@@ -17,11 +16,7 @@ from digiamen.core import crypto
 
 def parse_signing_seed(text: str) -> bytes | None:
     """The 32-byte seed written in base64 (NETWORK_SIGNING_KEY), or None."""
-    try:
-        seed = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return seed if len(seed) == 32 else None
+    return crypto.key_from_text(text)
 
 
 def legacy_signing_seed() -> bytes:

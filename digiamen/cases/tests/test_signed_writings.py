@@ -54,6 +54,19 @@ def _page(signed_in: Any, member: Member, case: Case) -> str:
     return str(response.content.decode())
 
 
+def _sign_by_hand(signer: SigningKey, key: WritingKey, note: Note, case: Case, text: str) -> None:
+    """A signature row written straight into the database, now, for ``key``'s user."""
+    at = timezone.now()
+    message = writings._message("cases.note", note.pk, case.pk, key.user_id, at, text.encode())
+    WritingSignature.objects.create(
+        table="cases.note",
+        row=note.pk,
+        key=key,
+        signed_at=at,
+        signature=signer.sign(message, encoder=RawEncoder).signature,
+    )
+
+
 def _note_line(page: str, text: str) -> str:
     return next(line for line in page.split("<li>") if text in line)
 
@@ -124,17 +137,7 @@ def test_a_key_slipped_into_the_database_is_not_trusted(
         generation=1,
         certificate=bytes(64),
     )
-    at = timezone.now()
-    message = writings._message(
-        "cases.note", forged.pk, case.pk, world.bob.user.pk, at, b"FORGED-BY-BOB"
-    )
-    WritingSignature.objects.create(
-        table="cases.note",
-        row=forged.pk,
-        key=key,
-        signed_at=at,
-        signature=attacker.sign(message, encoder=RawEncoder).signature,
-    )
+    _sign_by_hand(attacker, key, forged, case, "FORGED-BY-BOB")
     assert BROKEN in _note_line(_page(signed_in, sara, case), "FORGED-BY-BOB")
 
 
@@ -154,16 +157,7 @@ def test_a_removed_member_signs_nothing_after_removal_and_earlier_writing_still_
         late = actions.add_note(case, sara.user, "AFTER-REMOVAL")
     assert not WritingSignature.objects.filter(table="cases.note", row=late.pk).exists()
     # A signature she makes with her own key, dated after her removal, does not hold.
-    at = timezone.now()
-    signer = writings.writing_key_of(_keyring(sara))
-    message = writings._message("cases.note", late.pk, case.pk, sara.user.pk, at, b"AFTER-REMOVAL")
-    WritingSignature.objects.create(
-        table="cases.note",
-        row=late.pk,
-        key=key,
-        signed_at=at,
-        signature=signer.sign(message, encoder=RawEncoder).signature,
-    )
+    _sign_by_hand(writings.writing_key_of(_keyring(sara)), key, late, case, "AFTER-REMOVAL")
     page = _page(signed_in, world.bob, case)
     assert SIGNED in _note_line(page, "SIGNED-NOTE")
     assert BROKEN in _note_line(page, "AFTER-REMOVAL")

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from digiamen.cases import case_record
+from digiamen.core import crypto
 
 
 class Command(BaseCommand):
@@ -28,7 +29,9 @@ class Command(BaseCommand):
             private_key = None
             if options["private_key_file"]:
                 text = Path(options["private_key_file"]).read_text(encoding="ascii")
-                private_key = case_record.parse_public_key(text)  # the same 32-byte form
+                private_key = crypto.key_from_text(text)
+                if private_key is None:
+                    raise CommandError("A private key is 32 bytes written in base64.")
             expected = (
                 case_record.parse_public_key(options["instance_key"])
                 if options["instance_key"]
