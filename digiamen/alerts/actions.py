@@ -149,10 +149,13 @@ def create_alerts(
     ignore_quiet: bool = False,
     now: datetime | None = None,
     case: Case | None = None,
+    in_app_only: bool = False,
+    fingerprint: str = "",
 ) -> list[Alert]:
     """One alert per user who has none for this event yet, with its deliveries; the e-mails
     and texts are queued once the transaction has committed (a non-urgent e-mail of a
-    member who chose the daily digest waits for it). Returns the alerts made now."""
+    member who chose the daily digest waits for it). Returns the alerts made now.
+    ``in_app_only``: shown in the app, read already, sent by no other channel."""
     users = list(users)
     if not users:
         return []
@@ -176,7 +179,9 @@ def create_alerts(
                         urgent=urgent,
                         dedup_key=dedup_key,
                         case_number=number,
+                        fingerprint=fingerprint,
                         created_at=now,
+                        read_at=now if in_app_only else None,
                     )
             except IntegrityError:
                 continue
@@ -189,6 +194,8 @@ def create_alerts(
                 created_at=now,
                 sent_at=now,
             )
+            if in_app_only:
+                continue
             preference = preferences.get(user.pk)
             if _for_digest(preference, kind, urgent=urgent):
                 AlertDelivery.objects.create(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from digiamen.accounts import time_zones
 from digiamen.accounts.models import CASEWORK_ROLES, Membership, Organisation, Role, User
 from digiamen.alerts.actions import _members, create_alerts, is_urgent, on_call
 from digiamen.alerts.models import Alert, Kind
@@ -247,4 +248,45 @@ def account_event(user_id: int, event: str, at: datetime) -> list[Alert]:
     )
     if event == "sign_in" and made:
         Alert.objects.filter(pk__in=[alert.pk for alert in made]).update(read_at=at)
+    return made
+
+
+def audit_head_signed(event_id: int, fingerprint: str, now: datetime | None = None) -> int:
+    """The audit log's head, just signed (hourly), to every organisation's admins as a
+    fingerprint: in the app each time (read already: nothing to act on), and by e-mail with
+    the first of each organisation's day, a copy kept outside the server that a rewrite of
+    the log cannot reach (``manage.py verify_audit --fingerprint``). Returns the alerts made."""
+    now = now or timezone.now()
+    admins: dict[int, list[User]] = {}
+    organisations: dict[int, Organisation] = {}
+    for membership in (
+        Membership.objects.active()
+        .filter(role=Role.ORG_ADMIN)
+        .select_related("organisation", "user")
+        .order_by("organisation_id", "user_id")
+    ):
+        organisations[membership.organisation_id] = membership.organisation
+        admins.setdefault(membership.organisation_id, []).append(membership.user)
+    made = 0
+    for organisation_id, users in admins.items():
+        organisation = organisations[organisation_id]
+        local_midnight = time_zones.local(now, organisation).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        # The day's first is sent on (and waits unread); the others are only listed.
+        mailed_today = Alert.objects.filter(
+            organisation=organisation, kind=Kind.AUDIT_HEAD, created_at__gte=local_midnight
+        ).exists()
+        made += len(
+            create_alerts(
+                organisation,
+                users,
+                kind=Kind.AUDIT_HEAD,
+                urgent=False,
+                dedup_key=f"audit_head:{event_id}",
+                now=now,
+                in_app_only=mailed_today,
+                fingerprint=f"{event_id}:{fingerprint}",
+            )
+        )
     return made

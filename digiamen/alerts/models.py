@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     TASK_DUE = "task_due", _("A task of yours is due")
     CLOSURE = "closure", _("A closure waits for your approval")
     SECURITY = "security", _("Your account's security")
+    AUDIT_HEAD = "audit_head", _("The audit log's fingerprint (admins)")
 
 
 class Channel(models.TextChoices):
@@ -46,6 +47,9 @@ class Alert(models.Model):
     # The case's number, only where the organisation chose to have it in alerts
     # (AlertPolicy); empty otherwise: an alert then names no case at all.
     case_number = models.CharField(max_length=24, blank=True)
+    # Audit-head alerts only: "EVENT:CODE", the signed head's fingerprint
+    # (``operations.witness.fingerprint``), a hash of a hash: nothing of any case.
+    fingerprint = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -104,6 +104,13 @@ LINES: dict[str, tuple[Any, Any]] = {
         ),
         _("Digi-Amen: your account's security"),
     ),
+    Kind.AUDIT_HEAD: (
+        _(
+            "The audit log of Digi-Amen was signed (%(organisation)s). Keep this fingerprint "
+            "outside the server: if the log is ever rewritten, it will no longer match."
+        ),
+        _("Digi-Amen: the audit log's fingerprint"),
+    ),
 }
 
 
@@ -130,6 +137,12 @@ def subject(kind: str, urgent: bool) -> str:
 def line_of(alert: Alert) -> str:
     """The alert's one line, with the case's number where the organisation allows it."""
     line = headline(alert.kind, alert.urgent, alert.organisation.name)
+    if alert.fingerprint:
+        event, _colon, code = alert.fingerprint.partition(":")
+        line += " " + gettext("Event %(event)s, fingerprint %(code)s.") % {
+            "event": event,
+            "code": code,
+        }
     if alert.case_number:
         line += " " + gettext("Case: %(number)s.") % {"number": alert.case_number}
     return line
@@ -140,6 +153,14 @@ def text_for(alert: Alert, preference: AlertPreference | None = None) -> Text:
     with translation.override(language):
         lines = [
             line_of(alert),
+            *(
+                [
+                    gettext("Whoever runs your server checks it with: %(command)s")
+                    % {"command": f"manage.py verify_audit --fingerprint {alert.fingerprint}"}
+                ]
+                if alert.fingerprint
+                else []
+            ),
             gettext("Sign in to see it: %(url)s") % {"url": sign_in_url(language)},
             gettext("On purpose, this message says nothing about the case. Do not reply to it.")
             if not alert.case_number

@@ -134,6 +134,9 @@ class CaseMessageOut(Schema):
     direction: str
     created_at: datetime
     text: str
+    # The reporter's messages: "signed" (with the key their receipt derives), "unsigned" (by
+    # text message, or an older report) or "broken" (not written by the reporter).
+    reporter_signature: Literal["signed", "unsigned", "broken"] | None = None
 
 
 class CaseDetailOut(CaseSummaryOut):
@@ -160,7 +163,12 @@ def case_detail(request: HttpRequest, number: str) -> Any:
                 "involved_accounts": opened.involved_accounts,
                 "contact": opened.contact,
                 "messages": [
-                    {"direction": m.direction, "created_at": m.created_at, "text": m.text}
+                    {
+                        "direction": m.direction,
+                        "created_at": m.created_at,
+                        "text": m.text,
+                        "reporter_signature": m.signed.state if m.signed else None,
+                    }
                     for m in opened.messages
                 ],
             }

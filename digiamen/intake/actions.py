@@ -19,7 +19,8 @@ from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
 from digiamen.core import audit, crypto, encryption, signals, tampering, writings
 from digiamen.core.models import CaseworkKey, OrganisationKey
-from digiamen.intake import drafts, mailbox, receipts, routing
+from digiamen.core.writings import Verified
+from digiamen.intake import drafts, mailbox, receipts, reporter_signing, routing
 from digiamen.intake.life import report_life
 from digiamen.intake.models import FollowupSession, Message, Report
 
@@ -177,6 +178,11 @@ def _create_report(
         report.contact = record_key.encrypt(
             answers.get("contact_value") or "", field="contact", record=record
         )
+        report.mailbox_verify_key = record_key.encrypt(
+            reporter_signing.verify_key(secret.mailbox_key).hex(),
+            field=reporter_signing.VERIFY_KEY_FIELD,
+            record=record,
+        )
         excerpt = (answers.get("narrative") or "")[:SUMMARY_EXCERPT_CHARACTERS]
     summary = {
         "harm_types": report.harm_types,
@@ -279,6 +285,7 @@ class ConversationEntry:
     text: str
     message: Any = None  # the row, for the staff page's signature check
     author_id: int | None = None
+    signed: Verified | None = None  # whose words these are, as far as signatures show
 
 
 @dataclass
@@ -320,18 +327,30 @@ def _seal_for_report(report: Report, text: str, place: encryption.Place) -> byte
     return recipients.seal(report.organisation, text, place=place)
 
 
-def post_reporter_message(report: Report, text: str) -> Message:
+def post_reporter_message(
+    report: Report, text: str, mailbox_key: PrivateKey | None = None
+) -> Message:
     """The reporter writes: to the organisation that holds the case now (after a transfer
-    that carried the mailbox, the receiving one), sealed to it and to the mailbox."""
+    that carried the mailbox, the receiving one), sealed to it and to the mailbox. With the
+    mailbox key (a visit opened by receipt) the message is signed with it; by text message
+    there is none."""
     target = mailbox.holder(mailbox.home_of(report), bytes(report.mailbox_public_key) or None)
     if target is None:
         raise NoMailbox
+    created_at = timezone.now()
+    signature = (
+        reporter_signing.sign(mailbox_key, str(target.public_id), created_at, text)
+        if mailbox_key is not None
+        else b""
+    )
     with transaction.atomic():
         message = Message.objects.create(
             report=target,
             direction=Message.Direction.FROM_REPORTER,
+            created_at=created_at,
             for_organisation=b"",
             for_reporter=crypto.seal_padded(bytes(target.mailbox_public_key), text),
+            reporter_signature=signature,
         )
         encryption.store_sealed(
             message, "for_organisation", lambda place: _seal_for_report(target, text, place), target
@@ -351,6 +370,9 @@ class OpenedReport:
     involved_accounts: str
     contact: str
     messages: list[ConversationEntry]
+    # The reporter's verify key (``intake.reporter_signing``): empty when the report has
+    # none, None when it no longer opens (the report's data was changed).
+    mailbox_verify_key: bytes | None = b""
 
 
 def open_report(request: HttpRequest, report: Report) -> OpenedReport:
@@ -393,6 +415,14 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
                 Message.objects.filter(pk__in=unread, read_by_staff_at__isnull=True).update(
                     read_by_staff_at=timezone.now()
                 )
+    verify_key = _reporter_verify_key(record_key, report)
+    entries = [
+        ConversationEntry(m.direction, m.created_at, tampering.text_of(t), m, m.author_id)
+        for m, t in zip(messages, texts, strict=True)
+    ]
+    for entry in entries:
+        if entry.direction == Message.Direction.FROM_REPORTER:
+            entry.signed = _reporter_verdict(report, verify_key, entry)
     return OpenedReport(
         report=report,
         narrative=record_key.decrypt_text(
@@ -402,11 +432,54 @@ def open_report(request: HttpRequest, report: Report) -> OpenedReport:
             bytes(report.involved_accounts), field="involved_accounts", record=record
         ),
         contact=record_key.decrypt_text(bytes(report.contact), field="contact", record=record),
-        messages=[
-            ConversationEntry(m.direction, m.created_at, tampering.text_of(t), m, m.author_id)
-            for m, t in zip(messages, texts, strict=True)
-        ],
+        messages=entries,
+        mailbox_verify_key=verify_key,
     )
+
+
+def _reporter_verify_key(record_key: encryption.RecordKey, report: Report) -> bytes | None:
+    stored = bytes(report.mailbox_verify_key)
+    if not stored:
+        return b""
+    try:
+        key = bytes.fromhex(
+            record_key.decrypt_text(
+                stored, field=reporter_signing.VERIFY_KEY_FIELD, record=str(report.public_id)
+            )
+        )
+    except (crypto.DecryptionError, ValueError):
+        key = b""
+    if len(key) != reporter_signing.KEY_BYTES:
+        audit.record(
+            "protected_data.tampered",
+            organisation=report.organisation,
+            obj=report,
+            details={"table": "intake.report", "column": "mailbox_verify_key", "row": report.pk},
+        )
+        return None
+    return key
+
+
+def _reporter_verdict(
+    report: Report, verify_key: bytes | None, entry: ConversationEntry
+) -> Verified:
+    signature = bytes(entry.message.reporter_signature)
+    if verify_key is None:  # the key was changed: no signature of this report can hold
+        verdict = Verified("broken") if signature else Verified("unsigned")
+    elif isinstance(entry.text, tampering.TamperedText):
+        verdict = Verified("unsigned")  # already marked as changed
+    else:
+        verdict = reporter_signing.check(
+            verify_key, signature, str(report.public_id), entry.created_at, str(entry.text)
+        )
+    if verdict.broken:
+        audit.record(
+            "report.message_signature_broken",
+            organisation=report.organisation,
+            obj=report,
+            details={"message": entry.message.pk},
+        )
+    return verdict
 
 
 def post_staff_reply(report: Report, author: User, text: str) -> Message:

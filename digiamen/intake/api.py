@@ -382,5 +382,5 @@ def followup_post_message(request: HttpRequest, payload: MessageIn) -> Any:
     visit: actions.FollowupVisit = request.auth  # type: ignore[attr-defined]
     if not payload.text.strip():
         return Status(422, {"detail": _("Write a message.")})
-    message = actions.post_reporter_message(visit.report, payload.text)
+    message = actions.post_reporter_message(visit.report, payload.text, visit.mailbox_key)
     return Status(201, {"created_at": message.created_at})

@@ -175,7 +175,7 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _conversation(request, visit, form, status=400)
-    actions.post_reporter_message(visit.report, form.cleaned_data["text"])
+    actions.post_reporter_message(visit.report, form.cleaned_data["text"], visit.mailbox_key)
     return _conversation(request, visit)
 
 

@@ -10,6 +10,7 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, on_startup
 
+from digiamen.alerts import events as alerts_events
 from digiamen.operations import witness
 from digiamen.operations.actions import record_backup_run, record_heartbeat
 from digiamen.operations.backups import make_backup
@@ -47,4 +48,12 @@ def sign_audit_head() -> str:
     """Every hour: the audit chain's head signed with the instance key (a checkpoint that a
     rewrite of the chain cannot reproduce without the key)."""
     checkpoint = witness.sign_head()
-    return f"head {checkpoint.last_event_id} signed" if checkpoint else "nothing new"
+    if checkpoint is None:
+        return "nothing new"
+    # And to the admins as a fingerprint, a copy of the head outside the server.
+    alerts_events.audit_head_signed(
+        checkpoint.last_event_id,
+        witness.fingerprint(checkpoint.last_event_id, checkpoint.last_hash),
+        now=checkpoint.signed_at,
+    )
+    return f"head {checkpoint.last_event_id} signed"

@@ -24,7 +24,7 @@ from digiamen.cases.models import (
     Transfer,
 )
 from digiamen.core import audit, crypto, encryption, signals
-from digiamen.intake import mailbox
+from digiamen.intake import mailbox, reporter_signing
 from digiamen.intake.actions import open_report
 from digiamen.intake.models import Report
 
@@ -63,6 +63,10 @@ def transfer_case(
     copy["consent_statistics"] = consent_allows(case, ConsentRecord.Purpose.STATISTICS)
     copy["from_case"] = case.number
     copy["mailbox"] = _mailbox_for_copy(case)
+    if copy["mailbox"] is not None and opened.mailbox_verify_key:
+        # The reporter's verify key goes with the mailbox: their messages to the receiving
+        # organisation are checked the same way.
+        copy["mailbox"]["verify_key"] = opened.mailbox_verify_key.hex()
     with transaction.atomic():
         case = _locked(case, None)
         if case.status == Case.Status.CLOSED:
@@ -208,6 +212,17 @@ def _carried_mailbox(transfer: Transfer, copy: dict[str, Any]) -> tuple[bytes, b
     return (public_key, summary) if len(public_key) == 32 else None
 
 
+def _carried_verify_key(copy: dict[str, Any]) -> str:
+    """The reporter's verify key the transfer carries, as hex; empty if none or malformed."""
+    carried = copy.get("mailbox")
+    text = carried.get("verify_key", "") if isinstance(carried, dict) else ""
+    try:
+        valid = isinstance(text, str) and len(bytes.fromhex(text)) == reporter_signing.KEY_BYTES
+    except ValueError:
+        valid = False
+    return text if valid else ""
+
+
 def _case_from_copy(transfer: Transfer, copy: dict[str, Any]) -> Case:
     """A report and case of the receiving organisation.
 
@@ -245,6 +260,11 @@ def _case_from_copy(transfer: Transfer, copy: dict[str, Any]) -> Case:
     report.contact = record_key.encrypt(
         copy.get("contact_value", ""), field="contact", record=record
     )
+    verify_key = _carried_verify_key(copy) if carried else ""
+    if verify_key:
+        report.mailbox_verify_key = record_key.encrypt(
+            verify_key, field=reporter_signing.VERIFY_KEY_FIELD, record=record
+        )
     report.save()
     case = open_case_for_report(report)
     CaseEvent.objects.create(

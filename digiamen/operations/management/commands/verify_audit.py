@@ -27,6 +27,13 @@ class Command(BaseCommand):
             help="A file of heads a peer witnessed (manage.py audit_witness heads), repeatable.",
         )
 
+        parser.add_argument(
+            "--fingerprint",
+            action="append",
+            default=[],
+            help="A head's fingerprint as an admin's alert gave it (EVENT:CODE), repeatable.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         broken = verify_chain()
         if broken is not None:
@@ -34,8 +41,15 @@ class Command(BaseCommand):
             raise CommandError(f"Audit chain broken at {where}: {broken.reason}.")
         head = AuditChainHead.objects.filter(pk=1).first()
         witnessed = 0
-        if options["witnesses"] or options["witness_file"]:
-            heads = witness.heads_kept_here()
+        if options["witnesses"] or options["witness_file"] or options["fingerprint"]:
+            heads = (
+                witness.heads_kept_here() if options["witnesses"] or options["witness_file"] else []
+            )
+            for text in options["fingerprint"]:
+                try:
+                    heads.append(witness.head_from_fingerprint(text))
+                except witness.WitnessError as error:
+                    raise CommandError(f"{text}: {error}") from None
             for name in options["witness_file"]:
                 try:
                     heads += witness.heads_in_file(Path(name).read_bytes())
