@@ -13,6 +13,7 @@ from digiamen.accounts.permissions import current_user, get_membership, staff_re
 from digiamen.alerts import actions, texts, views_rota
 from digiamen.alerts.forms import PreferencesForm, ShiftForm
 from digiamen.alerts.models import Alert, AlertPreference, Kind, OnCallShift
+from digiamen.core.text import FSI, PDI
 
 
 @staff_required
@@ -37,10 +38,12 @@ def alerts_page(request: HttpRequest, org: str) -> HttpResponse:
 def _context(membership: Membership, user: User) -> dict[str, object]:
     organisation = membership.organisation
     rows = list(Alert.objects.filter(recipient=user, organisation=organisation)[:100])
+    # Isolated, so that a Latin name in parentheses keeps its place in an Arabic line.
+    isolated_name = f"{FSI}{organisation.name}{PDI}"
     return {
         "membership": membership,
         "rows": [
-            (alert, texts.headline(alert.kind, alert.urgent, organisation.name)) for alert in rows
+            (alert, texts.headline(alert.kind, alert.urgent, isolated_name)) for alert in rows
         ],
         "unread": sum(1 for alert in rows if alert.read_at is None),
     }

@@ -7,7 +7,7 @@ from typing import Any
 from digiamen.accounts.models import Organisation
 from digiamen.intake import actions
 from digiamen.intake.models import Helpline, RoutingRule
-from digiamen.intake.receipts import format_receipt
+from digiamen.intake.receipts import format_receipt, receipt_secrets
 
 # Well-known national child helplines; an organisation checks them before going live.
 DEMO_HELPLINES = [
@@ -101,6 +101,9 @@ DEMO_REPORTS: list[dict[str, Any]] = [
 ]
 
 
+DEMO_FOLLOW_UP = "He wrote to me again last night. I did not answer him."
+
+
 def load(organisations: list[Organisation]) -> dict[str, Any]:
     # Each number is kept by the demo organisation of its country, the others by the first
     # one, which routing also sends those countries' reports to (see migration intake 0005).
@@ -119,6 +122,10 @@ def load(organisations: list[Organisation]) -> dict[str, Any]:
         submission = actions.submit_report(
             dict(answers), channel="web", submission_id=f"demo-report-{number}"
         )
+        if number == 0:
+            # The reporter comes back with the receipt and writes again (signed with it).
+            mailbox_key = receipt_secrets(submission.receipt).mailbox_key
+            actions.post_reporter_message(submission.report, DEMO_FOLLOW_UP, mailbox_key)
         receipts.append(
             {
                 "receipt": format_receipt(submission.receipt),

@@ -161,7 +161,7 @@ class Report(models.Model):
     # The verify key of the reporter's message signatures (``intake.reporter_signing``),
     # encrypted under the report's data key like the story; empty for text-message reports
     # sealed before they arrived and for reports older than the signatures.
-    mailbox_verify_key = models.BinaryField(default=b"")
+    mailbox_verify_key = models.BinaryField(default=b"", db_default=b"")
     # A copy received by transfer with the reporter's consent carries the same mailbox
     # public key (and sealed summary); this points at the report whose receipt opens it,
     # so the follow-up page gathers the conversation with every organisation.
@@ -222,7 +222,7 @@ class Message(models.Model):
     read_by_reporter_at = models.DateTimeField(null=True)
     # The reporter's signature over the message (``intake.reporter_signing``): empty for
     # messages to the reporter (signed by their author as writings) and by text message.
-    reporter_signature = models.BinaryField(default=b"")
+    reporter_signature = models.BinaryField(default=b"", db_default=b"")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -26,6 +26,7 @@ from digiamen.directory import demo as directory_demo
 from digiamen.evidence import demo as evidence_demo
 from digiamen.intake import demo as intake_demo
 from digiamen.media import demo as media_demo
+from digiamen.operations.tasks import sign_audit_head
 from digiamen.referrals import demo as referrals_demo
 from digiamen.safeguarding import demo as safeguarding_demo
 
@@ -140,7 +141,7 @@ class Command(BaseCommand):
                 api_keys.append({"key": key, "role": scope, "organisation": organisation.slug})
         # What the demo members write (timelines, notes) is signed by them, as on the pages.
         with writings.acting_as(*keyrings):
-            return {
+            loaded = {
                 "users": users,
                 "api_keys": api_keys,
                 "organisations": organisations,
@@ -153,3 +154,7 @@ class Command(BaseCommand):
                 **channels_demo.load(created_organisations),
                 **alerts_demo.load(created_organisations),
             }
+        # The audit head signed once, as every hour: the admins find its fingerprint among
+        # their alerts.
+        sign_audit_head.call_local()
+        return loaded
