@@ -727,6 +727,9 @@ def renew_key_pair(
             # rotation as a removal: confirmed members (the member with the new public key)
             # get the new generation, open invitations are revoked.
             signed_keys.sign_membership(membership, current_private_key)
+            # The writing key derived from the old private key signs nothing from now on
+            # (what it signed before holds); the new one is certified at the next writing.
+            writings.retire(organisation, user)
             rotate_organisation_key(organisation, current_private_key, actor=user)
             casework_keys.after_key_pair_renewed(
                 organisation,

@@ -180,6 +180,12 @@ def test_a_renewed_key_pair_certifies_a_new_writing_key_and_old_signatures_hold(
     new_private_key = account_actions.renew_key_pair(
         sara.user, sara.private_key, sara.password, reason="test"
     )
+    old.refresh_from_db()
+    assert old.retired_at is not None  # at once, not at her next writing
+    # Whoever kept her old private key signs a note after the renewal: it does not hold.
+    late = Note.objects.create(case=case, author=sara.user, body=b"")
+    seal_into_case(case, late, "body", "WITH-THE-OLD-KEY")
+    _sign_by_hand(writings.writing_key_of(_keyring(sara)), old, late, case, "WITH-THE-OLD-KEY")
     renewed = encryption.KeyRing(user=sara.user, private_key=new_private_key)
     with writings.acting_as(renewed):
         actions.add_note(case, sara.user, "AFTER-RENEWAL")
@@ -189,3 +195,4 @@ def test_a_renewed_key_pair_certifies_a_new_writing_key_and_old_signatures_hold(
     page = _page(signed_in, world.bob, case)
     assert SIGNED in _note_line(page, "SIGNED-NOTE")
     assert SIGNED in _note_line(page, "AFTER-RENEWAL")
+    assert BROKEN in _note_line(page, "WITH-THE-OLD-KEY")
