@@ -45,6 +45,7 @@ from nacl.signing import SigningKey, VerifyKey
 from digiamen.core import audit, crypto, encryption, key_signing
 from digiamen.core.encryption import KeyRing
 from digiamen.core.models import WritingKey, WritingSignature
+from digiamen.core.verdicts import Verified
 
 if TYPE_CHECKING:
     from digiamen.accounts.models import Organisation
@@ -169,22 +170,6 @@ def sign(
 
 
 # --- Verification -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verified:
-    """What a page says of one written row."""
-
-    state: str  # "signed", "unsigned" or "broken"
-    signer: str = ""  # the username whose certified key signed it
-
-    @property
-    def signed(self) -> bool:
-        return self.state == "signed"
-
-    @property
-    def broken(self) -> bool:
-        return self.state == "broken"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
 from digiamen.core import audit, crypto, encryption, signals, tampering, writings
 from digiamen.core.models import CaseworkKey, OrganisationKey
-from digiamen.core.writings import Verified
+from digiamen.core.verdicts import Verified
 from digiamen.intake import drafts, mailbox, receipts, reporter_signing, routing
 from digiamen.intake.life import report_life
 from digiamen.intake.models import FollowupSession, Message, Report

@@ -21,7 +21,7 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey, VerifyKey
 
 from digiamen.core import crypto
-from digiamen.core.writings import Verified
+from digiamen.core.verdicts import Verified
 
 _PURPOSE = b"mailbox-signing"
 KEY_BYTES = 32
