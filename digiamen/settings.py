@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "digiamen.media",
     "digiamen.channels",
     "digiamen.alerts",
+    "digiamen.awareness",
     "digiamen.operations",
     # Last: the project itself, above every app; it wires the report's life (report_life.py).
     "digiamen.apps.DigiAmenConfig",

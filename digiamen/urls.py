@@ -52,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.media.urls")),
     path("staff/", include("digiamen.channels.urls_staff")),
     path("staff/", include("digiamen.alerts.urls")),
+    path("staff/", include("digiamen.awareness.urls")),
     prefix_default_language=True,
 )
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from digiamen.accounts.models import Organisation
+from digiamen.awareness.models import Campaign
 from digiamen.cases.actions import open_case_for_report
 from digiamen.cases.models import Case, Escalation
 from digiamen.core import encryption, places
@@ -212,10 +213,26 @@ def load_history(organisation: Organisation, *, per_month: int, seed: int) -> in
     return created
 
 
+# Of the past reports from a campaign's area while it ran, one in this many came through it.
+CAMPAIGN_SHARE = 3
+
+
+def _came_through_campaigns(organisation: Organisation) -> None:
+    """Some past reports carry the organisation's demo campaign code (awareness.demo)."""
+    for campaign in Campaign.objects.filter(organisation=organisation):
+        start = datetime.combine(campaign.starts_on, datetime.min.time(), tzinfo=UTC)
+        reports = Report.objects.filter(organisation=organisation, created_at__gte=start)
+        if campaign.admin1:
+            reports = reports.filter(admin1=campaign.admin1)
+        chosen = list(reports.order_by("id").values_list("id", flat=True))[::CAMPAIGN_SHARE]
+        Report.objects.filter(pk__in=chosen).update(campaign=campaign.code)
+
+
 def load(organisations: list[Organisation]) -> dict[str, Any]:
     per_month = int(getattr(settings, "DEMO_HISTORY_PER_MONTH", 40))
     for index, organisation in enumerate(organisations):
         load_history(organisation, per_month=per_month, seed=2026 + index)
+        _came_through_campaigns(organisation)
     secretariat = organisations[0]
     demo_network = actions.create_network(
         slug="mena-network-demo",

@@ -32,6 +32,7 @@ HXL_TAGS: dict[str, str] = {
     "channel": "#meta+channel",
     "perpetrator": "#group+perpetrator",
     "month": "#date+month",
+    "campaign": "#activity+awareness+code",
 }
 HXL_COUNT = "#affected+children+reports"
 

@@ -57,12 +57,14 @@ class Dimension:
     column: str
     multi: bool = False
     choices: Callable[[], list[tuple[str, str]]] | None = None
+    # What an empty value means here ("Not given" unless said).
+    empty_label: Promise | None = None
 
     def labels(self, values: list[str]) -> list[tuple[str, str]]:
         """(value, label) for the table's rows or columns, in a stable order."""
         if "" in values:
             given = self.labels([value for value in values if value != ""])
-            return [*given, ("", str(_("Not given")))]
+            return [*given, ("", str(self.empty_label or _("Not given")))]
         if self.choices is not None:
             known = self.choices()
             found = set(values)
@@ -110,6 +112,9 @@ DIMENSIONS: dict[str, Dimension] = {
             choices=_choices(PerpetratorRelationship),
         ),
         Dimension("month", _("Month"), "created_at"),
+        # The awareness campaign a report came through (its poster's link): the codes as
+        # printed, so that a table reads like the posters.
+        Dimension("campaign", _("Campaign"), "campaign", empty_label=_("No campaign")),
     ]
 }
 

@@ -17,6 +17,7 @@ from nacl.public import PrivateKey
 
 from digiamen.accounts import casework_keys
 from digiamen.accounts.models import Organisation, User
+from digiamen.awareness import campaigns
 from digiamen.core import audit, crypto, encryption, signals, tampering, writings
 from digiamen.core.models import CaseworkKey, OrganisationKey
 from digiamen.core.verdicts import Verified
@@ -139,6 +140,7 @@ def _create_report(
     report = Report(
         organisation=organisation,
         channel=channel,
+        campaign=campaigns.of_organisation(organisation, answers.get("campaign")),
         received_by=received_by,
         reporter_type=answers.get("reporter_type") or "unknown",
         harm_types=list(answers.get("harm_types") or []),

@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field, StrictBool
 
 from digiamen.accounts.api import ApiPrincipal, BearerAuth
 from digiamen.accounts.models import ApiKeyScope
+from digiamen.awareness import campaigns
 from digiamen.core import crypto, places
 from digiamen.core.api_errors import ErrorOut
 from digiamen.core.clients import RateLimit, client_pseudonym
@@ -155,6 +156,15 @@ class ReportFieldsIn(Schema):
     consent_contact: StrictBool = False
     consent_referral: StrictBool = False
     consent_statistics: StrictBool = False
+    campaign: str = Field(
+        default="",
+        max_length=48,
+        description=(
+            "The awareness campaign's code the reporter came through (a poster's link, "
+            "`?c=SCHOOL-RABAT-2027`): counted for the campaign while it runs; an unknown or "
+            "ended code is ignored, never refused."
+        ),
+    )
     submission_id: str | None = Field(
         default=None,
         min_length=8,
@@ -253,6 +263,7 @@ def receive(sender: Sender, payload: ReportFieldsIn, hash_sets: list[dict[str, A
     if errors:
         return Status(422, {"detail": _("Some values are not valid."), "errors": errors})
     answers["image_hashes"] = hash_sets
+    answers["campaign"] = campaigns.running(payload.campaign)
     if payload.submission_id:
         scope = f"{partner.organisation.pk if partner else 'anonymous'}:{payload.submission_id}"
         submission_id = crypto.lookup_hash(scope.encode())

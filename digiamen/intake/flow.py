@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation, User
+from digiamen.awareness import campaigns
 from digiamen.core import crypto, places
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.taxonomy import (
@@ -116,8 +117,10 @@ def render_step(
     status: int = 200,
     form_action: str = "",
     busy: bool = False,
+    campaign: str = "",
 ) -> HttpResponse:
     context = {
+        "campaign": campaign,
         "busy": busy,
         "form_action": form_action,
         "offer_image": config.mode == Draft.Mode.PUBLIC and isinstance(form, StoryStep),
@@ -137,7 +140,20 @@ def render_step(
 
 
 def first_step(request: HttpRequest, config: FlowConfig) -> HttpResponse:
-    return render_step(request, config, 0, config.steps[0](), start=drafts.start_token())
+    return render_step(
+        request,
+        config,
+        0,
+        config.steps[0](),
+        start=drafts.start_token(),
+        campaign=_campaign(request.GET.get("c"), config),
+    )
+
+
+def _campaign(text: object, config: FlowConfig) -> str:
+    """A running campaign's code from a poster's link (?c=CODE), carried by the first step's
+    form into the draft; anything else is dropped without a word to the reporter."""
+    return campaigns.running(text) if config.mode == Draft.Mode.PUBLIC else ""
 
 
 def open_or_start_draft(
@@ -175,10 +191,17 @@ def handle_post(request: HttpRequest, config: FlowConfig) -> HttpResponse:
         # leaves nothing behind.
         first = config.steps[0](data=request.POST)
         if not first.is_valid():
-            return render_step(request, config, 0, first, start=start, status=400)
+            campaign = _campaign(request.POST.get("campaign"), config)
+            return render_step(
+                request, config, 0, first, start=start, status=400, campaign=campaign
+            )
     draft = open_or_start_draft(request, config)
     if isinstance(draft, HttpResponse):
         return draft
+    if not request.POST.get("draft"):
+        code = _campaign(request.POST.get("campaign"), config)
+        if code:
+            draft.answers["campaign"] = code
 
     index = min(draft.draft.step, len(config.steps) - 1)
     action = request.POST.get("action", "next")

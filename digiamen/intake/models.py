@@ -118,6 +118,9 @@ class Report(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reports")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    # The awareness campaign's code the report arrived with (a poster's link), a category
+    # like the channel: never anything about the reporter (``awareness.campaigns``).
+    campaign = models.CharField(max_length=40, blank=True, default="", db_default="")
     received_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
 

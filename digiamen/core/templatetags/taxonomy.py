@@ -46,3 +46,10 @@ def place_name(report: Any) -> str:
     if area is not None:
         parts.append(area.name(language))
     return " · ".join(parts)
+
+
+@register.filter
+def area_name(code: str) -> str:
+    """An admin-1 area's name in the reader's language; the code if unknown."""
+    area = places.area(code) if code else None
+    return area.name(get_language() or "en") if area is not None else code

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from digiamen.accounts import actions
 from digiamen.accounts.models import CASEWORK_ROLES, ApiKeyScope, Organisation, Role
 from digiamen.alerts import demo as alerts_demo
+from digiamen.awareness import demo as awareness_demo
 from digiamen.channels import demo as channels_demo
 from digiamen.core import encryption, writings
 from digiamen.directory import demo as directory_demo
@@ -148,6 +149,8 @@ class Command(BaseCommand):
                 **intake_demo.load(created_organisations),
                 **directory_demo.load(created_organisations),
                 **referrals_demo.load(created_organisations),
+                # Before the history: some past reports came through the campaigns.
+                **awareness_demo.load(created_organisations),
                 **evidence_demo.load(created_organisations),
                 **safeguarding_demo.load(created_organisations),
                 **media_demo.load(created_organisations),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AwarenessConfig(AppConfig):
+    name = "digiamen.awareness"
+    label = "awareness"
