@@ -37,7 +37,10 @@ BAND_LABELS = {
     "14_17": _("14 to 17"),
     "adult": _("adults"),
 }
-SEX_LABELS = {"female": _("girls and women"), "male": _("boys and men")}
+SEX_LABELS = {
+    "child": {"female": _("girls"), "male": _("boys")},
+    "adult": {"female": _("women"), "male": _("men")},
+}
 
 
 def _area_choices(organisation: Organisation, *, empty: Any = None) -> list[tuple[str, Any]]:
@@ -123,8 +126,11 @@ class SessionForm(forms.Form):
         for band in PARTICIPANT_BANDS:
             for sex in PARTICIPANT_SEXES:
                 self.fields[f"count_{band}_{sex}"] = forms.IntegerField(
-                    label=_("%(band)s, %(sex)s")
-                    % {"band": BAND_LABELS[band], "sex": SEX_LABELS[sex]},
+                    label=_("%(band)s: %(sex)s")
+                    % {
+                        "band": BAND_LABELS[band],
+                        "sex": SEX_LABELS["adult" if band == "adult" else "child"][sex],
+                    },
                     min_value=0,
                     max_value=MOST_PARTICIPANTS,
                     required=False,
