@@ -13,6 +13,8 @@ from digiamen.accounts.permissions import get_membership
 READERS = [role for role in Role.values if role != Role.PLATFORM_LIAISON]
 ORGANISERS = [Role.ORG_ADMIN, Role.SUPERVISOR, Role.DATA_OFFICER]
 RECORDERS = [Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_ADMIN, Role.DATA_OFFICER]
+# Who opens the statistics pages (``evidence.permissions.STATISTICS_ROLES``, a layer above).
+FIGURE_READERS = [Role.DATA_OFFICER, Role.SUPERVISOR, Role.NETWORK_COORDINATOR]
 
 
 def reader(request: HttpRequest, org: str) -> Membership:

@@ -40,6 +40,8 @@ def overview(request: HttpRequest, org: str) -> HttpResponse:
             "report_link": report_link,
             "may_organise": membership.role in permissions.ORGANISERS,
             "may_record": membership.role in permissions.RECORDERS,
+            # The figures beside reporting are on the statistics side (evidence).
+            "may_see_figures": membership.role in permissions.FIGURE_READERS,
         },
     )
 

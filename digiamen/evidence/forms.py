@@ -113,3 +113,13 @@ class ServiceOutcomesForm(forms.Form):
     )
     start = StatisticsForm.base_fields["start"]
     end = StatisticsForm.base_fields["end"]
+
+
+class PreventionForm(forms.Form):
+    rows = forms.ChoiceField(
+        label=_("Count by"),
+        choices=[("month", _("Month")), ("admin1", _("Area"))],
+        initial="month",
+    )
+    start = StatisticsForm.base_fields["start"]
+    end = StatisticsForm.base_fields["end"]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from digiamen.accounts.models import Membership
 from digiamen.accounts.permissions import current_user, staff_required
@@ -24,6 +24,7 @@ from digiamen.evidence import (
     charts,
     exports,
     network,
+    prevention,
     services,
     statistics,
 )
@@ -33,6 +34,7 @@ from digiamen.evidence.forms import (
     NetworkStatisticsForm,
     PeerForm,
     PeriodForm,
+    PreventionForm,
     ServiceOutcomesForm,
 )
 from digiamen.evidence.models import PeerInstance
@@ -48,7 +50,7 @@ MAX_UPLOAD_BYTES = network.MAX_FILE_BYTES
 
 
 def _period(
-    form: PeriodForm | NetworkStatisticsForm | ServiceOutcomesForm,
+    form: PeriodForm | NetworkStatisticsForm | ServiceOutcomesForm | PreventionForm,
 ) -> statistics.Period | None:
     """The form's period, or None with the error added to the form."""
     if form.is_bound and not form.is_valid():
@@ -323,3 +325,42 @@ def services_page(request: HttpRequest, org: str) -> HttpResponse:
     table = services.outcome_table(membership.organisation, grouping, chosen)
     context.update(table=table, legend=exports.legend(table.protected.threshold))
     return render(request, "evidence/services.html", context)
+
+
+@staff_required
+@require_safe
+def prevention_page(request: HttpRequest, org: str) -> HttpResponse:
+    """Sessions held and people reached beside the reports received, and the reports of the
+    90 days before and after the first session in each area."""
+    membership = statistics_reader(request, org)
+    form = PreventionForm(request.GET or None)
+    chosen = _period(form)
+    context: dict[str, Any] = {"membership": membership, "form": form}
+    if chosen is None:
+        return render(request, "evidence/prevention.html", context, status=400)
+    grouping = form.cleaned_data["rows"] if form.is_bound else "month"
+    organisation = membership.organisation
+    table = prevention.reach_table(organisation, grouping, chosen)
+    right_to_left = get_language_bidi()
+    rows = table.as_rows()[:-1]
+    context.update(
+        table=table,
+        around=prevention.before_and_after(organisation, chosen),
+        legend=exports.legend(table.reports.threshold),
+        reports_chart=charts.stacked_bar_chart(
+            [(label, cells) for label, _activity, cells, _total in rows],
+            [_("Through a campaign"), _("Other reports")],
+            title=_("Reports received"),
+            description=_(
+                "Bar chart of the reports received, through a campaign or not, as in the table."
+            ),
+            right_to_left=right_to_left,
+        ),
+        reach_chart=charts.bar_chart(
+            [(label, activity[1]) for label, activity, _cells, _total in rows],
+            title=_("Children reached by awareness sessions"),
+            description=_("Bar chart of the children reached, as in the table."),
+            right_to_left=right_to_left,
+        ),
+    )
+    return render(request, "evidence/prevention.html", context)
