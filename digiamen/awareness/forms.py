@@ -174,3 +174,16 @@ class SessionForm(forms.Form):
                 )
         cleaned["participants"] = participants
         return cleaned
+
+
+class LessonForm(forms.Form):
+    title = TextField(label=_("Title"), max_length=120)
+    body = TextField(
+        label=_("Lesson"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Plain words. Paragraphs, “## ” for a heading, “- ” for a list, **bold**, and "
+            "links written [words](/report/). Anything else (pictures, HTML) is removed."
+        ),
+    )

@@ -98,3 +98,34 @@ class AwarenessSession(models.Model):
 
     def __str__(self) -> str:
         return f"awareness session {self.pk}"
+
+
+class LessonVersion(models.Model):
+    """An organisation's own version of a lesson in one language. Every version is kept; the
+    newest published one is shown. One member drafts, another publishes (both audited)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    harm_type = models.CharField(max_length=40)
+    audience = models.CharField(max_length=16)
+    language = models.CharField(max_length=2)
+    title = models.CharField(max_length=120)
+    # Limited Markdown, rendered and sanitised when shown (``awareness.lessons.render``).
+    body = models.TextField()
+    drafted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "harm_type", "audience", "language"],
+                name="lesson_version_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lesson version {self.pk}"

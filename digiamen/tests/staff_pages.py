@@ -25,7 +25,8 @@ NOT_PAGES = re.compile(
     r"(export|\.csv|/report/$|/slip/$|/print/$|/logout/$|/assign/$|/delete/$|/revoke/$"
     r"|/deactivate/$|/confirm-key/$|/role/$|/reset-2fa/$|/step/|/done/$|/close/$|/status/$"
     r"|/verify/$|/protocol/|/notes/$|/tasks/$|/reply/$|/transfer/$|/consent/|/escalations/"
-    r"|/share/$|/invitation/|/login/|/new/$|/recovery-codes/$|/actions/|/exchange/[^/]+/$)"
+    r"|/share/$|/invitation/|/login/|/new/$|/recovery-codes/$|/actions/|/exchange/[^/]+/$"
+    r"|/publish/$)"
 )
 # Pages the demo has nothing to show on: a transfer waiting for a decision.
 NOT_IN_THE_DEMO = {"staff/<slug:org>/transfers/<int:transfer_id>/"}
@@ -106,6 +107,10 @@ def demo_values() -> dict[str, str]:
         "transfer_id": str(transfer.pk) if transfer else "",
         "network_slug": network.slug if network else "",
         "helpline_id": str(helpline.pk) if helpline else "",
+        # A lesson of the library, in Arabic (awareness.lessons).
+        "harm_type": "sexual_extortion",
+        "audience": "adolescent",
+        "language": "ar",
     }
     if bank is not None:
         first = BankEntry.objects.filter(bank=bank).first()

@@ -145,6 +145,16 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/alerts/on-call/", "sara"),
         Page("/staff/amane/alerts/failures/", "alice"),
         Page("/staff/amane/alerts/policy/", "alice"),
+        Page("/learn/", "anonymous"),
+        Page("/learn/sexual_extortion/adolescent/", "anonymous"),
+        Page("/learn/online_grooming/caregiver/", "anonymous"),
+        Page("/staff/amane/awareness/", "alice"),
+        Page("/staff/amane/awareness/campaigns/add/", "alice"),
+        Page("/staff/amane/awareness/sessions/add/", "bob"),
+        Page("/staff/amane/awareness/lessons/", "bob"),
+        Page("/staff/amane/awareness/lessons/online_grooming/child/ar/", "bob"),
+        Page("/staff/amane/statistics/prevention/", "sara"),
+        Page("/staff/amane/statistics/prevention/?rows=admin1", "sara"),
         Page("/no-such-page/", "anonymous"),
     ]
 

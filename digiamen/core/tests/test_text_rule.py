@@ -31,7 +31,7 @@ NOT_FREE_TEXT = {
     "instance_id", "query", "q", "area", "areas", "scope", "kind", "status", "role",
     "classification", "risk", "flags", "id", "ids", "field", "month", "format",
     "end", "parent", "public_key", "by", "harm", "age", "service_type", "question", "owner",
-    "checksum", "fingerprint", "member",
+    "checksum", "fingerprint", "member", "campaign",
 }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from digiamen.accounts.models import Role
 from digiamen.awareness.models import AwarenessSession, Campaign
@@ -48,6 +49,12 @@ def _session(world: World, held_on: date, admin1: str, children: int, adults: in
         adults_reached=adults,
         recorded_by=world.bob.user,
     )
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Any:
+    with translation.override("en"):
+        yield
 
 
 def test_sessions_beside_reports_per_month_with_small_counts_hidden(world: World) -> None:
