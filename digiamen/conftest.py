@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from nacl.public import PrivateKey
@@ -93,6 +94,9 @@ def _clear_cache() -> None:
 
     reset_process_index()
     clear_all()
+    # A request leaves its language active in the thread (LocaleMiddleware does not reset
+    # it): each test starts from none, as a new request would.
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -8,9 +8,13 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.accounts.models import Organisation
+from digiamen.awareness import lessons
+from digiamen.awareness.models import Campaign
 from digiamen.core import places
 from digiamen.core.digits import normalize_digits
 from digiamen.core.text import TextField
+from digiamen.intake import materials
 from digiamen.intake.models import Helpline, RoutingRule
 
 
@@ -77,3 +81,34 @@ class HelplineForm(forms.Form):
         if not phone.lstrip("+").isdigit() or len(phone) > 20:
             raise forms.ValidationError(_("Write the number with digits only."))
         return phone
+
+
+class MaterialForm(forms.Form):
+    """What to print: for whom, how big, in which language, with which campaign's code."""
+
+    audience = forms.ChoiceField(label=_("For whom"), choices=list(lessons.AUDIENCES.items()))
+    size = forms.ChoiceField(label=_("Size"), choices=list(materials.SIZE_LABELS.items()))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("ar", "العربية"), ("fr", "Français"), ("en", "English")]
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign code in the QR code"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        help_text=_("Reports that come through this leaflet or poster then count for it."),
+    )
+    text_message = TextField(
+        label=_("Text-message number or keyword"),
+        max_length=60,
+        required=False,
+        help_text=_("For example: send HELP to 1234. Leave empty if you have none."),
+    )
+    black_and_white = forms.BooleanField(
+        label=_("Black and white, for photocopying"), required=False
+    )
+
+    def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        campaign = self.fields["campaign"]
+        if isinstance(campaign, forms.ModelChoiceField):
+            campaign.queryset = Campaign.objects.filter(organisation=organisation)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digiamen.intake import views_staff
+from digiamen.intake import views_materials, views_staff
 
 app_name = "intake"
 
@@ -12,6 +12,7 @@ from digiamen.intake import views_admin  # noqa: E402
 
 urlpatterns += [
     path("<slug:org>/front-door/", views_admin.front_door, name="front_door"),
+    path("<slug:org>/awareness/materials/", views_materials.materials_page, name="materials"),
     path(
         "<slug:org>/front-door/rules/<int:rule_id>/delete/",
         views_admin.delete_rule,

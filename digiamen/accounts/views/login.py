@@ -12,8 +12,6 @@ import base64
 import time
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -32,6 +30,7 @@ from digiamen.accounts.models import User
 from digiamen.accounts.signin import Attempt
 from digiamen.core import audit, encryption
 from digiamen.core.middleware import CLEAR_SITE_DATA
+from digiamen.core.qr import qr_svg
 from digiamen.core.views import form_page_status
 
 PENDING_SECONDS = 5 * 60
@@ -198,11 +197,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 
 
 def _qr_svg(device: TOTPDevice) -> str:
-    image = qrcode.make(
-        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2
-    )
-    svg: bytes = image.to_string(encoding="unicode")
-    return str(svg)
+    return qr_svg(device.config_url)
 
 
 def enrol_view(request: HttpRequest) -> HttpResponse:

@@ -152,6 +152,7 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/awareness/campaigns/add/", "alice"),
         Page("/staff/amane/awareness/sessions/add/", "bob"),
         Page("/staff/amane/awareness/lessons/", "bob"),
+        Page("/staff/amane/awareness/materials/", "bob"),
         Page("/staff/amane/awareness/lessons/online_grooming/child/ar/", "bob"),
         Page("/staff/amane/statistics/prevention/", "sara"),
         Page("/staff/amane/statistics/prevention/?rows=admin1", "sara"),
