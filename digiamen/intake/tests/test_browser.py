@@ -24,17 +24,27 @@ pytestmark = [
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
-def to_consent_step(page: Any, base: str, language: str, *, javascript: bool = False) -> None:
-    page.goto(f"{base}/{language}/report/")
+def to_consent_step(
+    page: Any,
+    base: str,
+    language: str,
+    *,
+    javascript: bool = False,
+    link: str = "/report/",
+    country: str = "TN",
+    admin1: str = "TN-61",
+) -> None:
+    """Through the steps to consent; ``link`` as a poster's QR code gives it (?c=CODE)."""
+    page.goto(f"{base}/{language}{link}")
     page.check("input[name=reporter_type][value=child]")
     page.click("button[value=next]")
     page.check("#harm-sexual_extortion")
     page.click("button[value=next]")
     page.check("input[name=platforms][value=instagram]")
-    page.select_option("select[name=country]", "TN")
-    if javascript:  # the region list narrows to the chosen country
+    page.select_option("select[name=country]", country)
+    if javascript and country == "TN":  # the region list narrows to the chosen country
         assert page.locator("select[name=admin1] option[value='MA-06']").is_disabled()
-    page.select_option("select[name=admin1]", "TN-61")
+    page.select_option("select[name=admin1]", admin1)
     page.click("button[value=next]")
     page.check("input[name=age_band][value='12_14']")
     page.click("button[value=next]")
@@ -43,8 +53,10 @@ def to_consent_step(page: Any, base: str, language: str, *, javascript: bool = F
     page.click("button[value=next]")  # contact: only the receipt
 
 
-def report_in_browser(page: Any, base: str, language: str, *, javascript: bool = False) -> str:
-    to_consent_step(page, base, language, javascript=javascript)
+def report_in_browser(
+    page: Any, base: str, language: str, *, javascript: bool = False, **place: str
+) -> str:
+    to_consent_step(page, base, language, javascript=javascript, **place)
     page.check("input[name=consent_statistics]")
     page.click("button[value=next]")
     assert "يهددني" in page.inner_text("main")  # the review shows the story
