@@ -21,7 +21,7 @@ from digiamen.awareness.models import (
     Setting,
 )
 from digiamen.core import places
-from digiamen.core.text import TextField
+from digiamen.core.text import IsolatedSelect, TextField
 
 DATE = forms.DateInput(attrs={"type": "date", "dir": "ltr"}, format="%Y-%m-%d")
 EARLIEST = date(2000, 1, 1)
@@ -101,10 +101,13 @@ class SessionForm(forms.Form):
     setting = forms.ChoiceField(label=_("Where"), choices=Setting.choices)
     audience = forms.ChoiceField(label=_("For whom"), choices=Audience.choices)
     campaign = forms.ModelChoiceField(
-        label=_("Campaign code used"), queryset=Campaign.objects.none(), required=False
+        label=_("Campaign code used"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        widget=IsolatedSelect,
     )
     facilitator = forms.ModelChoiceField(
-        label=_("Facilitator"), queryset=User.objects.none(), required=False
+        label=_("Facilitator"), queryset=User.objects.none(), required=False, widget=IsolatedSelect
     )
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:

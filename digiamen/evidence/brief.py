@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.core.pdf import PdfUnavailable, render_pdf
-from digiamen.evidence import accountability, charts, exports, statistics
+from digiamen.evidence import accountability, charts, exports, prevention, statistics
 from digiamen.evidence.statistics import Period, StatisticsTable
 
 BRIEF_TABLES = ["harm_type", "age_band", "sex", "platform"]
@@ -35,6 +35,7 @@ def brief_html(
     ):
         tables.append(selected)
     platforms = accountability.platform_report([organisation.pk], chosen)
+    reach = prevention.reach_table(organisation, "admin1", chosen)
     context = {
         "organisation": organisation,
         "period": chosen,
@@ -51,6 +52,9 @@ def brief_html(
             (label, figures.shown(platforms.threshold))
             for _code, label, figures, _months in platforms.platforms
         ],
+        # Prevention beside reporting, when the organisation held sessions in the period.
+        "reach": reach if any(activity[0] for activity in reach.activity) else None,
+        "around": prevention.before_and_after(organisation, chosen),
         "legend": exports.legend(statistics.threshold()),
         "title": _("Evidence brief"),
     }

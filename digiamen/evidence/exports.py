@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from digiamen.evidence.accountability import PlatformReport
+from digiamen.evidence.prevention import ReachTable
 from digiamen.evidence.statistics import Dimension, StatisticsTable
 
 # HXL hashtags and attributes per dimension (https://hxlstandard.org/standard/dictionary/).
@@ -185,3 +186,43 @@ def transparency_csv(report: PlatformReport) -> bytes:
 
 
 TRANSPARENCY_FIGURES = ["answered_percent", "removed_percent", "median_hours", "p90_hours"]
+
+
+# Prevention beside reporting (``prevention.reach_table``): the HXL hashtags of its columns.
+PREVENTION_HXL = [
+    ("sessions", "#activity+awareness+num"),
+    ("children", "#reached+children"),
+    ("adults", "#reached+adults"),
+    ("through", "#affected+children+reports+campaign"),
+    ("other", "#affected+children+reports+other"),
+    ("received", "#affected+children+reports"),
+]
+
+
+def prevention_hxl(table: ReachTable) -> bytes:
+    """One line per month or area: sessions and people reached (as they are), and the report
+    counts as protected on the page; no totals line."""
+    place = HXL_TAGS["month" if table.grouping == "month" else "admin1"]
+    code = _("code")
+    label = _("Month") if table.grouping == "month" else _("Area")
+    header = [
+        f"{label} ({code})",
+        str(label),
+        _("Sessions"),
+        _("Children reached"),
+        _("Adults reached"),
+        _("Reports through a campaign"),
+        _("Other reports"),
+        _("Reports received"),
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow([f"{place}+code", f"{place}+name", *(tag for _key, tag in PREVENTION_HXL)])
+    rows = table.as_rows()[:-1]
+    for (row_code, _label), (row_label, activity, cells, total) in zip(
+        table.rows, rows, strict=True
+    ):
+        name = row_code if table.grouping == "month" else row_label
+        writer.writerow([row_code, name, *activity, *cells, total])
+    return out.getvalue().encode("utf-8")

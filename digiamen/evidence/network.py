@@ -52,7 +52,9 @@ from digiamen.networks.models import Network, NetworkMember
 
 # Every dimension but the month, which is the key of each shared table; "reports" is the
 # month's number of counted reports (the trend line of the network).
-SHARED_DIMENSIONS = [code for code in DIMENSIONS if code != "month"]
+# Campaign codes are each organisation's own labels: a network's table of them would add up
+# unrelated posters, and a peer instance would not know them.
+SHARED_DIMENSIONS = [code for code in DIMENSIONS if code not in ("month", "campaign")]
 REPORTS = "reports"
 TOTAL = "TOTAL"  # the value of a table's total cell (no category code is written so)
 FILE_MAGIC = "Digi-Amen network aggregates v1"

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
     path("<slug:org>/statistics/services/", views_network.services_page, name="services"),
     path("<slug:org>/statistics/prevention/", views_network.prevention_page, name="prevention"),
     path(
+        "<slug:org>/statistics/prevention/export/",
+        views_network.prevention_export,
+        name="prevention_export",
+    ),
+    path(
         "<slug:org>/networks/<slug:network_slug>/",
         views_network.network_statistics,
         name="network_statistics",

@@ -364,3 +364,21 @@ def prevention_page(request: HttpRequest, org: str) -> HttpResponse:
         ),
     )
     return render(request, "evidence/prevention.html", context)
+
+
+@staff_required
+@require_safe
+def prevention_export(request: HttpRequest, org: str) -> HttpResponse:
+    """The prevention table as HXL (humanitarian data exchange), as protected as on the page."""
+    membership = statistics_reader(request, org)
+    form = PreventionForm(request.GET or None)
+    chosen = _period(form)
+    if chosen is None:
+        context = {"membership": membership, "form": form}
+        return render(request, "evidence/prevention.html", context, status=400)
+    grouping = form.cleaned_data["rows"] if form.is_bound else "month"
+    table = prevention.reach_table(membership.organisation, grouping, chosen)
+    response = HttpResponse(exports.prevention_hxl(table), content_type="text/csv; charset=utf-8")
+    name = f"prevention-{grouping}-{timezone.localdate().isoformat()}.hxl.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -13,7 +13,7 @@ from digiamen.awareness import lessons
 from digiamen.awareness.models import Campaign
 from digiamen.core import places
 from digiamen.core.digits import normalize_digits
-from digiamen.core.text import TextField
+from digiamen.core.text import IsolatedSelect, TextField
 from digiamen.intake import materials
 from digiamen.intake.models import Helpline, RoutingRule
 
@@ -95,6 +95,7 @@ class MaterialForm(forms.Form):
         label=_("Campaign code in the QR code"),
         queryset=Campaign.objects.none(),
         required=False,
+        widget=IsolatedSelect,
         help_text=_("Reports that come through this leaflet or poster then count for it."),
     )
     text_message = TextField(

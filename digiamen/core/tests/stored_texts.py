@@ -43,6 +43,8 @@ SHOWN = {
     "bank_name", "bank_source", "gateway_name", "network_name", "question_area",
     "question_text", "question_guidance", "automatic_question_text", "answer_note",
     "answer_evidence", "action_item",
+    # awareness: a campaign's name, an organisation's own lesson
+    "campaign_name", "lesson_title", "lesson_body",
 }  # fmt: skip
 
 NOT_SHOWN = {
@@ -84,6 +86,7 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
     sent = _transfers(world)
     assessment, reassessment = _safeguarding(world)
     _evidence_media_channels(world)
+    _awareness(world)
     amane = "/staff/amane"
     pages += [
         Page(f"{amane}/cases/{case.number}/", "sara"),
@@ -99,6 +102,8 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
         Page("/help/?country=IQ&area=IQ-BG", "anonymous"),
         Page(f"{amane}/directory/coverage/?country=IQ", "nour"),
         Page(f"{amane}/directory/areas/", "nour"),
+        Page("/learn/sexual_extortion/adolescent/amane/", "anonymous"),
+        Page(f"{amane}/awareness/lessons/sexual_extortion/adolescent/ar/", "sara"),
     ]
     steps = [
         Step("the reporter's follow-up page", "anonymous", _conversation(receipt)),
@@ -121,6 +126,34 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
         ),
     ]
     return pages, steps
+
+
+def _awareness(world: World) -> None:
+    """A campaign named by its organisation, and a lesson of its own, published."""
+    from digiamen.awareness.models import Campaign, LessonVersion
+
+    today = timezone.localdate()
+    Campaign.objects.create(
+        organisation=world.amane,
+        code="STORED-TEXTS",
+        name=M("campaign_name"),
+        channel="poster",
+        starts_on=today,
+        ends_on=today,
+        created_by=world.alice.user,
+    )
+    for language in ("ar", "fr", "en"):
+        LessonVersion.objects.create(
+            organisation=world.amane,
+            harm_type="sexual_extortion",
+            audience="adolescent",
+            language=language,
+            title=M("lesson_title"),
+            body=M("lesson_body"),
+            drafted_by=world.alice.user,
+            published_by=world.members["sara"].user,
+            published_at=timezone.now(),
+        )
 
 
 def _rename(world: World) -> None:

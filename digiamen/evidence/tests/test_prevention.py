@@ -135,3 +135,33 @@ def test_bad_choices_are_refused_in_the_readers_language(
     page = signed_in(member).get("/fr" + PAGE.removeprefix("/en") + query)
     assert page.status_code == 400
     assert 'lang="fr"' in page.content.decode()
+
+
+def test_the_hxl_export_tags_activity_and_reach_and_keeps_small_counts_hidden(
+    world: World, signed_in: Any
+) -> None:
+    _session(world, date(2026, 3, 10), "MA-04", 40, 5)
+    _reports(world, 6, datetime(2026, 3, 25, tzinfo=UTC), "MA-04")
+    _reports(world, 2, datetime(2026, 3, 26, tzinfo=UTC), "MA-04", "SCHOOL-2026")
+    officer = world.add_member("dora", world.amane, Role.DATA_OFFICER)
+    response = signed_in(officer).get(
+        "/en/staff/amane/statistics/prevention/export/?rows=admin1&start=2026-03&end=2026-03"
+    )
+    assert response.status_code == 200 and "hxl" in response["Content-Disposition"]
+    lines = response.content.decode().splitlines()
+    assert lines[1].split(",")[2:4] == ["#activity+awareness+num", "#reached+children"]
+    assert lines[2].split(",") == ["MA-04", "Rabat-Sale-Kenitra", "1", "40", "5", "<5", "<5", "8"]
+    assert (
+        signed_in(world.bob).get("/en/staff/amane/statistics/prevention/export/").status_code == 403
+    )
+
+
+def test_the_brief_carries_prevention_only_when_sessions_were_held(world: World) -> None:
+    from digiamen.evidence import brief
+
+    chosen = statistics.period("2026-03", "2026-03")
+    _reports(world, 6, datetime(2026, 3, 25, tzinfo=UTC), "MA-04")
+    assert "Prevention and reporting" not in brief.brief_html(world.amane, chosen)
+    _session(world, date(2026, 3, 10), "MA-04", 40, 5)
+    html = brief.brief_html(world.amane, chosen)
+    assert "Prevention and reporting" in html and "Rabat-Sale-Kenitra" in html
