@@ -43,3 +43,7 @@ def of_organisation(organisation: Organisation, text: object) -> str:
     if not code:
         return ""
     return code if Campaign.objects.filter(code=code, organisation=organisation).exists() else ""
+
+
+def exists(code: str) -> bool:
+    return Campaign.objects.filter(code=code).exists()

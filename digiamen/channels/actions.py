@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from digiamen.awareness import campaigns
 from digiamen.channels import script, store
 from digiamen.channels.models import Conversation, Gateway, InboundMessage, OutboundMessage
 from digiamen.core import audit, crypto, encryption
@@ -56,6 +57,16 @@ OUTBOX_PURPOSE = "channels:outbox"
 
 def _remembered_purpose(gateway: Gateway, message_id: str) -> str:
     return f"channels:reply:{gateway.pk}:{message_id}"
+
+
+def _campaign_in(text: str) -> str:
+    """A running campaign's code among the first words of a first message ("HELP
+    SCHOOL-RABAT-2027"); '' when there is none. Never an error for the reporter."""
+    for word in script.clean_text(text).split()[:5]:
+        code = campaigns.running(word)
+        if code:
+            return code
+    return ""
 
 
 def receive(
@@ -136,6 +147,9 @@ def _converse(gateway: Gateway, sender: str, text: str, sent_at: datetime | None
         if followed is not None:
             return followed
         outcome = script.start(text, default_language, organisation.country)
+        code = _campaign_in(text)
+        if code:  # the keyword a poster or a session gave: counted for its campaign
+            outcome.state.answers["campaign"] = code
         conversation = Conversation(
             gateway=gateway, sender_lookup=lookup, answers=b"", expires_at=now
         )
@@ -250,6 +264,7 @@ def _submit(
         conversation.delete()
         with translation.override(state.language):
             return Answer([_("Sorry, your report could not be saved. Please start again.")], 422)
+    answers["campaign"] = raw.get("campaign", "")  # the first message's keyword, if any
     agreed = bool(answers.get("consent_contact"))
     # A RapidPro reporter is reached only through RapidPro (no number here to call).
     reached_by = "rapidpro" if gateway.provider == Gateway.Provider.RAPIDPRO else "phone"

@@ -31,7 +31,9 @@ from digiamen.core.taxonomy import (
 
 FORM_ID = "digiamen_report"
 # Raise when the form changes: a submission from an older form is refused.
-FORM_VERSION = "2026120301"
+FORM_VERSION = "2026120501"
+# Submissions of the form before the campaign code question are still read.
+ACCEPTED_VERSIONS = frozenset({FORM_VERSION, "2026120301"})
 LANGUAGES = {"ar": "Arabic (ar)", "fr": "French (fr)", "en": "English (en)"}
 SUBMISSION_MAX_BYTES = 512 * 1024
 
@@ -76,6 +78,8 @@ QUESTIONS: list[tuple[str, str, str]] = [
         "consent_statistics",
         gettext_noop("The reporter agrees to be counted in statistics"),
     ),
+    # The awareness session or poster the report came through (awareness.campaigns).
+    ("text", "campaign", gettext_noop("Campaign code (optional)")),
 ]
 REQUIRED = {"harm_types"}
 
@@ -175,7 +179,7 @@ def parse_submission(data: bytes) -> Submission:
         raise SubmissionError("broken_xml") from error
     if root.get("id") != FORM_ID:
         raise SubmissionError("unknown_form")
-    if root.get("version") != FORM_VERSION:
+    if root.get("version") not in ACCEPTED_VERSIONS:
         raise SubmissionError("unknown_version")
     values: dict[str, str] = {}
     instance_id = ""

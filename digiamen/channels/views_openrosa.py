@@ -129,6 +129,9 @@ def submission(request: HttpRequest) -> HttpResponse:
     if errors:
         names = ", ".join(sorted(errors))
         return _message(400, _("Some answers are not valid: %(names)s.") % {"names": names})
+    # The campaign code of the session the form was filled in at: kept if it is one of the
+    # organisation's campaigns (awareness.campaigns), dropped otherwise.
+    answers["campaign"] = parsed.answers.get("campaign", "")
     scope = f"openrosa:{worker.organisation_id}:{parsed.instance_id}"
     try:
         intake_actions.submit_report(

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from digiamen.awareness import campaigns
 from digiamen.core import places
 from digiamen.core.digits import normalize_digits
 from digiamen.core.taxonomy import (
@@ -88,6 +89,23 @@ class OperatorStep(StepForm):
         _("Channel"),
         required=True,
     )
+    campaign = forms.CharField(
+        label=_("Campaign code, if the caller saw a poster or came from a session"),
+        max_length=campaigns.CODE_MAX + 8,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocapitalize": "characters"}),
+    )
+
+    def clean_campaign(self) -> str:
+        typed = self.cleaned_data.get("campaign", "")
+        if not typed.strip():
+            return ""
+        code = campaigns.normalise(typed)
+        if not code or not campaigns.exists(code):
+            raise forms.ValidationError(
+                _("No campaign has this code. Check it, or leave it empty.")
+            )
+        return code
 
 
 class ReporterStep(StepForm):

@@ -16,6 +16,7 @@ CASEWORK = {Role.CASEWORKER, Role.SUPERVISOR}
 DIRECTORY_READERS = ALL - {Role.PLATFORM_LIAISON}
 DIRECTORY_KEEPERS = {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
 STATISTICS = {Role.DATA_OFFICER, Role.SUPERVISOR, Role.NETWORK_COORDINATOR}
+AWARENESS_RECORDERS = CASEWORK | {Role.ORG_ADMIN, Role.DATA_OFFICER}
 
 
 def directory_entry(world: World) -> tuple[str, str]:
@@ -98,6 +99,18 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/alerts/on-call/": {Role.SUPERVISOR},
         "/en/staff/amane/alerts/failures/": ADMIN,
         "/en/staff/amane/alerts/policy/": ADMIN,
+        "/en/staff/amane/awareness/": DIRECTORY_READERS,
+        "/en/staff/amane/awareness/campaigns/add/": {
+            Role.ORG_ADMIN,
+            Role.SUPERVISOR,
+            Role.DATA_OFFICER,
+        },
+        "/en/staff/amane/awareness/sessions/add/": AWARENESS_RECORDERS,
+        "/en/staff/amane/awareness/lessons/": DIRECTORY_READERS,
+        "/en/staff/amane/awareness/lessons/online_grooming/leader/fr/": DIRECTORY_READERS,
+        "/en/staff/amane/awareness/materials/": DIRECTORY_READERS,
+        "/en/staff/amane/statistics/prevention/": STATISTICS,
+        "/en/staff/amane/statistics/prevention/export/": STATISTICS,
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
