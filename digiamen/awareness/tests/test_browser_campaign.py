@@ -3,14 +3,12 @@ counts for the campaign in the statistics, small cells hidden; no cookie on the 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from digiamen.accounts.models import Role
-from digiamen.awareness.models import Campaign
+from digiamen.awareness.tests.helpers import CODE, campaign
 from digiamen.conftest import World
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.models import Report
@@ -18,22 +16,11 @@ from digiamen.intake.tests.test_browser import report_in_browser
 
 pytestmark = [pytest.mark.needs("chromium"), pytest.mark.django_db(transaction=True)]
 
-CODE = "SCHOOL-RABAT-2027"
-
 
 def test_a_report_through_a_posters_qr_link_counts_for_its_campaign(
     browser: Any, live_server: Any, world: World, signed_in: Any
 ) -> None:
-    Campaign.objects.create(
-        organisation=world.amane,
-        code=CODE,
-        name="Schools of Rabat",
-        channel="poster",
-        admin1="MA-04",
-        starts_on=timezone.localdate() - timedelta(days=1),
-        ends_on=timezone.localdate() + timedelta(days=60),
-        created_by=world.alice.user,
-    )
+    campaign(world, channel="poster")
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page = context.new_page()
     receipt = report_in_browser(
@@ -46,15 +33,7 @@ def test_a_report_through_a_posters_qr_link_counts_for_its_campaign(
 
     # Five more through the campaign, five without and one through another campaign: the
     # campaign's row is shown; the other campaign's single report is a small cell, hidden.
-    Campaign.objects.create(
-        organisation=world.amane,
-        code="RADIO-2027",
-        name="Radio",
-        channel="radio",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate(),
-        created_by=world.alice.user,
-    )
+    campaign(world, "RADIO-2027", channel="radio")
     for number, code in enumerate([CODE] * 5 + [""] * 5 + ["RADIO-2027"]):
         intake_actions.submit_report(
             {"harm_types": ["cyberbullying"], "country": "MA", "campaign": code},

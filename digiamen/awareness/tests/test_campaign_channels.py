@@ -8,7 +8,7 @@ from typing import Any
 
 from django.test import Client
 
-from digiamen.awareness.tests.test_campaign_codes import CODE, campaign
+from digiamen.awareness.tests.helpers import CODE, campaign
 from digiamen.channels import openrosa
 from digiamen.channels.tests.test_conversations import form
 from digiamen.channels.tests.test_openrosa import basic, submission_xml, submit

@@ -5,42 +5,24 @@ another organisation or hostile changes nothing and is never shown as an error."
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from digiamen.awareness import campaigns
-from digiamen.awareness.models import Campaign
+from digiamen.awareness.tests.helpers import CODE, campaign
 from digiamen.conftest import World
 from digiamen.evidence import statistics
 from digiamen.intake.models import Report
 from digiamen.intake.tests.helpers import STEP_ANSWERS, hidden, walk
 
-CODE = "SCHOOL-RABAT-2027"
 # The answers of the web form, from Morocco (Amane's country).
 MOROCCAN = [
     *STEP_ANSWERS[:2],
     {**STEP_ANSWERS[2], "country": "MA", "admin1": "MA-04"},
     *STEP_ANSWERS[3:],
 ]
-
-
-def campaign(world: World, code: str = CODE, **more: Any) -> Campaign:
-    today = timezone.localdate()
-    values = {
-        "organisation": world.amane,
-        "code": code,
-        "name": "Schools of Rabat",
-        "channel": "school_session",
-        "admin1": "MA-04",
-        "starts_on": today - timedelta(days=30),
-        "ends_on": today + timedelta(days=30),
-        "created_by": world.alice.user,
-        **more,
-    }
-    return Campaign.objects.create(**values)
 
 
 def report_through(link: str) -> tuple[Client, Report]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from digiamen.accounts.models import Role
 from digiamen.awareness.models import AwarenessSession, Campaign
+from digiamen.awareness.tests.helpers import campaign
 from digiamen.conftest import World
 from digiamen.core.models import AuditEvent
 
@@ -163,14 +164,8 @@ def test_a_bad_session_is_refused_and_nothing_is_stored(
 def test_another_organisations_campaign_cannot_be_named_on_a_session(
     world: World, signed_in: Any
 ) -> None:
-    theirs = Campaign.objects.create(
-        organisation=world.jordan,
-        code="AMMAN-RADIO",
-        name="Radio",
-        channel="radio",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate(),
-        created_by=world.charlie.user,
+    theirs = campaign(
+        world, "AMMAN-RADIO", organisation=world.jordan, created_by=world.charlie.user
     )
     response = signed_in(world.bob).post(
         BASE + "sessions/add/", _session_form(campaign=str(theirs.pk))

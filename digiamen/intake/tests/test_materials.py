@@ -5,17 +5,17 @@ only, bad choices refused with nothing drawn."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
 from digiamen.accounts.models import Role
 from digiamen.awareness import lessons
 from digiamen.awareness.models import Campaign
+from digiamen.awareness.tests.helpers import campaign as make_campaign
 from digiamen.conftest import World
 from digiamen.evidence.tests.test_pdf_text import text_layer
 from digiamen.intake import materials
@@ -33,19 +33,11 @@ def campaign(world: World) -> Campaign:
         name={"ar": "خط الطفل", "fr": "Ligne enfant", "en": "Child line"},
         phone="2511",
     )
-    return Campaign.objects.create(
-        organisation=world.amane,
-        code="SCHOOL-RABAT-2027",
-        name="Schools",
-        channel="school_session",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + timedelta(days=90),
-        created_by=world.alice.user,
-    )
+    return make_campaign(world)
 
 
-# pdftotext writes the lam-alef ligatures alef first: "لا" comes out as "ال".
 def _as_read(text: str) -> str:
+    """As pdftotext writes it: the lam-alef ligatures alef first ("لا" comes out as "ال")."""
     for lam_alef, read in (("لا", "ال"), ("لإ", "إل"), ("لأ", "أل"), ("لآ", "آل")):
         text = text.replace(lam_alef, read)
     return text
@@ -130,14 +122,8 @@ def test_bad_choices_are_refused_and_nothing_is_drawn(
 def test_another_organisations_campaign_cannot_be_printed(
     world: World, campaign: Campaign, signed_in: Any
 ) -> None:
-    theirs = Campaign.objects.create(
-        organisation=world.jordan,
-        code="AMMAN-RADIO",
-        name="Radio",
-        channel="radio",
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate(),
-        created_by=world.charlie.user,
+    theirs = make_campaign(
+        world, "AMMAN-RADIO", organisation=world.jordan, created_by=world.charlie.user
     )
     data = {"audience": "child", "size": "leaflet", "language": "ar", "campaign": theirs.pk}
     assert signed_in(world.bob).post(PAGE, data).status_code == 400
