@@ -33,7 +33,7 @@ HXL_TAGS: dict[str, str] = {
     "channel": "#meta+channel",
     "perpetrator": "#group+perpetrator",
     "month": "#date+month",
-    "campaign": "#activity+awareness+code",
+    "campaign": "#meta+campaign",
 }
 HXL_COUNT = "#affected+children+reports"
 
@@ -190,7 +190,7 @@ TRANSPARENCY_FIGURES = ["answered_percent", "removed_percent", "median_hours", "
 
 # Prevention beside reporting (``prevention.reach_table``): the HXL hashtags of its columns.
 PREVENTION_HXL = [
-    ("sessions", "#activity+awareness+num"),
+    ("sessions", "#activity+awareness"),
     ("children", "#reached+children"),
     ("adults", "#reached+adults"),
     ("through", "#affected+children+reports+campaign"),

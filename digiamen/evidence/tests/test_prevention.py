@@ -149,7 +149,7 @@ def test_the_hxl_export_tags_activity_and_reach_and_keeps_small_counts_hidden(
     )
     assert response.status_code == 200 and "hxl" in response["Content-Disposition"]
     lines = response.content.decode().splitlines()
-    assert lines[1].split(",")[2:4] == ["#activity+awareness+num", "#reached+children"]
+    assert lines[1].split(",")[2:4] == ["#activity+awareness", "#reached+children"]
     assert lines[2].split(",") == ["MA-04", "Rabat-Sale-Kenitra", "1", "40", "5", "<5", "<5", "8"]
     assert (
         signed_in(world.bob).get("/en/staff/amane/statistics/prevention/export/").status_code == 403
