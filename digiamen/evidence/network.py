@@ -34,10 +34,12 @@ import nacl.signing
 import pycountry
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
+from digiamen.awareness.models import AwarenessSession
 from digiamen.core import crypto, places
 from digiamen.core.instance_key import legacy_signing_seed as legacy_signing_seed
 from digiamen.core.instance_key import parse_signing_seed as parse_signing_seed
@@ -55,6 +57,11 @@ from digiamen.networks.models import Network, NetworkMember
 # Campaign codes are each organisation's own labels: a network's table of them would add up
 # unrelated posters, and a peer instance would not know them.
 SHARED_DIMENSIONS = [code for code in DIMENSIONS if code not in ("month", "campaign")]
+# Prevention work shared within the instance's networks: sessions held, children and adults
+# reached per month. Not in the files exchanged with peer instances (format v1 knows no such
+# dimension: a peer would refuse the whole file).
+AWARENESS = "awareness"
+AWARENESS_VALUES = ("sessions", "children", "adults")
 REPORTS = "reports"
 TOTAL = "TOTAL"  # the value of a table's total cell (no category code is written so)
 FILE_MAGIC = "Digi-Amen network aggregates v1"
@@ -98,8 +105,26 @@ def shared_months(today: date) -> list[date]:
 
 
 def month_cells(organisation: Organisation, month: date) -> list[tuple[str, str, int | None]]:
-    """(dimension, value or TOTAL, shown count or None) of one month's tables."""
+    """(dimension, value or TOTAL, shown count or None) of one month's tables, then its
+    prevention work (``AWARENESS``)."""
     chosen = Period(month, _next_month(month))
+    return _report_cells(organisation, chosen) + _awareness_cells(organisation, chosen)
+
+
+def _awareness_cells(organisation: Organisation, chosen: Period) -> list[tuple[str, str, int]]:
+    """Sessions held and people reached in the month: the organisation's own work, shared
+    as it is (no child is counted by it). None in a month without sessions."""
+    held = AwarenessSession.objects.filter(
+        organisation=organisation, held_on__gte=chosen.start, held_on__lt=chosen.end
+    ).aggregate(
+        sessions=Count("id"), children=Sum("children_reached"), adults=Sum("adults_reached")
+    )
+    if not held["sessions"]:
+        return []
+    return [(AWARENESS, key, int(held[key] or 0)) for key in AWARENESS_VALUES]
+
+
+def _report_cells(organisation: Organisation, chosen: Period) -> list[tuple[str, str, int | None]]:
     cells: list[tuple[str, str, int | None]] = []
     counted = None
     for code in SHARED_DIMENSIONS:
@@ -267,6 +292,7 @@ def export_file(network: Network) -> bytes:
     writer.writerow(FILE_TAGS)
     shared = (
         SharedAggregate.objects.filter(network=network, organisation__isnull=False)
+        .exclude(dimension=AWARENESS)
         .order_by("source", "month", "dimension", "value")
         .values_list("source", "country", "month", "dimension", "value", "count")
     )
@@ -467,3 +493,35 @@ def import_file(network: Network, data: bytes) -> tuple[PeerInstance, int]:
             batch_size=1000,
         )
     return peer, len(rows)
+
+
+@dataclass
+class NetworkReach:
+    """Per country: sessions held, children reached, adults reached (members' own work)."""
+
+    period: Period
+    rows: list[tuple[str, list[int]]]
+
+    @property
+    def totals(self) -> list[int]:
+        return [
+            sum(column) for column in zip(*(counts for _label, counts in self.rows), strict=True)
+        ]
+
+
+def network_reach(network: Network, chosen: Period) -> NetworkReach:
+    """The prevention work the network's members shared, per country, for the period."""
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for country, value, count in SharedAggregate.objects.filter(
+        network=network, dimension=AWARENESS, month__gte=chosen.start, month__lt=chosen.end
+    ).values_list("country", "value", "count"):
+        if value in AWARENESS_VALUES:
+            found[country][AWARENESS_VALUES.index(value)] += count or 0
+    language = get_language() or "en"
+    rows = sorted(
+        (
+            (places.country_name(country, language) or country, counts)
+            for country, counts in found.items()
+        ),
+    )
+    return NetworkReach(period=chosen, rows=rows)

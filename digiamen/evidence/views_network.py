@@ -174,6 +174,7 @@ def network_statistics(request: HttpRequest, org: str, network_slug: str) -> Htt
     label = table.dimension.label if table.dimension else _("Month")
     context.update(
         table=table,
+        reach=network.network_reach(chosen_network, chosen),
         row_label=label,
         legend=exports.legend(table.protected.threshold),
         chart=(charts.line_chart if code == "month" else charts.bar_chart)(

@@ -307,3 +307,41 @@ def test_network_signing_key_malformed_is_refused(settings: Any, value: str) -> 
     assert network.parse_signing_seed(value) is None
     with pytest.raises(ImproperlyConfigured):
         network.signing_key()
+
+
+def test_prevention_work_is_shared_within_the_network_and_not_in_peer_files(
+    world: World, regional: Network, signed_in: Any
+) -> None:
+    from django.utils import timezone
+
+    from digiamen.awareness.models import AwarenessSession
+
+    today = timezone.localdate()
+    AwarenessSession.objects.create(
+        organisation=world.amane,
+        held_on=today,
+        admin1="MA-04",
+        setting="school",
+        audience="adolescents",
+        participants={"14_17": {"female": 20, "male": 20}, "adult": {"female": 3, "male": 0}},
+        children_reached=40,
+        adults_reached=3,
+        recorded_by=world.bob.user,
+    )
+    for member in regional.members.all():
+        network.share(member, today)
+    shared = dict(
+        SharedAggregate.objects.filter(
+            network=regional, organisation=world.amane, dimension=network.AWARENESS
+        ).values_list("value", "count")
+    )
+    assert shared == {"sessions": 1, "children": 40, "adults": 3}
+    month = today.strftime("%Y-%m")
+    reach = network.network_reach(regional, statistics.period(month, month))
+    assert reach.rows == [("Morocco", [1, 40, 3])] and reach.totals == [1, 40, 3]
+    assert network.AWARENESS.encode() not in network.export_file(regional)
+    nora = world.add_member("nora", world.amane, "network_coordinator")
+    page = signed_in(nora).get(
+        f"/en/staff/amane/networks/mena/?rows=harm_type&start={month}&end={month}"
+    )
+    assert "Prevention: awareness sessions and people reached" in page.content.decode()
