@@ -198,9 +198,17 @@ class Report(models.Model):
                     "reporter_type",
                     "channel",
                     "perpetrator_relationship",
+                    "campaign",
                 ],
                 condition=models.Q(consent_statistics=True),
                 name="report_statistics_cover",
+            ),
+            # Prevention beside reporting: an area's reports around its first session
+            # (``evidence.prevention.before_and_after``), one short range per area.
+            models.Index(
+                fields=["organisation", "admin1", "created_at"],
+                condition=models.Q(consent_statistics=True),
+                name="report_org_area_day",
             ),
         ]
 
