@@ -58,10 +58,12 @@ from digiamen.networks.models import Network, NetworkMember
 # unrelated posters, and a peer instance would not know them.
 SHARED_DIMENSIONS = [code for code in DIMENSIONS if code not in ("month", "campaign")]
 # Prevention work shared within the instance's networks: sessions held, children and adults
-# reached per month. Not in the files exchanged with peer instances (format v1 knows no such
-# dimension: a peer would refuse the whole file).
+# reached per month. Not in the aggregates file (format v1 knows no such dimension: a peer
+# would refuse the whole file), but in a prevention file of its own.
 AWARENESS = "awareness"
 AWARENESS_VALUES = ("sessions", "children", "adults")
+# The prevention work goes to peer instances in a file of its own (``export_prevention_file``).
+PREVENTION_MAGIC = "Digi-Amen network prevention v1"
 REPORTS = "reports"
 TOTAL = "TOTAL"  # the value of a table's total cell (no category code is written so)
 FILE_MAGIC = "Digi-Amen network aggregates v1"
@@ -284,25 +286,45 @@ def _placeholders(line: list[int | None], row: int, unknown: set[Cell]) -> list[
 
 def export_file(network: Network) -> bytes:
     """The shared cells of this instance's members, signed."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [_("Source"), _("Country"), _("Month"), _("Dimension"), _("Category"), _("Reports")]
-    )
-    writer.writerow(FILE_TAGS)
     shared = (
         SharedAggregate.objects.filter(network=network, organisation__isnull=False)
         .exclude(dimension=AWARENESS)
         .order_by("source", "month", "dimension", "value")
         .values_list("source", "country", "month", "dimension", "value", "count")
     )
+    return _signed_file(FILE_MAGIC, shared)
+
+
+def export_prevention_file(network: Network) -> bytes:
+    """The members' prevention work (sessions, children and adults reached per month), as a
+    file of its own: the aggregates file (v1) stays as every peer reads it, and a peer that
+    does not know this one refuses it alone."""
+    shared = (
+        SharedAggregate.objects.filter(
+            network=network, organisation__isnull=False, dimension=AWARENESS
+        )
+        .order_by("source", "month", "value")
+        .values_list("source", "country", "month", "dimension", "value", "count")
+    )
+    return _signed_file(PREVENTION_MAGIC, shared)
+
+
+def _signed_file(
+    magic: str, shared: Iterable[tuple[str, str, date, str, str, int | None]]
+) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [_("Source"), _("Country"), _("Month"), _("Dimension"), _("Category"), _("Reports")]
+    )
+    writer.writerow(FILE_TAGS)
     for source, country, month, dimension, value, count in shared:
         shown = "x" if count is None else count
         writer.writerow([source, country, month.strftime("%Y-%m"), dimension, value, shown])
     body = out.getvalue().encode("utf-8")
     signature = signing_key().sign(body).signature
     first = (
-        f"{FILE_MAGIC},ed25519:{public_key_text()},"
+        f"{magic},ed25519:{public_key_text()},"
         f"signature:{base64.b64encode(signature).decode('ascii')}\r\n"
     )
     return first.encode("ascii") + body
@@ -315,11 +337,11 @@ def parse_public_key(text: str) -> bytes:
     return key
 
 
-def _split_signature(data: bytes) -> tuple[bytes, bytes, bytes]:
-    """(public key, signature, signed body) from a file's first line."""
+def _split_signature(data: bytes) -> tuple[str, bytes, bytes, bytes]:
+    """(kind, public key, signature, signed body) from a file's first line."""
     first, newline, body = data.partition(b"\n")
     parts = first.rstrip(b"\r").decode("ascii", errors="replace").split(",")
-    if not newline or len(parts) != 3 or parts[0] != FILE_MAGIC:
+    if not newline or len(parts) != 3 or parts[0] not in (FILE_MAGIC, PREVENTION_MAGIC):
         raise AggregateFileError([_("This is not a signed aggregate file.")])
     key_text, signature_text = parts[1], parts[2]
     if not key_text.startswith("ed25519:") or not signature_text.startswith("signature:"):
@@ -329,14 +351,15 @@ def _split_signature(data: bytes) -> tuple[bytes, bytes, bytes]:
         signature = base64.b64decode(signature_text.removeprefix("signature:"), validate=True)
     except (binascii.Error, ValueError) as error:
         raise AggregateFileError([_("The file's signature is damaged.")]) from error
-    return key, signature, body
+    return parts[0], key, signature, body
 
 
-def verify(network: Network, data: bytes) -> tuple[PeerInstance, str]:
-    """The trusted peer that signed the file, and the file's text; or an error."""
+def verify(network: Network, data: bytes) -> tuple[PeerInstance, str, str]:
+    """The trusted peer that signed the file, the file's kind (its magic) and its text; or
+    an error."""
     if len(data) > MAX_FILE_BYTES:
         raise AggregateFileError([_("The file is too large.")])
-    key, signature, body = _split_signature(data)
+    kind, key, signature, body = _split_signature(data)
     peer = next(
         (peer for peer in network.peers.all() if bytes(peer.public_key) == key),
         None,
@@ -355,7 +378,7 @@ def verify(network: Network, data: bytes) -> tuple[PeerInstance, str]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise AggregateFileError([_("The file is not UTF-8 text.")]) from error
-    return peer, text
+    return peer, kind, text
 
 
 @dataclass(frozen=True)
@@ -413,6 +436,28 @@ def _parse_row(line: list[str], threshold: int) -> _Row | str:
     return _Row(source, country, month, dimension, value, count)
 
 
+def _parse_prevention_row(line: list[str]) -> _Row | str:
+    """A row of a prevention file: the organisation's own work, counts as they are."""
+    if len(line) != len(FILE_TAGS):
+        return _("wrong number of columns")
+    source, country, month_text, dimension, value, count_text = (cell.strip() for cell in line)
+    if not SOURCE.fullmatch(source):
+        return _("the source is not a short code")
+    if not re.fullmatch(r"[A-Z]{2}", country) or pycountry.countries.get(alpha_2=country) is None:
+        return _("unknown country code")
+    try:
+        month = statistics.period(month_text, month_text).start
+    except StatisticsError as error:
+        return error.message
+    if dimension != AWARENESS:
+        return _("unknown dimension")
+    if value not in AWARENESS_VALUES:
+        return _("unknown category for this dimension")
+    if not (count_text.isascii() and count_text.isdigit() and int(count_text) <= MAX_COUNT):
+        return _("the count is neither a number nor “x”")
+    return _Row(source, country, month, dimension, value, int(count_text))
+
+
 def _check_tables(rows: Iterable[_Row]) -> list[str]:
     """Each shared table must add up and must not hide a single cell (it could be derived)."""
     tables: dict[tuple[str, date, str], list[_Row]] = defaultdict(list)
@@ -440,7 +485,8 @@ def _check_tables(rows: Iterable[_Row]) -> list[str]:
 
 def import_file(network: Network, data: bytes) -> tuple[PeerInstance, int]:
     """Store a peer's signed aggregates (replacing its earlier ones for the same months)."""
-    peer, text = verify(network, data)
+    peer, kind, text = verify(network, data)
+    prevention = kind == PREVENTION_MAGIC
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         lines = list(reader)
@@ -455,7 +501,7 @@ def import_file(network: Network, data: bytes) -> tuple[PeerInstance, int]:
     for number, line in enumerate(lines[2:], start=4):  # the signature line is line 1
         if not any(cell.strip() for cell in line):
             continue
-        parsed = _parse_row(line, threshold)
+        parsed = _parse_prevention_row(line) if prevention else _parse_row(line, threshold)
         if isinstance(parsed, str):
             errors.append(_("Line %(line)s: %(problem)s") % {"line": number, "problem": parsed})
             continue
@@ -468,14 +514,21 @@ def import_file(network: Network, data: bytes) -> tuple[PeerInstance, int]:
             continue
         seen.add(key)
         rows.append(parsed)
-    errors += _check_tables(rows)
+    if not prevention:
+        errors += _check_tables(rows)
     if errors:
         raise AggregateFileError(errors[:MAX_ERRORS_SHOWN])
     with transaction.atomic():
         for source, month in {(row.source, row.month) for row in rows}:
-            SharedAggregate.objects.filter(
+            earlier = SharedAggregate.objects.filter(
                 network=network, peer=peer, source=f"{peer.name}/{source}", month=month
-            ).delete()
+            )
+            # Each file replaces its own kind: the figures, or the prevention work.
+            if prevention:
+                earlier = earlier.filter(dimension=AWARENESS)
+            else:
+                earlier = earlier.exclude(dimension=AWARENESS)
+            earlier.delete()
         SharedAggregate.objects.bulk_create(
             [
                 SharedAggregate(

@@ -277,8 +277,13 @@ def _number(text: str | None) -> int:
 @require_GET
 def network_export(request: HttpRequest, org: str, network_slug: str) -> HttpResponse:
     _membership, chosen_network = network_coordinator(request, org, network_slug)
-    name = f"{chosen_network.slug}-aggregates-{timezone.localdate().isoformat()}.hxl.csv"
-    return _attachment(network.export_file(chosen_network), "text/csv; charset=utf-8", name)
+    if request.GET.get("what") == "prevention":
+        name = f"{chosen_network.slug}-prevention-{timezone.localdate().isoformat()}.hxl.csv"
+        data = network.export_prevention_file(chosen_network)
+    else:
+        name = f"{chosen_network.slug}-aggregates-{timezone.localdate().isoformat()}.hxl.csv"
+        data = network.export_file(chosen_network)
+    return _attachment(data, "text/csv; charset=utf-8", name)
 
 
 # --- A member's choice -------------------------------------------------------------------------

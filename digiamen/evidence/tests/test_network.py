@@ -345,3 +345,82 @@ def test_prevention_work_is_shared_within_the_network_and_not_in_peer_files(
         f"/en/staff/amane/networks/mena/?rows=harm_type&start={month}&end={month}"
     )
     assert "Prevention: awareness sessions and people reached" in page.content.decode()
+
+
+def _prevention_file(*lines: str, key: nacl.signing.SigningKey | None = None) -> bytes:
+    data = body(*lines).encode("utf-8")
+    key = key or _other_key()
+    public = base64.b64encode(bytes(key.verify_key)).decode()
+    signature = base64.b64encode(key.sign(data).signature).decode()
+    first = f"{network.PREVENTION_MAGIC},ed25519:{public},signature:{signature}\r\n"
+    return first.encode() + data
+
+
+def test_a_peers_prevention_file_is_kept_beside_its_figures(
+    world: World, regional: Network, trusting: PeerInstance
+) -> None:
+    prevention = _prevention_file(
+        "tunis-cso,TN,2026-03,awareness,sessions,2",
+        "tunis-cso,TN,2026-03,awareness,children,61",
+        "tunis-cso,TN,2026-03,awareness,adults,4",
+    )
+    peer, stored = actions.import_aggregates(regional, prevention, world.alice.user)
+    assert peer == trusting and stored == 3
+    # The figures file of the same months does not wipe the prevention work, nor the reverse.
+    actions.import_aggregates(regional, signed(GOOD), world.alice.user)
+    actions.import_aggregates(regional, prevention, world.alice.user)
+    assert SharedAggregate.objects.filter(peer=trusting).count() == 5 + 3
+    reach = network.network_reach(regional, YEAR)
+    assert ("Tunisia", [2, 61, 4]) in reach.rows
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("tunis-cso,TN,2026-03,harm_type,sexual_extortion,12", "dimension"),
+        ("tunis-cso,TN,2026-03,awareness,names,12", "category"),
+        ("tunis-cso,TN,2026-03,awareness,sessions,x", "neither"),
+        ("tunis-cso,TN,2026-03,awareness,sessions,-1", "neither"),
+        ("Tunis CSO!,TN,2026-03,awareness,sessions,1", "short code"),
+    ],
+)
+def test_a_bad_prevention_file_is_refused_and_nothing_is_stored(
+    world: World, regional: Network, trusting: PeerInstance, line: str, problem: str
+) -> None:
+    with pytest.raises(AggregateFileError) as refused:
+        actions.import_aggregates(regional, _prevention_file(line), world.alice.user)
+    assert problem in " ".join(refused.value.messages)
+    assert not SharedAggregate.objects.filter(peer=trusting).exists()
+
+
+def test_this_instances_prevention_file_reads_at_a_trusting_peer(
+    world: World, regional: Network, settings: Any
+) -> None:
+    from django.utils import timezone
+
+    from digiamen.awareness.models import AwarenessSession
+
+    AwarenessSession.objects.create(
+        organisation=world.amane,
+        held_on=timezone.localdate(),
+        admin1="MA-04",
+        setting="school",
+        audience="children",
+        participants={},
+        children_reached=33,
+        adults_reached=0,
+        recorded_by=world.bob.user,
+    )
+    for member in regional.members.all():
+        network.share(member, timezone.localdate())
+    exported = network.export_prevention_file(regional)
+    assert exported.startswith(network.PREVENTION_MAGIC.encode())
+    assert b",awareness,children,33" in exported
+    other = actions.create_network(
+        slug="other", name="Other", kind="national", secretariat=world.jordan
+    )
+    PeerInstance.objects.create(
+        network=other, name="here", public_key=base64.b64decode(network.public_key_text())
+    )
+    peer, stored = network.import_file(other, exported)
+    assert peer.name == "here" and stored == 3
