@@ -406,8 +406,9 @@ def _known_value(dimension: str, value: str) -> bool:
     return choices is not None and value in {code for code, _label in choices()}
 
 
-def _parse_row(line: list[str], threshold: int) -> _Row | str:
-    """The row, or what is wrong with it (translated)."""
+def _parse_place(line: list[str]) -> tuple[str, str, date, str, str, str] | str:
+    """(source, country, month, dimension, value, count as written) of a file's row, the
+    first three checked; or what is wrong with them (translated). Both kinds of file."""
     if len(line) != len(FILE_TAGS):
         return _("wrong number of columns")
     source, country, month_text, dimension, value, count_text = (cell.strip() for cell in line)
@@ -419,6 +420,15 @@ def _parse_row(line: list[str], threshold: int) -> _Row | str:
         month = statistics.period(month_text, month_text).start
     except StatisticsError as error:
         return error.message
+    return source, country, month, dimension, value, count_text
+
+
+def _parse_row(line: list[str], threshold: int) -> _Row | str:
+    """The row, or what is wrong with it (translated)."""
+    place = _parse_place(line)
+    if isinstance(place, str):
+        return place
+    source, country, month, dimension, value, count_text = place
     if dimension != REPORTS and dimension not in SHARED_DIMENSIONS:
         return _("unknown dimension")
     if value != TOTAL and not _known_value(dimension, value):
@@ -438,17 +448,10 @@ def _parse_row(line: list[str], threshold: int) -> _Row | str:
 
 def _parse_prevention_row(line: list[str]) -> _Row | str:
     """A row of a prevention file: the organisation's own work, counts as they are."""
-    if len(line) != len(FILE_TAGS):
-        return _("wrong number of columns")
-    source, country, month_text, dimension, value, count_text = (cell.strip() for cell in line)
-    if not SOURCE.fullmatch(source):
-        return _("the source is not a short code")
-    if not re.fullmatch(r"[A-Z]{2}", country) or pycountry.countries.get(alpha_2=country) is None:
-        return _("unknown country code")
-    try:
-        month = statistics.period(month_text, month_text).start
-    except StatisticsError as error:
-        return error.message
+    place = _parse_place(line)
+    if isinstance(place, str):
+        return place
+    source, country, month, dimension, value, count_text = place
     if dimension != AWARENESS:
         return _("unknown dimension")
     if value not in AWARENESS_VALUES:
