@@ -73,7 +73,8 @@ def test_bad_exceptions_are_refused(
             world.amane,
             world.alice.user,
             user=user.get(who or ""),
-            day=timezone.localdate() + timedelta(days=offset),
+            # The organisation's today (near midnight UTC, already tomorrow in Rabat).
+            day=time_zones.local(timezone.now(), world.amane).date() + timedelta(days=offset),
             start=start,
             end=end,
         )
