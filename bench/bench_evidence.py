@@ -141,6 +141,7 @@ def worker() -> None:
         )
     _every_pair(organisation, chosen)
     _prevention(organisation, chosen)
+    _voices(organisation, chosen)
     _network(organisation)
 
 
@@ -199,6 +200,62 @@ def _prevention(organisation: object, chosen: object) -> None:
             f"{'ok' if worst < BUDGET_MS else 'OVER BUDGET'}"
         )
         record_budget(f"prevention {label}: max of {REPEAT}", round(worst, 1), BUDGET_MS, "ms")
+
+
+def _voices(organisation: object, chosen: object) -> None:
+    """What children said of the help: one answer for every tenth report, over the
+    statistics' months; the three protected tables of the service-outcomes page, by type of
+    service and by referred service, against the same budget."""
+    import random
+    from datetime import date
+
+    from harness import record_budget
+
+    from digiamen.directory.models import DirectoryOrganisation, Service
+    from digiamen.evidence import voices
+    from digiamen.feedback.models import OWN_HELP, Answer
+
+    rng = random.Random(7)
+    entry = DirectoryOrganisation.objects.create(name="Bench", description="", country="MA")
+    services = [
+        Service.objects.create(organisation=entry, name=f"Service {n}", service_type=kind)
+        for n, kind in enumerate(["psychosocial_support", "legal_aid", "medical_care"] * 10)
+    ]
+    count = max(REPORTS // 10, 1000)
+    months = [date(2024 + m // 12, m % 12 + 1, 1) for m in range(36)]
+    batch = []
+    for _ in range(count):
+        service = rng.choice([None, *services])
+        batch.append(
+            Answer(
+                organisation=organisation,
+                month=rng.choice(months),
+                service=service,
+                service_type=service.service_type if service else OWN_HELP,
+                harm_type="sexual_extortion",
+                listened=rng.choice(["yes", "yes", "partly", "no"]),
+                helped=rng.choice(["yes", "partly", "no"]),
+                recommend=rng.choice(["yes", "yes", "partly", "no"]),
+            )
+        )
+        if len(batch) == 10_000:
+            Answer.objects.bulk_create(batch)
+            batch = []
+    Answer.objects.bulk_create(batch)
+    print(f"   children's answers ({count} answers, 30 services; budget {BUDGET_MS} ms)")
+    for grouping in voices.GROUPINGS:
+        samples = []
+        for _ in range(REPEAT):
+            begin = time.perf_counter()
+            voices.answer_tables(organisation, grouping, chosen)  # type: ignore[arg-type]
+            samples.append(time.perf_counter() - begin)
+        worst = max(samples) * 1000
+        median = stats.median(samples) * 1000
+        print(
+            f"   answers by {grouping:<17} {median:7.1f} ms (max {worst:7.1f})  "
+            f"{'ok' if worst < BUDGET_MS else 'OVER BUDGET'}"
+        )
+        record_budget(f"answers by {grouping}: max of {REPEAT}", round(worst, 1), BUDGET_MS, "ms")
 
 
 def _every_pair(organisation: object, chosen: object) -> None:

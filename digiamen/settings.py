@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "digiamen.channels",
     "digiamen.alerts",
     "digiamen.awareness",
+    "digiamen.feedback",
     "digiamen.operations",
     # Last: the project itself, above every app; it wires the report's life (report_life.py).
     "digiamen.apps.DigiAmenConfig",

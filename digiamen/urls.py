@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include("digiamen.media.urls_public")),
     path("", include("digiamen.directory.urls_public")),
     path("", include("digiamen.awareness.urls_public")),
+    path("", include("digiamen.feedback.urls_public")),
     path("staff/", include("digiamen.intake.urls_staff")),
     path("staff/", include("digiamen.cases.urls")),
     path("staff/", include("digiamen.accounts.urls")),

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from digiamen.awareness import campaigns
 from digiamen.channels import script, store
 from digiamen.channels.models import Conversation, Gateway, InboundMessage, OutboundMessage
-from digiamen.core import audit, crypto, encryption
+from digiamen.core import audit, crypto, encryption, signals
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.advice import advice_for
 from digiamen.intake.forms import validate_answers
@@ -243,6 +243,11 @@ def _follow_up(gateway: Gateway, lookups: list[str], text: str, now: datetime) -
         return None
     if script.word_of(text) in script.STOP_WORDS:
         return None
+    for _receiver, replies in signals.text_follow_up.send(
+        sender=Conversation, report=conversation.report, text=text, language=conversation.language
+    ):
+        if replies:
+            return Answer(list(replies))
     try:
         intake_actions.post_reporter_message(conversation.report, text[:MESSAGE_MAX])
     except intake_actions.NoMailbox:

@@ -40,3 +40,19 @@ escalation_unanswered = Signal()
 task_due = Signal()
 # ``user`` and ``event`` ("sign_in", "two_factor_reset", "password_changed").
 account_event = Signal()
+
+# Sent by the reporter's follow-up page with ``report`` (the mailbox's home) and
+# ``public_key`` (the mailbox key the receipt derived): a receiver returns what it offers
+# the reporter there, as ``{"template": ..., **context}``, or None (feedback offers a few
+# questions once the help is over).
+followup_offers = Signal()
+
+# Sent inside ``cases`` closing's transaction with ``case`` once it is closed (feedback
+# offers its questions by text message after the commit).
+case_closed = Signal()
+
+# Sent by ``channels`` when someone who reported by text message writes again within the
+# follow-up period, with ``report``, ``text`` and ``language``: a receiver that takes the
+# message returns the replies to send (a list of texts); otherwise None, and the message
+# goes to the counsellor as usual (feedback takes the answers to its questions).
+text_follow_up = Signal()

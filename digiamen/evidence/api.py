@@ -15,7 +15,7 @@ from pydantic import Field, JsonValue
 
 from digiamen.accounts.api import ApiPrincipal, bearer, refuse_role
 from digiamen.core.api_errors import ErrorOut
-from digiamen.evidence import statistics
+from digiamen.evidence import statistics, voices
 from digiamen.evidence.permissions import STATISTICS_ROLES
 from digiamen.evidence.statistics import StatisticsError
 
@@ -74,3 +74,58 @@ def stats(request: HttpRequest, query: Query[StatsQuery]) -> Any:
     except StatisticsError as error:
         return Status(400, {"detail": error.message})
     return table_json(table)
+
+
+class FeedbackQuery(Schema):
+    by: str = Field(
+        default="service_type",
+        description="Rows by type of service, or by referred service.",
+        json_schema_extra={"enum": list(voices.GROUPINGS)},
+    )
+    start: str = Field(default="", alias="from", pattern=MONTH_PATTERN, description="YYYY-MM")
+    end: str = Field(default="", alias="to", pattern=MONTH_PATTERN, description="YYYY-MM")
+
+
+def voices_json(found: voices.Voices) -> dict[str, Any]:
+    """Nothing but the number of answers until there are as many as the threshold."""
+    tables = []
+    for table in found.tables if found.shown else []:
+        width = len(table.columns)
+        height = len(table.rows)
+        tables.append(
+            {
+                "question": table.question,
+                "label": table.title,
+                "rows": [{"value": code, "label": label} for code, label in table.rows],
+                "columns": table.columns,
+                "cells": [
+                    [table.protected.shown(i, j) for j in range(width)] for i in range(height)
+                ],
+                "row_totals": [table.protected.shown(i, width) for i in range(height)],
+                "column_totals": [table.protected.shown(height, j) for j in range(width)],
+                "total": table.protected.shown(height, width),
+            }
+        )
+    return {
+        "period": {"from": found.period.months[0], "to": found.period.months[-1]},
+        "threshold": found.threshold,
+        "answers": found.answers if found.shown else f"<{found.threshold}",
+        "tables": tables,
+    }
+
+
+@router.get(
+    "/stats/feedback",
+    response={200: dict[str, Any], 400: ErrorOut},
+    summary="What children said of the help they got: one protected table per question",
+)
+def feedback(request: HttpRequest, query: Query[FeedbackQuery]) -> Any:
+    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
+    if principal.user is None or principal.role not in STATISTICS_ROLES:
+        refuse_role()
+    try:
+        chosen = statistics.period(query.start, query.end)
+        found = voices.answer_tables(principal.organisation, query.by, chosen)
+    except StatisticsError as error:
+        return Status(400, {"detail": error.message})
+    return voices_json(found)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.core.pdf import PdfUnavailable, render_pdf
-from digiamen.evidence import accountability, charts, exports, prevention, statistics
+from digiamen.evidence import accountability, charts, exports, prevention, statistics, voices
 from digiamen.evidence.statistics import Period, StatisticsTable
 
 BRIEF_TABLES = ["harm_type", "age_band", "sex", "platform"]
@@ -55,6 +55,8 @@ def brief_html(
         # Prevention beside reporting, when the organisation held sessions in the period.
         "reach": reach if any(activity[0] for activity in reach.activity) else None,
         "around": prevention.before_and_after(organisation, chosen),
+        # What children said of the help they got, once there are enough answers.
+        "voices": voices.answer_tables(organisation, "service_type", chosen),
         "legend": exports.legend(statistics.threshold()),
         "title": _("Evidence brief"),
     }

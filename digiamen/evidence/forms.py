@@ -111,6 +111,12 @@ class ServiceOutcomesForm(forms.Form):
         ],
         initial="service_type",
     )
+    answers_by = forms.ChoiceField(
+        label=_("Children's answers by"),
+        choices=[("service_type", _("Type of service")), ("service", _("Service"))],
+        initial="service_type",
+        required=False,
+    )
     start = StatisticsForm.base_fields["start"]
     end = StatisticsForm.base_fields["end"]
 

@@ -18,6 +18,9 @@ urlpatterns: list[URLPattern] = [
     path("<slug:org>/statistics/platforms/", views_network.platforms_page, name="platforms"),
     path("<slug:org>/sharing/", views_network.sharing_page, name="sharing"),
     path("<slug:org>/statistics/services/", views_network.services_page, name="services"),
+    path(
+        "<slug:org>/statistics/services/words/", views_network.feedback_words, name="feedback_words"
+    ),
     path("<slug:org>/statistics/prevention/", views_network.prevention_page, name="prevention"),
     path(
         "<slug:org>/statistics/prevention/export/",

@@ -14,8 +14,8 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from digiamen.accounts.models import Membership
-from digiamen.accounts.permissions import current_user, staff_required
+from digiamen.accounts.models import Membership, Role
+from digiamen.accounts.permissions import current_user, get_membership, staff_required
 from digiamen.core.errors import ActionError
 from digiamen.core.text import isolated
 from digiamen.evidence import (
@@ -27,6 +27,7 @@ from digiamen.evidence import (
     prevention,
     services,
     statistics,
+    voices,
 )
 from digiamen.evidence.forms import (
     AddMemberForm,
@@ -175,6 +176,7 @@ def network_statistics(request: HttpRequest, org: str, network_slug: str) -> Htt
     context.update(
         table=table,
         reach=network.network_reach(chosen_network, chosen),
+        voices=voices.network_tables(chosen_network, chosen),
         row_label=label,
         legend=exports.legend(table.protected.threshold),
         chart=(charts.line_chart if code == "month" else charts.bar_chart)(
@@ -328,9 +330,28 @@ def services_page(request: HttpRequest, org: str) -> HttpResponse:
     if chosen is None:
         return render(request, "evidence/services.html", context, status=400)
     grouping = form.cleaned_data["rows"] if form.is_bound else "service_type"
+    answers_by = (form.cleaned_data["answers_by"] if form.is_bound else "") or "service_type"
     table = services.outcome_table(membership.organisation, grouping, chosen)
-    context.update(table=table, legend=exports.legend(table.protected.threshold))
+    context.update(
+        table=table,
+        legend=exports.legend(table.protected.threshold),
+        voices=voices.answer_tables(membership.organisation, answers_by, chosen),
+    )
     return render(request, "evidence/services.html", context)
+
+
+@staff_required
+@require_safe
+def feedback_words(request: HttpRequest, org: str) -> HttpResponse:
+    """What children wrote with their answers: for supervisors, who act on it."""
+    membership = get_membership(request, org, [Role.SUPERVISOR])
+    form = PeriodForm(request.GET or None)
+    chosen = _period(form)
+    context: dict[str, Any] = {"membership": membership, "form": form}
+    if chosen is None:
+        return render(request, "evidence/feedback_words.html", context, status=400)
+    context["words"] = voices.words(request, membership.organisation, chosen)
+    return render(request, "evidence/feedback_words.html", context)
 
 
 @staff_required

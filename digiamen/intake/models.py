@@ -172,6 +172,10 @@ class Report(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="mailbox_copies"
     )
     submission_id = models.CharField(max_length=64, unique=True)
+    # The reporter was asked about the help they got (``feedback``) and answered or
+    # skipped: never asked again. Which of the two is not kept, so that nothing here leads
+    # to an answer. Set on the mailbox's home report (the receipt's).
+    feedback_done = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [

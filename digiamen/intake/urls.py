@@ -9,5 +9,6 @@ urlpatterns = [
     path("advice/", views.advice, name="advice"),
     path("followup/", views.followup, name="followup"),
     path("followup/message/", views.followup_message, name="followup_message"),
+    path("followup/conversation/", views.followup_conversation, name="followup_conversation"),
     path("followup/leave/", views.followup_leave, name="followup_leave"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from digiamen.core import signals
 from digiamen.core.clients import RateLimit, client_pseudonym, daily_pseudonym
 from digiamen.core.middleware import CLEAR_SITE_DATA
 from digiamen.intake import actions
@@ -120,8 +122,29 @@ def _conversation(
             "token": visit.token,
             "form": form or MessageForm(),
             "title": visit.report.organisation.discreet_title or settings.SITE_TITLE,
+            "offers": followup_offers(visit),
         },
         status=status,
+    )
+
+
+def followup_offers(visit: actions.FollowupVisit) -> list[dict[str, Any]]:
+    """What the apps above offer the reporter on this page (``core.signals.followup_offers``)."""
+    answers = signals.followup_offers.send(
+        sender=None, report=visit.report, public_key=bytes(visit.mailbox_key.public_key)
+    )
+    return [cast(dict[str, Any], offer) for _receiver, offer in answers if offer]
+
+
+def visit_ended(request: HttpRequest) -> HttpResponse:
+    return message_page(
+        request,
+        _("Your visit has ended"),
+        _(
+            "For your safety, the conversation closes after a while. Type your "
+            "secret number again to continue."
+        ),
+        400,
     )
 
 
@@ -163,19 +186,23 @@ def followup_message(request: HttpRequest) -> HttpResponse:
         return forbidden_origin(request)
     visit = actions.resume_followup(request.POST.get("token", ""))
     if visit is None:
-        return message_page(
-            request,
-            _("Your visit has ended"),
-            _(
-                "For your safety, the conversation closes after a while. Type your "
-                "secret number again to continue."
-            ),
-            400,
-        )
+        return visit_ended(request)
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _conversation(request, visit, form, status=400)
     actions.post_reporter_message(visit.report, form.cleaned_data["text"], visit.mailbox_key)
+    return _conversation(request, visit)
+
+
+@csrf_exempt
+@require_POST
+def followup_conversation(request: HttpRequest) -> HttpResponse:
+    """Back to the messages from another page of the visit (the token, never the receipt)."""
+    if is_cross_site(request):
+        return forbidden_origin(request)
+    visit = actions.resume_followup(request.POST.get("token", ""))
+    if visit is None:
+        return visit_ended(request)
     return _conversation(request, visit)
 
 

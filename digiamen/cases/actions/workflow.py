@@ -267,6 +267,7 @@ def _close(case: Case, actor: User) -> None:
     _wrap_copies_for_other_organisations(case)
     _save(case, "status", "closed_at", "closure_reason", "purge_key")
     _event(case, "closed", actor, reason=case.closure_reason)
+    signals.case_closed.send(sender=Case, case=case)
 
 
 def reopen(case: Case, actor: User, *, version: int, request: HttpRequest | None = None) -> Case:

@@ -126,6 +126,8 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/statistics/platforms/", "sara"),
         Page("/staff/amane/sharing/", "alice"),
         Page("/staff/amane/statistics/services/", "sara"),
+        Page("/staff/amane/statistics/services/?rows=both&answers_by=service", "nour"),
+        Page("/staff/amane/statistics/services/words/", "sara"),
         Page("/staff/amane/networks/mena/", "nour"),
         Page("/staff/amane/networks/mena/platforms/", "nour"),
         Page("/staff/amane/networks/mena/settings/", "nour"),

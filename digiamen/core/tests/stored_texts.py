@@ -45,6 +45,8 @@ SHOWN = {
     "answer_evidence", "action_item",
     # awareness: a campaign's name, an organisation's own lesson
     "campaign_name", "lesson_title", "lesson_body",
+    # feedback: what children wrote with their answers
+    "feedback_words",
 }  # fmt: skip
 
 NOT_SHOWN = {
@@ -87,6 +89,7 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
     assessment, reassessment = _safeguarding(world)
     _evidence_media_channels(world)
     _awareness(world)
+    _feedback(world, service)
     amane = "/staff/amane"
     pages += [
         Page(f"{amane}/cases/{case.number}/", "sara"),
@@ -104,6 +107,9 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
         Page(f"{amane}/directory/areas/", "nour"),
         Page("/learn/sexual_extortion/adolescent/amane/", "anonymous"),
         Page(f"{amane}/awareness/lessons/sexual_extortion/adolescent/ar/", "sara"),
+        # The referred service names a row of the children's answers.
+        Page(f"{amane}/statistics/services/?rows=service_type&answers_by=service", "sara"),
+        Page(f"{amane}/statistics/services/words/", "sara"),
     ]
     steps = [
         Step("the reporter's follow-up page", "anonymous", _conversation(receipt)),
@@ -154,6 +160,24 @@ def _awareness(world: World) -> None:
             published_by=world.members["sara"].user,
             published_at=timezone.now(),
         )
+
+
+def _feedback(world: World, service: Any) -> None:
+    """Five children answered about the referred service, each with a few words."""
+    from digiamen.feedback.actions import seal_words
+    from digiamen.feedback.models import Answer
+
+    for _ in range(5):
+        answer = Answer.objects.create(
+            organisation=world.amane,
+            month=timezone.now().date().replace(day=1),
+            service=service,
+            service_type=service.service_type,
+            listened="yes",
+            helped="yes",
+            recommend="yes",
+        )
+        seal_words(answer, M("feedback_words"))
 
 
 def _rename(world: World) -> None:

@@ -81,6 +81,8 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/statistics/platforms/": STATISTICS,
         "/en/staff/amane/sharing/": ADMIN,
         "/en/staff/amane/statistics/services/": STATISTICS,
+        # The children's own words: supervisors, who act on them.
+        "/en/staff/amane/statistics/services/words/": {Role.SUPERVISOR},
         "/en/staff/amane/networks/mena/": coordinator,
         "/en/staff/amane/networks/mena/platforms/": coordinator,
         "/en/staff/amane/networks/mena/settings/": coordinator,
@@ -121,6 +123,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/api/v1/referrals?direction=in": CASEWORK,
         "/api/v1/referrals?direction=out": CASEWORK,
         "/api/v1/stats?by=harm_type,admin1": STATISTICS,
+        "/api/v1/stats/feedback?by=service": STATISTICS,
         "/api/v1/safeguarding/assessments": ALL,
         f"/api/v1/safeguarding/assessments/{assessment}": ALL,
         "/api/v1/alerts": ALL,

@@ -69,3 +69,11 @@ def test_demo_network_and_transparency(tmp_path: Path) -> None:
     assert len(found) == 2
     overdue = admin.get(f"/ar/staff/amane-demo/safeguarding/{found[0]}/").content.decode()
     assert 'class="overdue"' in overdue
+    # What children said: enough answers for the tables, and a closed case whose reporter
+    # is offered the questions with the receipt the credentials give.
+    services = officer.get("/en/staff/amane-demo/statistics/services/").content.decode()
+    assert "What children said about the help they got" in services
+    assert services.count('<table class="statistics"') == 4
+    waiting = credentials["feedback"]["closed_case_receipt"]
+    followup = Client().post("/fr/followup/", {"receipt": waiting["receipt"]})
+    assert "Comment s'est passée l'aide que tu as reçue" in followup.content.decode()

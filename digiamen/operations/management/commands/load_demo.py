@@ -25,6 +25,7 @@ from digiamen.channels import demo as channels_demo
 from digiamen.core import encryption, writings
 from digiamen.directory import demo as directory_demo
 from digiamen.evidence import demo as evidence_demo
+from digiamen.feedback import demo as feedback_demo
 from digiamen.intake import demo as intake_demo
 from digiamen.media import demo as media_demo
 from digiamen.operations.tasks import sign_audit_head
@@ -149,6 +150,7 @@ class Command(BaseCommand):
                 **intake_demo.load(created_organisations),
                 **directory_demo.load(created_organisations),
                 **referrals_demo.load(created_organisations),
+                **feedback_demo.load(created_organisations),
                 # Before the history: some past reports came through the campaigns.
                 **awareness_demo.load(created_organisations),
                 **evidence_demo.load(created_organisations),
