@@ -39,6 +39,14 @@ class StatsQuery(Schema):
     end: str = Field(default="", alias="to", pattern=MONTH_PATTERN, description="YYYY-MM")
 
 
+def statistics_reader(request: HttpRequest) -> ApiPrincipal:
+    """The caller, a member in a statistics role (an organisation's API key is not)."""
+    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
+    if principal.user is None or principal.role not in STATISTICS_ROLES:
+        refuse_role()
+    return principal
+
+
 def table_json(table: statistics.StatisticsTable) -> dict[str, Any]:
     width = len(table.columns)
     height = len(table.rows)
@@ -63,9 +71,7 @@ def table_json(table: statistics.StatisticsTable) -> dict[str, Any]:
     summary="A protected count table of the organisation's reports (one or two dimensions)",
 )
 def stats(request: HttpRequest, query: Query[StatsQuery]) -> Any:
-    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
-    if principal.user is None or principal.role not in STATISTICS_ROLES:
-        refuse_role()
+    principal = statistics_reader(request)
     try:
         chosen = statistics.period(query.start, query.end)
         table = statistics.count_table(
@@ -120,9 +126,7 @@ def voices_json(found: voices.Voices) -> dict[str, Any]:
     summary="What children said of the help they got: one protected table per question",
 )
 def feedback(request: HttpRequest, query: Query[FeedbackQuery]) -> Any:
-    principal: ApiPrincipal = request.auth  # type: ignore[attr-defined]
-    if principal.user is None or principal.role not in STATISTICS_ROLES:
-        refuse_role()
+    principal = statistics_reader(request)
     try:
         chosen = statistics.period(query.start, query.end)
         found = voices.answer_tables(principal.organisation, query.by, chosen)

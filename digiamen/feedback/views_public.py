@@ -14,9 +14,8 @@ from django.views.decorators.http import require_POST
 
 from digiamen.feedback import actions
 from digiamen.feedback.forms import AnswerForm
-from digiamen.intake import actions as intake
 from digiamen.intake.flow import message_page
-from digiamen.intake.views import forbidden_origin, is_cross_site, visit_ended
+from digiamen.intake.views import resumed_visit
 
 
 @csrf_exempt
@@ -24,11 +23,9 @@ from digiamen.intake.views import forbidden_origin, is_cross_site, visit_ended
 def questions(request: HttpRequest) -> HttpResponse:
     """ "open" shows the questions, "send" stores the answers, "skip" stores that the reporter
     would rather not; each of them once."""
-    if is_cross_site(request):
-        return forbidden_origin(request)
-    visit = intake.resume_followup(request.POST.get("token", ""))
-    if visit is None:
-        return visit_ended(request)
+    visit = resumed_visit(request)
+    if isinstance(visit, HttpResponse):
+        return visit
     public_key = bytes(visit.mailbox_key.public_key)
     step = request.POST.get("step", "open")
     context = {"token": visit.token, "form": AnswerForm()}

@@ -136,6 +136,15 @@ def followup_offers(visit: actions.FollowupVisit) -> list[dict[str, Any]]:
     return [cast(dict[str, Any], offer) for _receiver, offer in answers if offer]
 
 
+def resumed_visit(request: HttpRequest) -> actions.FollowupVisit | HttpResponse:
+    """The visit a follow-up form's token continues; or the answer to a post from another
+    site or after the visit ended."""
+    if is_cross_site(request):
+        return forbidden_origin(request)
+    visit = actions.resume_followup(request.POST.get("token", ""))
+    return visit if visit is not None else visit_ended(request)
+
+
 def visit_ended(request: HttpRequest) -> HttpResponse:
     return message_page(
         request,
@@ -182,11 +191,9 @@ def followup(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def followup_message(request: HttpRequest) -> HttpResponse:
-    if is_cross_site(request):
-        return forbidden_origin(request)
-    visit = actions.resume_followup(request.POST.get("token", ""))
-    if visit is None:
-        return visit_ended(request)
+    visit = resumed_visit(request)
+    if isinstance(visit, HttpResponse):
+        return visit
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _conversation(request, visit, form, status=400)
@@ -198,11 +205,9 @@ def followup_message(request: HttpRequest) -> HttpResponse:
 @require_POST
 def followup_conversation(request: HttpRequest) -> HttpResponse:
     """Back to the messages from another page of the visit (the token, never the receipt)."""
-    if is_cross_site(request):
-        return forbidden_origin(request)
-    visit = actions.resume_followup(request.POST.get("token", ""))
-    if visit is None:
-        return visit_ended(request)
+    visit = resumed_visit(request)
+    if isinstance(visit, HttpResponse):
+        return visit
     return _conversation(request, visit)
 
 
