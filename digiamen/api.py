@@ -28,6 +28,7 @@ from digiamen.media.api import reports_router as media_reports_router
 from digiamen.media.api import router as media_router
 from digiamen.referrals.api import router as referrals_router
 from digiamen.safeguarding.api import router as safeguarding_router
+from digiamen.training.api import router as training_router
 
 
 class DigiAmenAPI(NinjaAPI):
@@ -117,3 +118,4 @@ api.add_router("/", evidence_router)
 api.add_router("/", safeguarding_router)
 api.add_router("/", media_router)
 api.add_router("/", alerts_router)
+api.add_router("/", training_router)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "digiamen.alerts",
     "digiamen.awareness",
     "digiamen.feedback",
+    "digiamen.training",
     "digiamen.operations",
     # Last: the project itself, above every app; it wires the report's life (report_life.py).
     "digiamen.apps.DigiAmenConfig",

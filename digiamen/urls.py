@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.channels.urls_staff")),
     path("staff/", include("digiamen.alerts.urls")),
     path("staff/", include("digiamen.awareness.urls")),
+    path("staff/", include("digiamen.training.urls")),
     prefix_default_language=True,
 )
 

@@ -160,6 +160,13 @@ class IsolatedSelectMultiple(forms.SelectMultiple):
         return option
 
 
+class IsolatedRadioSelect(forms.RadioSelect):
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["label"] = format_html("<bdi>{}</bdi>", option["label"])
+        return option
+
+
 class IsolatedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(*args, **kwargs)

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from digiamen.accounts.models import Membership, Organisation, Role
 from digiamen.cases.actions import settings_for
 from digiamen.safeguarding.models import BackupRun, Status
+from digiamen.training.actions import trained
 
 INACTIVE_DAYS = 90
 BACKUP_FRESH_DAYS = 7
@@ -113,6 +114,31 @@ def https(organisation: Organisation) -> Measured:
     return Measured(Status.IN_PLACE if on else Status.NOT_IN_PLACE, {"https": on})
 
 
+def _trained(organisation: Organisation, module: str = "") -> Measured:
+    """Active members who passed a training module (this one, if named) in the last twelve
+    months (``training``): all of them in place, at least half partly."""
+    found = trained(organisation, module)
+    if not found.members:
+        return Measured(Status.NOT_APPLICABLE, {"members": 0})
+    share = found.share
+    status = (
+        Status.IN_PLACE if share >= 1 else Status.PARTLY if share >= 0.5 else Status.NOT_IN_PLACE
+    )
+    return Measured(status, {"members": found.members, "trained": found.trained})
+
+
+def staff_training(organisation: Organisation) -> Measured:
+    return _trained(organisation)
+
+
+def training_recognising(organisation: Organisation) -> Measured:
+    return _trained(organisation, "recognising")
+
+
+def training_security(organisation: Organisation) -> Measured:
+    return _trained(organisation, "digital_safeguarding")
+
+
 CHECKS: dict[str, Callable[[Organisation], Measured]] = {
     "two_factor": two_factor,
     "inactive_accounts": inactive_accounts,
@@ -121,4 +147,7 @@ CHECKS: dict[str, Callable[[Organisation], Measured]] = {
     "retention": retention,
     "backup": backup,
     "https": https,
+    "staff_training": staff_training,
+    "training_recognising": training_recognising,
+    "training_security": training_security,
 }

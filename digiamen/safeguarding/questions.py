@@ -23,6 +23,9 @@ AUTOMATIC = (
     "retention",
     "backup",
     "https",
+    "staff_training",
+    "training_recognising",
+    "training_security",
 )
 MAX_QUESTIONS = 120
 MAX_TEXT = 600

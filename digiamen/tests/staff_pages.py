@@ -111,6 +111,7 @@ def demo_values() -> dict[str, str]:
         "harm_type": "sexual_extortion",
         "audience": "adolescent",
         "language": "ar",
+        "code": "recognising",  # a training module
     }
     if bank is not None:
         first = BankEntry.objects.filter(bank=bank).first()

@@ -158,6 +158,10 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/awareness/lessons/online_grooming/child/ar/", "bob"),
         Page("/staff/amane/statistics/prevention/", "sara"),
         Page("/staff/amane/statistics/prevention/?rows=admin1", "sara"),
+        Page("/staff/amane/training/", "alice"),
+        Page("/staff/amane/training/recognising/", "bob"),
+        Page("/staff/amane/training/protocols/", "sara"),
+        Page("/staff/amane/training/new/", "alice"),
         Page("/no-such-page/", "anonymous"),
     ]
 

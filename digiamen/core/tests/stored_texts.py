@@ -47,6 +47,9 @@ SHOWN = {
     "campaign_name", "lesson_title", "lesson_body",
     # feedback: what children wrote with their answers
     "feedback_words",
+    # training: an organisation's own module
+    "module_title", "module_summary", "module_page_title", "module_page_body",
+    "module_question", "module_choice",
 }  # fmt: skip
 
 NOT_SHOWN = {
@@ -90,6 +93,7 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
     _evidence_media_channels(world)
     _awareness(world)
     _feedback(world, service)
+    _training(world)
     amane = "/staff/amane"
     pages += [
         Page(f"{amane}/cases/{case.number}/", "sara"),
@@ -110,6 +114,8 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
         # The referred service names a row of the children's answers.
         Page(f"{amane}/statistics/services/?rows=service_type&answers_by=service", "sara"),
         Page(f"{amane}/statistics/services/words/", "sara"),
+        Page(f"{amane}/training/", "sara"),
+        Page(f"{amane}/training/stored-texts/", "bob"),
     ]
     steps = [
         Step("the reporter's follow-up page", "anonymous", _conversation(receipt)),
@@ -178,6 +184,26 @@ def _feedback(world: World, service: Any) -> None:
             recommend="yes",
         )
         seal_words(answer, M("feedback_words"))
+
+
+def _training(world: World) -> None:
+    """A module the organisation wrote itself."""
+    from digiamen.training.models import OwnModule
+
+    OwnModule.objects.create(
+        organisation=world.amane,
+        code="stored-texts",
+        language="fr",
+        content={
+            "title": M("module_title"),
+            "summary": M("module_summary"),
+            "pages": [{"title": M("module_page_title"), "body": M("module_page_body")}],
+            "questions": [
+                {"text": M("module_question"), "choices": [M("module_choice"), "b"], "answer": 0}
+            ],
+        },
+        created_by=world.alice.user,
+    )
 
 
 def _rename(world: World) -> None:

@@ -111,6 +111,10 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/awareness/lessons/": DIRECTORY_READERS,
         "/en/staff/amane/awareness/lessons/online_grooming/leader/fr/": DIRECTORY_READERS,
         "/en/staff/amane/awareness/materials/": DIRECTORY_READERS,
+        # Every member trains; admins and supervisors write the organisation's modules.
+        "/en/staff/amane/training/": ALL,
+        "/en/staff/amane/training/first_contact/": ALL,
+        "/en/staff/amane/training/new/": {Role.ORG_ADMIN, Role.SUPERVISOR},
         "/en/staff/amane/statistics/prevention/": STATISTICS,
         "/en/staff/amane/statistics/prevention/export/": STATISTICS,
     }
@@ -130,6 +134,7 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/api/v1/alerts?unread=true": ALL,
         "/api/v1/alerts/preferences": ALL,
         "/api/v1/rota": {Role.SUPERVISOR},
+        "/api/v1/training": ALL,
     }
     clients = {}
     tokens = {}

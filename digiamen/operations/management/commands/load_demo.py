@@ -31,6 +31,7 @@ from digiamen.media import demo as media_demo
 from digiamen.operations.tasks import sign_audit_head
 from digiamen.referrals import demo as referrals_demo
 from digiamen.safeguarding import demo as safeguarding_demo
+from digiamen.training import demo as training_demo
 
 DEMO_ORGANISATIONS: list[dict[str, Any]] = [
     {
@@ -154,6 +155,8 @@ class Command(BaseCommand):
                 # Before the history: some past reports came through the campaigns.
                 **awareness_demo.load(created_organisations),
                 **evidence_demo.load(created_organisations),
+                # Before the self-assessment, which reads who is trained.
+                **training_demo.load(created_organisations),
                 **safeguarding_demo.load(created_organisations),
                 **media_demo.load(created_organisations),
                 **channels_demo.load(created_organisations),
