@@ -234,6 +234,7 @@ def _values(credentials: dict[str, Any]) -> dict[str, str]:
         "form_id": "digiamen",
         "kind": "csv",
         "area": "policies",
+        "code": "recognising",  # a training module: hostile answers to its quiz
         "network_slug": credentials["networks"][0]["slug"],
         "gateway_id": credentials["gateways"][0]["id"],
         "assessment_id": first("safeguarding.Assessment"),
