@@ -33,6 +33,7 @@ TRUSTED_JSON = {
     "intake/drafts.py": "a draft the application encrypted itself",
     "core/places.py": "place data shipped with the code",
     "safeguarding/questions.py": "the first question set shipped with the code",
+    "training/modules.py": "the training modules shipped with the code",
     "media/index.py": "the meta file of a snapshot the queue consumer wrote",
     "operations/backup_file.py": "a manifest authenticated by the backup's encryption",
     "operations/management/commands/demo_banner.py": "demo credentials the demo loader wrote",
