@@ -9,13 +9,21 @@ export DJANGO_SETTINGS_MODULE ?= digiamen.settings
 .PHONY: run test lint bench audit venv dev-venv axe migrate demo messages lock reset clean
 
 # A virtualenv with the locked runtime dependencies; re-installed only when the lock changes.
+# The locks list every package, transitive ones included, so pip installs them as listed
+# (--no-deps) and resolves nothing: an older pip resolving an extra ("fonttools[woff]")
+# would otherwise reach for the newest release on the index and fail the hash check.
+# `pip check` then proves the listed set is whole.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes
+PIP_CHECK := out="$$($(PY) -m pip check --disable-pip-version-check 2>&1)" || { grep -v '^WARNING: Location' <<<"$$out"; exit 1; }
 $(VENV)/.base-installed: requirements/base.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.lock
+	@$(PIP_INSTALL) -r requirements/base.lock
+	@$(PIP_CHECK)
 	@touch $@
 
 $(VENV)/.dev-installed: requirements/dev.lock $(VENV)/.base-installed
-	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	@$(PIP_INSTALL) -r requirements/dev.lock
+	@$(PIP_CHECK)
 	@touch $@
 
 venv: $(VENV)/.base-installed

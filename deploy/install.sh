@@ -175,8 +175,9 @@ if [ "$(cat "$APP/.venv/.lock-sum" 2>/dev/null || true)" != "$LOCK_SUM" ]; then
   # Debian's own Python: readable by the service user wherever root's tools live.
   [ -x "$APP/.venv/bin/python" ] || run /usr/bin/python3 -m venv "$APP/.venv"
   pip_log="$(mktemp)"
-  run "$APP/.venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
-    -r "$APP/requirements/base.lock" >"$pip_log" 2>&1 \
+  # The lock lists every package: install it as listed (--no-deps), then check it is whole.
+  { run "$APP/.venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes \
+      -r "$APP/requirements/base.lock" && run "$APP/.venv/bin/pip" check; } >"$pip_log" 2>&1 \
     || { grep -v "^WARNING: Location" "$pip_log" | tail -20 >&2; fail "could not install the Python packages: check the package index"; }
   rm -f "$pip_log"
   [ "$DRY_RUN" = 1 ] || echo "$LOCK_SUM" > "$APP/.venv/.lock-sum"
