@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from digiamen.accounts.api import router as auth_router
 from digiamen.alerts.api import router as alerts_router
 from digiamen.cases.api import router as cases_router
+from digiamen.consultations.api import router as consultations_router
 from digiamen.core import untrusted
 from digiamen.core.api_errors import declare_common_errors, field_message
 from digiamen.core.crypto import KdfBusy
@@ -119,3 +120,4 @@ api.add_router("/", safeguarding_router)
 api.add_router("/", media_router)
 api.add_router("/", alerts_router)
 api.add_router("/", training_router)
+api.add_router("/", consultations_router)

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "digiamen.awareness",
     "digiamen.feedback",
     "digiamen.training",
+    "digiamen.consultations",
     "digiamen.operations",
     # Last: the project itself, above every app; it wires the report's life (report_life.py).
     "digiamen.apps.DigiAmenConfig",

@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("", include("digiamen.directory.urls_public")),
     path("", include("digiamen.awareness.urls_public")),
     path("", include("digiamen.feedback.urls_public")),
+    path("", include("digiamen.consultations.urls_public")),
     path("staff/", include("digiamen.intake.urls_staff")),
     path("staff/", include("digiamen.cases.urls")),
     path("staff/", include("digiamen.accounts.urls")),
@@ -56,6 +57,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("digiamen.alerts.urls")),
     path("staff/", include("digiamen.awareness.urls")),
     path("staff/", include("digiamen.training.urls")),
+    path("staff/", include("digiamen.consultations.urls")),
     prefix_default_language=True,
 )
 

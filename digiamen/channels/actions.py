@@ -132,6 +132,12 @@ def _converse(gateway: Gateway, sender: str, text: str, sent_at: datetime | None
     lookups = store.sender_lookups(gateway.provider, sender)
     lookup = lookups[0]
     now = timezone.now()
+    # A consultation's keyword, or an answer to one under way, is not a report.
+    for _receiver, replies in signals.text_received.send(
+        sender=Gateway, gateway=gateway, lookups=lookups, text=text, now=now
+    ):
+        if replies:
+            return Answer(list(replies))
     organisation = gateway.organisation
     default_language = (organisation.languages or ["ar"])[0]
     conversation = (

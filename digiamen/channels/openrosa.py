@@ -159,6 +159,16 @@ class SubmissionError(Exception):
         self.code = code
 
 
+class OtherForm(SubmissionError):
+    """A submission of another form than the report's (a consultation's, through
+    ``core.signals.openrosa_submission``), well-formed and with its instance ID."""
+
+    def __init__(self, form_id: str, instance_id: str) -> None:
+        super().__init__("unknown_form")
+        self.form_id = form_id
+        self.instance_id = instance_id
+
+
 @dataclass(frozen=True)
 class Submission:
     instance_id: str
@@ -177,10 +187,6 @@ def parse_submission(data: bytes) -> Submission:
         root = ElementTree.fromstring(data, forbid_dtd=True)
     except Exception as error:  # defusedxml and expat raise several kinds on hostile XML
         raise SubmissionError("broken_xml") from error
-    if root.get("id") != FORM_ID:
-        raise SubmissionError("unknown_form")
-    if root.get("version") not in ACCEPTED_VERSIONS:
-        raise SubmissionError("unknown_version")
     values: dict[str, str] = {}
     instance_id = ""
     for element in root.iter():
@@ -191,6 +197,10 @@ def parse_submission(data: bytes) -> Submission:
             values[name] = (element.text or "").strip()
     if not instance_id or len(instance_id) > 100:
         raise SubmissionError("no_instance_id")
+    if root.get("id") != FORM_ID:
+        raise OtherForm(str(root.get("id") or "")[:100], instance_id)
+    if root.get("version") not in ACCEPTED_VERSIONS:
+        raise SubmissionError("unknown_version")
     answers: dict[str, Any] = {}
     for _kind, name, _label in QUESTIONS:
         value = values.get(name, "")

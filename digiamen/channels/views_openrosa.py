@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from digiamen.channels import field_workers, openrosa
 from digiamen.channels.models import FieldWorker
-from digiamen.core import crypto
+from digiamen.core import crypto, signals
 from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.core.uploads import upload_refused
 from digiamen.intake import actions as intake_actions
@@ -70,14 +70,38 @@ def form_list(request: HttpRequest) -> HttpResponse:
     worker = _field_worker(request)
     if isinstance(worker, HttpResponse):
         return worker
-    url = request.build_absolute_uri(reverse("openrosa:form", args=[openrosa.FORM_ID]))
+    forms = [
+        {
+            "form_id": openrosa.FORM_ID,
+            "name": "Digi-Amen",
+            "version": openrosa.FORM_VERSION,
+            "hash": openrosa.xform_hash(),
+        },
+        *_other_forms(worker),
+    ]
+    entries = "".join(
+        f"<xform><formID>{escape(entry['form_id'])}</formID><name>{escape(entry['name'])}</name>"
+        f"<version>{escape(entry['version'])}</version><hash>{escape(entry['hash'])}</hash>"
+        "<downloadUrl>"
+        + escape(request.build_absolute_uri(reverse("openrosa:form", args=[entry["form_id"]])))
+        + "</downloadUrl></xform>"
+        for entry in forms
+    )
     return _xml(
         '<?xml version="1.0" encoding="UTF-8"?>'
-        '<xforms xmlns="http://openrosa.org/xforms/xformsList"><xform>'
-        f"<formID>{openrosa.FORM_ID}</formID><name>Digi-Amen</name>"
-        f"<version>{openrosa.FORM_VERSION}</version><hash>{openrosa.xform_hash()}</hash>"
-        f"<downloadUrl>{escape(url)}</downloadUrl></xform></xforms>"
+        f'<xforms xmlns="http://openrosa.org/xforms/xformsList">{entries}</xforms>'
     )
+
+
+def _other_forms(worker: FieldWorker) -> list[dict[str, str]]:
+    """The forms the apps above offer the worker's organisation (consultations)."""
+    found: list[dict[str, str]] = []
+    for _receiver, entries in signals.openrosa_forms.send(
+        sender=FieldWorker, organisation=worker.organisation
+    ):
+        offered: list[dict[str, str]] = list(entries or [])  # type: ignore[arg-type]
+        found.extend(offered)
+    return found
 
 
 @require_GET
@@ -85,9 +109,27 @@ def form(request: HttpRequest, form_id: str) -> HttpResponse:
     worker = _field_worker(request)
     if isinstance(worker, HttpResponse):
         return worker
-    if form_id != openrosa.FORM_ID:
-        return _message(404, _("There is no such form."))
-    return _xml(openrosa.xform())
+    if form_id == openrosa.FORM_ID:
+        return _xml(openrosa.xform())
+    for entry in _other_forms(worker):
+        if entry["form_id"] == form_id:
+            return _xml(entry["xform"])
+    return _message(404, _("There is no such form."))
+
+
+def _other_submission(worker: FieldWorker, other: openrosa.OtherForm, data: bytes) -> HttpResponse:
+    for _receiver, outcome in signals.openrosa_submission.send(
+        sender=FieldWorker,
+        organisation=worker.organisation,
+        form_id=other.form_id,
+        data=data,
+        instance_id=other.instance_id,
+    ):
+        if outcome is not None:
+            status, text = int(outcome[0]), str(outcome[1])
+            return _message(status, text, "submit_success" if status < 300 else "")
+    unknown_status, unknown_text = ERRORS["unknown_form"]
+    return _message(unknown_status, str(unknown_text))
 
 
 ERRORS = {
@@ -120,8 +162,11 @@ def submission(request: HttpRequest) -> HttpResponse:
         return _message(400, _("Attachments are not accepted: send no pictures or files."))
     if (xml_file.size or 0) > openrosa.SUBMISSION_MAX_BYTES:
         return _message(413, _("The submission is too large."))
+    data = xml_file.read()
     try:
-        parsed = openrosa.parse_submission(xml_file.read())
+        parsed = openrosa.parse_submission(data)
+    except openrosa.OtherForm as other:
+        return _other_submission(worker, other, data)
     except openrosa.SubmissionError as error:
         status, text = ERRORS[error.code]
         return _message(status, str(text))

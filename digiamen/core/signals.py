@@ -56,3 +56,23 @@ case_closed = Signal()
 # message returns the replies to send (a list of texts); otherwise None, and the message
 # goes to the counsellor as usual (feedback takes the answers to its questions).
 text_follow_up = Signal()
+
+# Sent by ``channels`` for each text message before its own conversation, with ``gateway``,
+# ``lookups`` (the sender's keyed lookups, the current one first), ``text`` and ``now``: a
+# receiver that takes the message returns the replies to send; otherwise None, and the
+# message goes on as usual (consultations take their keyword and the answers after it).
+text_received = Signal()
+
+# Sent by the public home page: a receiver returns what it invites visitors to there, as
+# ``{"template": ..., **context}``, or None (an open children's consultation).
+public_invitations = Signal()
+
+# Sent by the OpenRosa form list with ``organisation``: a receiver returns the other forms
+# the organisation's field workers may fill in, as ``[{"form_id", "name", "version",
+# "hash", "xform"}]`` (a consultation open to its children).
+openrosa_forms = Signal()
+
+# Sent by the OpenRosa submission when the form is not the report form, with
+# ``organisation``, ``form_id``, ``data`` (the submission's XML) and ``instance_id``: the
+# receiver whose form it is returns ``(status, message)``; the others None.
+openrosa_submission = Signal()

@@ -6,12 +6,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from digiamen.core import signals
 from digiamen.core.text import list_separator
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    # What the apps above invite visitors to (an open children's consultation).
+    language = get_language() or "ar"
+    invitations = [
+        found
+        for _receiver, found in signals.public_invitations.send(sender=None, language=language)
+        if found
+    ]
+    return render(request, "core/home.html", {"invitations": invitations})
 
 
 def form_page_status(request: HttpRequest) -> int:

@@ -92,31 +92,29 @@ class FeedbackQuery(Schema):
     end: str = Field(default="", alias="to", pattern=MONTH_PATTERN, description="YYYY-MM")
 
 
+def answer_table_json(table: voices.AnswerTable) -> dict[str, Any]:
+    """One question's protected table (survivors' feedback, children's consultations)."""
+    width = len(table.columns)
+    height = len(table.rows)
+    return {
+        "question": table.question,
+        "label": table.title,
+        "rows": [{"value": code, "label": label} for code, label in table.rows],
+        "columns": table.columns,
+        "cells": [[table.protected.shown(i, j) for j in range(width)] for i in range(height)],
+        "row_totals": [table.protected.shown(i, width) for i in range(height)],
+        "column_totals": [table.protected.shown(height, j) for j in range(width)],
+        "total": table.protected.shown(height, width),
+    }
+
+
 def voices_json(found: voices.Voices) -> dict[str, Any]:
     """Nothing but the number of answers until there are as many as the threshold."""
-    tables = []
-    for table in found.tables if found.shown else []:
-        width = len(table.columns)
-        height = len(table.rows)
-        tables.append(
-            {
-                "question": table.question,
-                "label": table.title,
-                "rows": [{"value": code, "label": label} for code, label in table.rows],
-                "columns": table.columns,
-                "cells": [
-                    [table.protected.shown(i, j) for j in range(width)] for i in range(height)
-                ],
-                "row_totals": [table.protected.shown(i, width) for i in range(height)],
-                "column_totals": [table.protected.shown(height, j) for j in range(width)],
-                "total": table.protected.shown(height, width),
-            }
-        )
     return {
         "period": {"from": found.period.months[0], "to": found.period.months[-1]},
         "threshold": found.threshold,
         "answers": found.answers if found.shown else f"<{found.threshold}",
-        "tables": tables,
+        "tables": [answer_table_json(table) for table in found.tables] if found.shown else [],
     }
 
 

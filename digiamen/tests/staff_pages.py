@@ -112,6 +112,7 @@ def demo_values() -> dict[str, str]:
         "audience": "adolescent",
         "language": "ar",
         "code": "recognising",  # a training module
+        "consultation_code": "SCHOOL-VOICES",  # a consultation still being written
     }
     if bank is not None:
         first = BankEntry.objects.filter(bank=bank).first()

@@ -56,8 +56,11 @@ def all_pages(world: World) -> list[Page]:
     from digiamen.safeguarding import actions as safeguarding_actions
 
     assessment = safeguarding_actions.start(world.amane, world.alice.user)
+    from digiamen.consultations.tests.helpers import open_consultation
     from digiamen.media import actions as media_actions
     from digiamen.media.demo import demo_picture
+
+    consultation = open_consultation(world)
     from digiamen.media.hashing import hash_image
 
     bank = media_actions.create_bank(world.amane, None, name="Known", source="demo")
@@ -162,6 +165,12 @@ def all_pages(world: World) -> list[Page]:
         Page("/staff/amane/training/recognising/", "bob"),
         Page("/staff/amane/training/protocols/", "sara"),
         Page("/staff/amane/training/new/", "alice"),
+        Page("/consultations/", "anonymous"),
+        Page(f"/consultations/{consultation.code}/", "anonymous"),
+        Page("/staff/amane/consultations/", "alice"),
+        Page("/staff/amane/consultations/new/", "alice"),
+        Page(f"/staff/amane/consultations/{consultation.code}/", "sara"),
+        Page(f"/staff/amane/consultations/{consultation.code}/words/", "sara"),
         Page("/no-such-page/", "anonymous"),
     ]
 

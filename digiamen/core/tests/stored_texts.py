@@ -50,6 +50,9 @@ SHOWN = {
     # training: an organisation's own module
     "module_title", "module_summary", "module_page_title", "module_page_body",
     "module_question", "module_choice",
+    # consultations: an organisation's questions to children, and what children wrote
+    "consultation_title", "consultation_introduction", "consultation_question",
+    "consultation_choice", "consultation_words",
 }  # fmt: skip
 
 NOT_SHOWN = {
@@ -94,6 +97,7 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
     _awareness(world)
     _feedback(world, service)
     _training(world)
+    consulted = _consultation(world)
     amane = "/staff/amane"
     pages += [
         Page(f"{amane}/cases/{case.number}/", "sara"),
@@ -116,6 +120,12 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
         Page(f"{amane}/statistics/services/words/", "sara"),
         Page(f"{amane}/training/", "sara"),
         Page(f"{amane}/training/stored-texts/", "bob"),
+        Page("/", "anonymous"),
+        Page("/consultations/", "anonymous"),
+        Page(f"/consultations/{consulted}/", "anonymous"),
+        Page(f"{amane}/consultations/", "sara"),
+        Page(f"{amane}/consultations/{consulted}/", "sara"),
+        Page(f"{amane}/consultations/{consulted}/words/", "sara"),
     ]
     steps = [
         Step("the reporter's follow-up page", "anonymous", _conversation(receipt)),
@@ -134,6 +144,14 @@ def build(world: World) -> tuple[list[Page], list[Step]]:
             "the evidence brief (PDF)",
             "sara",
             _pdf_html("digiamen.evidence.brief", f"{amane}/statistics/export/pdf/"),
+            plain_text=True,
+        ),
+        Step(
+            "a consultation's brief (PDF)",
+            "sara",
+            _pdf_html(
+                "digiamen.consultations.views", f"{amane}/consultations/{consulted}/export/pdf/"
+            ),
             plain_text=True,
         ),
     ]
@@ -204,6 +222,46 @@ def _training(world: World) -> None:
         },
         created_by=world.alice.user,
     )
+
+
+def _consultation(world: World) -> str:
+    """A consultation in the organisation's words, answered by five children, one of them
+    with a few words."""
+    from digiamen.consultations import actions
+    from digiamen.consultations.models import Consultation, Response, Words
+
+    today = timezone.now().date()
+    consultation = Consultation.objects.create(
+        organisation=world.amane,
+        code="MARKERS-2027",
+        languages=["ar", "fr", "en"],
+        titles={lang: M("consultation_title") for lang in LANGUAGES},
+        introductions={lang: M("consultation_introduction") for lang in LANGUAGES},
+        questions=[
+            {
+                "kind": "one",
+                "texts": {lang: M("consultation_question") for lang in LANGUAGES},
+                "choices": [{lang: M("consultation_choice") for lang in LANGUAGES}, {"ar": "b"}],
+            },
+            {"kind": "words", "texts": {"ar": "~"}, "choices": []},
+        ],
+        starts_on=today - timedelta(days=2),
+        ends_on=today + timedelta(days=30),
+        status=Consultation.Status.PUBLISHED,
+    )
+    for _ in range(5):
+        Response.objects.create(
+            consultation=consultation,
+            channel="web",
+            month=actions.this_month(),
+            age_band="12_14",
+            sex="female",
+            locality="urban",
+            answers=[0, None],
+        )
+    words = Words.objects.create(consultation=consultation, question=1, month=actions.this_month())
+    actions.seal_words(words, M("consultation_words"), world.amane)
+    return consultation.code
 
 
 def _rename(world: World) -> None:

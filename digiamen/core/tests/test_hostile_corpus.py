@@ -235,6 +235,7 @@ def _values(credentials: dict[str, Any]) -> dict[str, str]:
         "kind": "csv",
         "area": "policies",
         "code": "recognising",  # a training module: hostile answers to its quiz
+        "consultation_code": "SAFE-ONLINE",  # open in the demo: hostile answers to it
         "network_slug": credentials["networks"][0]["slug"],
         "gateway_id": credentials["gateways"][0]["id"],
         "assessment_id": first("safeguarding.Assessment"),

@@ -17,6 +17,7 @@ DIRECTORY_READERS = ALL - {Role.PLATFORM_LIAISON}
 DIRECTORY_KEEPERS = {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
 STATISTICS = {Role.DATA_OFFICER, Role.SUPERVISOR, Role.NETWORK_COORDINATOR}
 AWARENESS_RECORDERS = CASEWORK | {Role.ORG_ADMIN, Role.DATA_OFFICER}
+CONSULTATION_EDITORS = STATISTICS | {Role.ORG_ADMIN}
 
 
 def directory_entry(world: World) -> tuple[str, str]:
@@ -43,6 +44,9 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
     from digiamen.media import actions as media_actions
 
     bank = media_actions.create_bank(world.amane, None, name="B", source="").pk
+    from digiamen.consultations.tests.helpers import open_consultation
+
+    open_consultation(world)
     banks = {Role.ORG_ADMIN, Role.DATA_OFFICER}
     pages = {
         "/en/staff/amane/": ALL,
@@ -117,6 +121,15 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/en/staff/amane/training/new/": {Role.ORG_ADMIN, Role.SUPERVISOR},
         "/en/staff/amane/statistics/prevention/": STATISTICS,
         "/en/staff/amane/statistics/prevention/export/": STATISTICS,
+        # Children's consultations: who organises evidence work; supervisors and network
+        # coordinators read the children's words.
+        "/en/staff/amane/consultations/": CONSULTATION_EDITORS,
+        "/en/staff/amane/consultations/new/": CONSULTATION_EDITORS,
+        "/en/staff/amane/consultations/VOIX-2027/": CONSULTATION_EDITORS,
+        "/en/staff/amane/consultations/VOIX-2027/words/": {
+            Role.SUPERVISOR,
+            Role.NETWORK_COORDINATOR,
+        },
     }
     endpoints = {
         "/api/v1/auth/me": ALL,
@@ -135,6 +148,8 @@ def test_every_staff_url_and_endpoint(world: World) -> None:
         "/api/v1/alerts/preferences": ALL,
         "/api/v1/rota": {Role.SUPERVISOR},
         "/api/v1/training": ALL,
+        "/api/v1/consultations": CONSULTATION_EDITORS,
+        "/api/v1/consultations/VOIX-2027/results": CONSULTATION_EDITORS,
     }
     clients = {}
     tokens = {}

@@ -22,6 +22,7 @@ from digiamen.accounts.models import CASEWORK_ROLES, ApiKeyScope, Organisation, 
 from digiamen.alerts import demo as alerts_demo
 from digiamen.awareness import demo as awareness_demo
 from digiamen.channels import demo as channels_demo
+from digiamen.consultations import demo as consultations_demo
 from digiamen.core import encryption, writings
 from digiamen.directory import demo as directory_demo
 from digiamen.evidence import demo as evidence_demo
@@ -158,6 +159,7 @@ class Command(BaseCommand):
                 # Before the self-assessment, which reads who is trained.
                 **training_demo.load(created_organisations),
                 **safeguarding_demo.load(created_organisations),
+                **consultations_demo.load(created_organisations),
                 **media_demo.load(created_organisations),
                 **channels_demo.load(created_organisations),
                 **alerts_demo.load(created_organisations),

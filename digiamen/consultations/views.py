@@ -1,0 +1,191 @@
+"""Staff pages of consultations: the list, writing one, its page with its results (which
+prints as a brief), publishing and closing it, and the children's few words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from digiamen.accounts.models import Membership
+from digiamen.accounts.permissions import staff_required
+from digiamen.consultations import actions, odk, results
+from digiamen.consultations.forms import ConsultationForm
+from digiamen.consultations.models import Consultation, Response
+from digiamen.consultations.permissions import WORDS_READERS, editor, words_reader
+from digiamen.consultations.questions import from_data
+from digiamen.core.pdf import PdfUnavailable, render_pdf
+from digiamen.core.views import form_page_status
+
+
+def _consultation(membership: Membership, code: str) -> Consultation:
+    found = (
+        Consultation.objects.filter(organisation=membership.organisation, code=code)
+        .select_related("organisation", "network")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@staff_required
+@require_safe
+def consultation_list(request: HttpRequest, org: str) -> HttpResponse:
+    membership = editor(request, org)
+    consultations = (
+        Consultation.objects.filter(organisation=membership.organisation)
+        .select_related("network")
+        .annotate(answered=Count("responses"))
+    )
+    language = get_language() or "en"
+    rows = [
+        (c, c.titles.get(language) or next(iter(c.titles.values()), ""), actions.is_open(c))
+        for c in consultations
+    ]
+    return render(request, "consultations/list.html", {"membership": membership, "rows": rows})
+
+
+def _edit(
+    request: HttpRequest, membership: Membership, consultation: Consultation | None
+) -> HttpResponse:
+    if consultation is not None and consultation.status != Consultation.Status.DRAFT:
+        messages.error(request, _("A published consultation cannot be changed."))
+        return redirect("consultations:detail", membership.organisation.slug, consultation.code)
+    form = ConsultationForm(
+        membership.organisation,
+        membership.role,
+        request.POST if request.method == "POST" else None,
+        consultation=consultation,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.save_draft(
+                membership.organisation, request.user, form.draft(), consultation
+            )
+        except actions.ConsultationRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The consultation is saved as a draft."))
+            return redirect("consultations:detail", membership.organisation.slug, saved.code)
+    return render(
+        request,
+        "consultations/edit.html",
+        {"membership": membership, "form": form, "consultation": consultation},
+        status=form_page_status(request),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def new_consultation(request: HttpRequest, org: str) -> HttpResponse:
+    return _edit(request, editor(request, org), None)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def edit_consultation(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    membership = editor(request, org)
+    return _edit(request, membership, _consultation(membership, consultation_code))
+
+
+def _context(
+    request: HttpRequest, membership: Membership, consultation: Consultation
+) -> dict[str, Any]:
+    language = get_language() or "en"
+    breakdown = request.GET.get("by", "age_band")
+    return {
+        "membership": membership,
+        "consultation": consultation,
+        "title": consultation.titles.get(language) or next(iter(consultation.titles.values()), ""),
+        "introduction": consultation.introductions.get(language, ""),
+        "questions": [
+            (q, q.text(language), q.choice_texts(language))
+            for q in from_data(consultation.questions)
+        ],
+        "is_open": actions.is_open(consultation),
+        "countries": actions.countries_of(consultation),
+        "results": results.results(consultation, breakdown),
+        "breakdowns": list(results.BREAKDOWNS.items()),
+        "channels": dict(
+            Response.objects.filter(consultation=consultation)
+            .values_list("channel")
+            .annotate(n=Count("pk"))
+            .values_list("channel", "n")
+        ),
+        "form_id": odk.form_id(consultation),
+        "reads_words": membership.role in WORDS_READERS,
+    }
+
+
+@staff_required
+@require_safe
+def consultation_page(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    membership = editor(request, org)
+    consultation = _consultation(membership, consultation_code)
+    return render(request, "consultations/detail.html", _context(request, membership, consultation))
+
+
+@staff_required
+@require_safe
+def results_pdf(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    membership = editor(request, org)
+    consultation = _consultation(membership, consultation_code)
+    context = _context(request, membership, consultation)
+    context.update(language=get_language(), direction="rtl" if get_language_bidi() else "ltr")
+    try:
+        data = render_pdf(render_to_string("consultations/brief.html", context, request))
+    except PdfUnavailable:
+        messages.error(request, _("The PDF brief cannot be made on this server yet."))
+        return redirect("consultations:detail", org, consultation_code)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="consultation-{consultation.code}.pdf"'
+    return response
+
+
+@staff_required
+@require_POST
+def publish(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    membership = editor(request, org)
+    consultation = _consultation(membership, consultation_code)
+    try:
+        actions.publish(consultation, request.user)
+    except actions.ConsultationRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The consultation is published."))
+    return redirect("consultations:detail", org, consultation_code)
+
+
+@staff_required
+@require_POST
+def close(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    membership = editor(request, org)
+    consultation = _consultation(membership, consultation_code)
+    try:
+        actions.close(consultation, request.user)
+    except actions.ConsultationRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The consultation is closed: no more answers are taken."))
+    return redirect("consultations:detail", org, consultation_code)
+
+
+@staff_required
+@require_safe
+def words(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    membership = words_reader(request, org)
+    consultation = _consultation(membership, consultation_code)
+    read = results.words(request, consultation)
+    return render(
+        request,
+        "consultations/words.html",
+        {"membership": membership, "consultation": consultation, "read": read},
+    )

@@ -1,0 +1,94 @@
+"""The children's side: the open consultations and one consultation's questions. No account,
+no cookie, no JavaScript; a post from another website is refused; the thank-you page offers
+the way to tell us and the helplines when the words say something may be hurting the child."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from digiamen.consultations import actions
+from digiamen.consultations.forms import AnswerForm
+from digiamen.consultations.models import Consultation, Response
+from digiamen.intake.flow import message_page
+from digiamen.intake.helplines import helplines_for
+from digiamen.intake.views import forbidden_origin, is_cross_site
+
+
+def _language(consultation: Consultation) -> str:
+    language = get_language() or "ar"
+    languages = consultation.languages or ["ar"]
+    return language if language in languages else languages[0]
+
+
+@require_safe
+def open_list(request: HttpRequest) -> HttpResponse:
+    language = get_language() or "ar"
+    rows = [
+        (
+            consultation,
+            consultation.titles.get(language) or next(iter(consultation.titles.values()), ""),
+            actions.country_names(consultation, language),
+        )
+        for consultation in actions.open_consultations()
+    ]
+    return render(request, "consultations/public_list.html", {"rows": rows})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, consultation_code: str) -> HttpResponse:
+    consultation = (
+        Consultation.objects.filter(code=consultation_code.upper())
+        .exclude(status=Consultation.Status.DRAFT)
+        .select_related("organisation")
+        .first()
+    )
+    if consultation is None:
+        raise Http404
+    if not actions.is_open(consultation):
+        return message_page(
+            request,
+            _("Have your say"),
+            _("This consultation is closed: answers are no longer taken. Thank you."),
+            410 if request.method == "GET" else 400,
+        )
+    language = _language(consultation)
+    form = AnswerForm(consultation, language, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if is_cross_site(request):
+            return forbidden_origin(request)
+        status = 400
+        if form.is_valid():
+            try:
+                given = form.given()
+                actions.answer(consultation, given, channel=Response.Channel.WEB)
+            except actions.ConsultationRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                return render(
+                    request,
+                    "consultations/thanks.html",
+                    {
+                        "harm": given.harm_mentioned,
+                        "helplines": helplines_for(consultation.organisation.country),
+                        "language": language,
+                    },
+                )
+    return render(
+        request,
+        "consultations/answer.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "title": consultation.titles.get(language, ""),
+            "introduction": consultation.introductions.get(language, ""),
+            "language": language,
+        },
+        status=status,
+    )
