@@ -142,6 +142,7 @@ def worker() -> None:
     _every_pair(organisation, chosen)
     _prevention(organisation, chosen)
     _voices(organisation, chosen)
+    _consultation(organisation)
     _network(organisation)
 
 
@@ -256,6 +257,88 @@ def _voices(organisation: object, chosen: object) -> None:
             f"{'ok' if worst < BUDGET_MS else 'OVER BUDGET'}"
         )
         record_budget(f"answers by {grouping}: max of {REPEAT}", round(worst, 1), BUDGET_MS, "ms")
+
+
+CONSULTATION_ANSWERS = 20_000
+
+
+def _consultation(organisation: object) -> None:
+    """A national children's consultation: ten questions (one, several and words), twenty
+    thousand answers from the three channels; its protected tables by each breakdown (what
+    its page and brief draw), against the statistics' budget."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from harness import record_budget
+
+    from digiamen.consultations import results
+    from digiamen.consultations.models import Consultation, Response
+    from digiamen.consultations.questions import parse
+
+    lines = []
+    for n in range(10):
+        mark = "~" if n == 9 else ("+" if n % 3 == 1 else "?")
+        lines.append(f"{mark} Question {n}")
+        if mark != "~":
+            lines += [f"- Choice {c}" for c in range(5)]
+    questions = parse({"en": "\n".join(lines)})
+    today = timezone.now().date()
+    consultation = Consultation.objects.create(
+        organisation=organisation,
+        code="BENCH-VOICES",
+        languages=["en"],
+        titles={"en": "Bench"},
+        questions=[question.as_data() for question in questions],
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=30),
+        status=Consultation.Status.PUBLISHED,
+    )
+    rng = random.Random(11)
+    areas = [f"MA-{n:02d}" for n in range(1, 13)]
+    month = consultation.starts_on.replace(day=1)
+    batch = []
+    for _ in range(CONSULTATION_ANSWERS):
+        answers: list[object] = []
+        for question in questions:
+            if question.kind == "one":
+                answers.append(rng.choice([None, 0, 1, 2, 3, 4]))
+            elif question.kind == "several":
+                answers.append(sorted(rng.sample(range(5), rng.randint(1, 3))))
+            else:
+                answers.append(None)
+        batch.append(
+            Response(
+                consultation=consultation,
+                channel=rng.choice(["web", "web", "sms", "odk"]),
+                month=month,
+                age_band=rng.choice(["6_11", "12_14", "15_17", "unknown"]),
+                sex=rng.choice(["female", "male", "other", "unknown"]),
+                admin1=rng.choice(areas),
+                locality=rng.choice(["urban", "rural", "unknown"]),
+                answers=answers,
+            )
+        )
+    Response.objects.bulk_create(batch, batch_size=5000)
+    print(
+        f"   children's consultation ({CONSULTATION_ANSWERS} answers, 9 tables; "
+        f"budget {BUDGET_MS} ms)"
+    )
+    for breakdown in results.BREAKDOWNS:
+        samples = []
+        for _ in range(REPEAT):
+            begin = time.perf_counter()
+            found = results.results(consultation, breakdown)
+            samples.append(time.perf_counter() - begin)
+        worst = max(samples) * 1000
+        median = stats.median(samples) * 1000
+        print(
+            f"   consultation by {breakdown:<10} {median:7.1f} ms (max {worst:7.1f})  "
+            f"{len(found.tables)} tables  {'ok' if worst < BUDGET_MS else 'OVER BUDGET'}"
+        )
+        record_budget(
+            f"consultation tables by {breakdown}: max of {REPEAT}", round(worst, 1), BUDGET_MS, "ms"
+        )
 
 
 def _every_pair(organisation: object, chosen: object) -> None:

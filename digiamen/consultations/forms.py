@@ -82,7 +82,7 @@ class ConsultationForm(forms.Form):
         self.organisation = organisation
         self.consultation = consultation
         if role == Role.NETWORK_COORDINATOR:
-            networks = cast(forms.ModelChoiceField, self.fields["network"])
+            networks = cast("forms.ModelChoiceField[Network]", self.fields["network"])
             networks.queryset = Network.objects.filter(secretariat=organisation)
         else:
             del self.fields["network"]

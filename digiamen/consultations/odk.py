@@ -22,7 +22,7 @@ from digiamen.consultations.questions import age_bands, from_data
 from digiamen.core import places
 from digiamen.core.taxonomy import Locality, Sex
 
-FORM_PREFIX = "digiamen_consultation_"
+FORM_PREFIX = "consultation_"
 
 
 def form_id(consultation: Consultation) -> str:

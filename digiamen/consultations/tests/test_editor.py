@@ -79,6 +79,9 @@ def test_a_question_that_could_tell_who_a_child_is_is_found(text: str, what: str
         "Do you have your own phone?",
         "At what age did you first go online?",
         "As-tu un téléphone à toi ?",
+        "Has your school talked with you about safety online?",
+        "Ton école t'a-t-elle parlé de sécurité en ligne ?",
+        "هل تحدثت معك مدرستك عن الأمان على الإنترنت؟",
     ],
 )
 def test_fair_questions_are_not_refused(text: str) -> None:

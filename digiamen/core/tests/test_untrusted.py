@@ -34,6 +34,7 @@ TRUSTED_JSON = {
     "core/places.py": "place data shipped with the code",
     "safeguarding/questions.py": "the first question set shipped with the code",
     "training/modules.py": "the training modules shipped with the code",
+    "consultations/results.py": "answers as the database keeps them, checked when stored",
     "media/index.py": "the meta file of a snapshot the queue consumer wrote",
     "operations/backup_file.py": "a manifest authenticated by the backup's encryption",
     "operations/management/commands/demo_banner.py": "demo credentials the demo loader wrote",
