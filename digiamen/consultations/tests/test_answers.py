@@ -310,3 +310,38 @@ def test_the_api_gives_protected_tables_only(world: World) -> None:
     assert Client().get(url).status_code == 401
     other = world.add_member("omar", world.jordan, Role.DATA_OFFICER)
     assert Client().get(url, **token_for(other)).status_code == 404
+
+
+def test_a_network_consultation_reaches_every_member(world: World, signed_in: Any) -> None:
+    from digiamen.channels import actions as channel_actions
+    from digiamen.evidence import actions as evidence_actions
+    from digiamen.networks.models import NetworkMember
+
+    network = evidence_actions.create_network(
+        slug="mena", name="MENA", kind="regional", secretariat=world.amane
+    )
+    NetworkMember.objects.create(network=network, organisation=world.jordan)
+    coordinator = world.add_member("nour", world.amane, Role.NETWORK_COORDINATOR)
+    form_page = signed_in(coordinator).get("/en/staff/amane/consultations/new/")
+    assert "For the network" in form_page.content.decode()  # only coordinators choose it
+    assert (
+        "For the network"
+        not in signed_in(world.alice).get("/en/staff/amane/consultations/new/").content.decode()
+    )
+    open_consultation(world, network=network)
+    home = Client().get("/en/").content.decode()
+    assert "Jordan" in home and "Morocco" in home
+    # A child in Jordan answers through the Jordan helpline's number.
+    jordan_gateway = channel_actions.create_gateway(world.jordan, name="SMS")
+    assert "Ta sécurité" in _sms(jordan_gateway, "VOIX-2027 fr")
+    # No area question: two countries' areas are too many for a text message.
+    assert "Fille" in _sms(jordan_gateway, "2")
+    assert "campagne" in _sms(jordan_gateway, "1")
+    for text in ["2", "0", "1"]:  # the countryside; the first question skipped; games
+        _sms(jordan_gateway, text)
+    assert "Merci" in _sms(jordan_gateway, "0")
+    answer = Response.objects.get()
+    assert answer.answers == [None, [0], None] and answer.locality == "rural"
+    assert answer.admin1 == "" and answer.consultation.organisation == world.amane
+    # The web form offers the areas of both countries.
+    assert "Amman" in Client().get("/en/consultations/VOIX-2027/").content.decode()
