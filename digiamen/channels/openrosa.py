@@ -93,7 +93,8 @@ def _labels(text: str) -> list[str]:
     return labels
 
 
-def _choice_labels(label: Any) -> list[str]:
+def in_each_language(label: Any) -> list[str]:
+    """A lazy translation (a taxonomy's label) in each of the form's languages."""
     labels = []
     for language in LANGUAGES:
         with translation.override(language):
@@ -117,7 +118,7 @@ def build_xlsform() -> bytes:
     choices.append(["list_name", "name", *label_columns, "country"])
     for list_name, taxonomy in CHOICE_LISTS.items():
         for code, label in taxonomy.choices:
-            choices.append([list_name, code, *_choice_labels(label), ""])
+            choices.append([list_name, code, *in_each_language(label), ""])
     for code in places.COUNTRY_CODES:
         choices.append(
             ["country", code, *(places.country_name(code, lang) for lang in LANGUAGES), ""]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from pyxform.xls2xform import convert
 
-from digiamen.channels.openrosa import LANGUAGES
+from digiamen.channels.openrosa import LANGUAGES, in_each_language
 from digiamen.consultations import actions
 from digiamen.consultations.models import Consultation
 from digiamen.consultations.questions import age_bands, from_data
@@ -33,14 +33,6 @@ def version(consultation: Consultation) -> str:
     # A published consultation does not change: its publication time names the version.
     moment = consultation.published_at or consultation.created_at
     return moment.strftime("%Y%m%d%H%M")
-
-
-def _in_each(text: Any) -> list[str]:
-    labels = []
-    for language in LANGUAGES:
-        with translation.override(language):
-            labels.append(str(text))
-    return labels
 
 
 def _age_bands(consultation: Consultation) -> list[tuple[str, list[str]]]:
@@ -68,7 +60,11 @@ def build_xlsform(consultation: Consultation) -> bytes:
             _("How old are you?"),
             _age_bands(consultation),
         ),
-        ("sex", _("Are you a girl or a boy?"), [(c, _in_each(label)) for c, label in Sex.choices]),
+        (
+            "sex",
+            _("Are you a girl or a boy?"),
+            [(c, in_each_language(label)) for c, label in Sex.choices],
+        ),
         (
             "admin1",
             _("Where do you live?"),
@@ -81,13 +77,13 @@ def build_xlsform(consultation: Consultation) -> bytes:
         (
             "locality",
             _("Do you live in a city or in the countryside?"),
-            [(c, _in_each(label)) for c, label in Locality.choices],
+            [(c, in_each_language(label)) for c, label in Locality.choices],
         ),
     ]
     for name, label, options in profile:
         if not options:
             continue
-        survey.append([f"select_one {name}", name, *_in_each(label)])
+        survey.append([f"select_one {name}", name, *in_each_language(label)])
         for code, labels in options:
             choices.append([name, code, *labels])
     for index, question in enumerate(from_data(consultation.questions)):

@@ -26,8 +26,7 @@ from digiamen.consultations.questions import age_bands, from_data
 from digiamen.core import encryption, places
 from digiamen.core.taxonomy import Locality, Sex
 from digiamen.evidence import statistics
-from digiamen.evidence.disclosure import Cell, ProtectedTable, extend, protect_extended
-from digiamen.evidence.voices import AnswerTable
+from digiamen.evidence.voices import AnswerTable, protect_answer_rows
 
 BREAKDOWNS = {
     "age_band": gettext_lazy("Age band"),
@@ -119,18 +118,7 @@ def results(consultation: Consultation, breakdown: str = "age_band") -> Results:
                 _label(labels, breakdown, key),
             ),
         )
-        values = extend([counted[index][key] for key in keys])
-        unknown: set[Cell] = {
-            (i, j)
-            for i in range(len(keys))
-            if values[i][width] < threshold
-            for j in range(width + 1)
-        }
-        protected = (
-            protect_extended(values, threshold, unknown)
-            if keys
-            else ProtectedTable(values=[[0] * (width + 1)], threshold=threshold)
-        )
+        protected = protect_answer_rows([counted[index][key] for key in keys], width, threshold)
         tables.append(
             AnswerTable(
                 f"q{index}",

@@ -3,6 +3,7 @@ prints as a brief), publishing and closing it, and the children's few words."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -150,32 +151,42 @@ def results_pdf(request: HttpRequest, org: str, consultation_code: str) -> HttpR
     return response
 
 
-@staff_required
-@require_POST
-def publish(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    org: str,
+    consultation_code: str,
+    act: Callable[[Consultation, Any], None],
+    done: str,
+) -> HttpResponse:
     membership = editor(request, org)
     consultation = _consultation(membership, consultation_code)
     try:
-        actions.publish(consultation, request.user)
+        act(consultation, request.user)
     except actions.ConsultationRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("The consultation is published."))
+        messages.success(request, done)
     return redirect("consultations:detail", org, consultation_code)
+
+
+@staff_required
+@require_POST
+def publish(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
+    return _act(
+        request, org, consultation_code, actions.publish, _("The consultation is published.")
+    )
 
 
 @staff_required
 @require_POST
 def close(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
-    membership = editor(request, org)
-    consultation = _consultation(membership, consultation_code)
-    try:
-        actions.close(consultation, request.user)
-    except actions.ConsultationRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("The consultation is closed: no more answers are taken."))
-    return redirect("consultations:detail", org, consultation_code)
+    return _act(
+        request,
+        org,
+        consultation_code,
+        actions.close,
+        _("The consultation is closed: no more answers are taken."),
+    )
 
 
 @staff_required

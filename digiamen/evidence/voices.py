@@ -108,6 +108,23 @@ def _key(grouping: str, row: dict[str, object]) -> str:
     return str(service) if service is not None else f"type:{service_type}"
 
 
+def protect_answer_rows(
+    counts: list[list[int]], width: int, threshold: int, hidden_rows: set[int] | None = None
+) -> ProtectedTable:
+    """A table of answers protected as the statistics are, and more: a row of fewer answers
+    than the threshold (or one of ``hidden_rows``) shows nothing, not even its zeros."""
+    if not counts:
+        return ProtectedTable(values=[[0] * (width + 1)], threshold=threshold)
+    values = extend(counts)
+    unknown: set[Cell] = {
+        (i, j)
+        for i in range(len(counts))
+        if values[i][width] < threshold or i in (hidden_rows or set())
+        for j in range(width + 1)
+    }
+    return protect_extended(values, threshold, unknown)
+
+
 def _tables(
     answers: QuerySet[Answer], grouping: str, chosen: Period, thin: set[str] | None = None
 ) -> Voices:
@@ -126,18 +143,11 @@ def _tables(
         for row in combinations:
             counted[_key(grouping, row)][str(row[field])] += int(row["n"])
         keys = sorted(counted, key=lambda key: labels[key])
-        values = extend([[counted[key][code] for code, _label in choices] for key in keys])
-        width = len(choices)
-        unknown: set[Cell] = {
-            (i, j)
-            for i, key in enumerate(keys)
-            if values[i][width] < threshold or key in (thin or set())
-            for j in range(width + 1)
-        }
-        protected = (
-            protect_extended(values, threshold, unknown)
-            if keys
-            else ProtectedTable(values=[[0] * (width + 1)], threshold=threshold)
+        protected = protect_answer_rows(
+            [[counted[key][code] for code, _label in choices] for key in keys],
+            len(choices),
+            threshold,
+            hidden_rows={i for i, key in enumerate(keys) if key in (thin or set())},
         )
         tables.append(
             AnswerTable(
