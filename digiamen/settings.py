@@ -448,6 +448,11 @@ INTAKE_POW_MULTIPLIER = int(os.environ.get("INTAKE_POW_MULTIPLIER", "5"))
 # Wrong receipts an hour: per client, and per receipt prefix (its first digits, whoever types
 # them). Never across all clients: such a cap would let one caller lock every reporter out.
 FOLLOWUP_FAILURES_PER_CLIENT = int(os.environ.get("FOLLOWUP_FAILURES_PER_CLIENT", "10"))
+# Answers to children's consultations from one client (a keyed pseudonym of its address) in
+# an hour: enough for a class answering on one school connection, not for stuffing the figures.
+CONSULTATION_ANSWERS_PER_CLIENT_HOUR = int(
+    os.environ.get("CONSULTATION_ANSWERS_PER_CLIENT_HOUR", "60")
+)
 FOLLOWUP_FAILURES_PER_PREFIX = int(os.environ.get("FOLLOWUP_FAILURES_PER_PREFIX", "20"))
 # Right and wrong receipts are answered after at least this long.
 FOLLOWUP_MIN_SECONDS = float(os.environ.get("FOLLOWUP_MIN_SECONDS", "0.5"))

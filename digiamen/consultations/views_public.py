@@ -4,6 +4,7 @@ the way to tell us and the helplines when the words say something may be hurting
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -14,9 +15,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from digiamen.consultations import actions
 from digiamen.consultations.forms import AnswerForm
 from digiamen.consultations.models import Consultation, Response
+from digiamen.core.clients import RateLimit, client_pseudonym
 from digiamen.intake.flow import message_page
 from digiamen.intake.helplines import helplines_for
 from digiamen.intake.views import forbidden_origin, is_cross_site
+
+
+def _answers_from_here() -> RateLimit:
+    return RateLimit("consultation-answers", settings.CONSULTATION_ANSWERS_PER_CLIENT_HOUR, 3600)
 
 
 def _language(consultation: Consultation) -> str:
@@ -58,6 +64,13 @@ def answer(request: HttpRequest, consultation_code: str) -> HttpResponse:
             410 if request.method == "GET" else 400,
         )
     language = _language(consultation)
+    if request.method == "POST" and _answers_from_here().exceeded(client_pseudonym(request)):
+        return message_page(
+            request,
+            _("Have your say"),
+            _("Many answers were sent from this connection in the last hour. Try again later."),
+            429,
+        )
     form = AnswerForm(consultation, language, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -71,6 +84,7 @@ def answer(request: HttpRequest, consultation_code: str) -> HttpResponse:
             except actions.ConsultationRefused as refused:
                 form.add_error(None, str(refused))
             else:
+                _answers_from_here().hit(client_pseudonym(request))
                 return render(
                     request,
                     "consultations/thanks.html",

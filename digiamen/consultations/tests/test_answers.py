@@ -345,3 +345,15 @@ def test_a_network_consultation_reaches_every_member(world: World, signed_in: An
     assert answer.admin1 == "" and answer.consultation.organisation == world.amane
     # The web form offers the areas of both countries.
     assert "Amman" in Client().get("/en/consultations/VOIX-2027/").content.decode()
+
+
+def test_too_many_answers_from_one_connection_are_refused(
+    world: World, settings: Any
+) -> None:
+    settings.CONSULTATION_ANSWERS_PER_CLIENT_HOUR = 2
+    open_consultation(world)
+    for _n in range(2):
+        assert Client().post(URL, web_answer()).status_code == 200
+    refused = Client().post(URL, web_answer())
+    assert refused.status_code == 429 and "Réessaie plus tard" in refused.content.decode()
+    assert Response.objects.count() == 2
