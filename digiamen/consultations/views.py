@@ -24,6 +24,7 @@ from digiamen.consultations.permissions import WORDS_READERS, editor, words_read
 from digiamen.consultations.questions import from_data
 from digiamen.core.pdf import PdfUnavailable, render_pdf
 from digiamen.core.views import form_page_status
+from digiamen.evidence import charts
 
 
 def _consultation(membership: Membership, code: str) -> Consultation:
@@ -141,6 +142,22 @@ def results_pdf(request: HttpRequest, org: str, consultation_code: str) -> HttpR
     consultation = _consultation(membership, consultation_code)
     context = _context(request, membership, consultation)
     context.update(language=get_language(), direction="rtl" if get_language_bidi() else "ltr")
+    found: results.Results = context["results"]
+    # Each question's answers in all, drawn for the reader of the printed brief (a hidden
+    # total gets its marker and no bar, as in the table).
+    context["charted"] = [
+        (
+            table,
+            charts.print_bar_chart(
+                [
+                    (label, table.protected.shown(len(table.rows), j))
+                    for j, label in enumerate(table.columns)
+                ],
+                title=table.title,
+            ),
+        )
+        for table in found.tables
+    ]
     try:
         data = render_pdf(render_to_string("consultations/brief.html", context, request))
     except PdfUnavailable:

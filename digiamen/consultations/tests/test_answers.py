@@ -347,9 +347,7 @@ def test_a_network_consultation_reaches_every_member(world: World, signed_in: An
     assert "Amman" in Client().get("/en/consultations/VOIX-2027/").content.decode()
 
 
-def test_too_many_answers_from_one_connection_are_refused(
-    world: World, settings: Any
-) -> None:
+def test_too_many_answers_from_one_connection_are_refused(world: World, settings: Any) -> None:
     settings.CONSULTATION_ANSWERS_PER_CLIENT_HOUR = 2
     open_consultation(world)
     for _n in range(2):
