@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,11 +25,18 @@ from digiamen.consultations.questions import from_data
 from digiamen.core.pdf import PdfUnavailable, render_pdf
 from digiamen.core.views import form_page_status
 from digiamen.evidence import charts
+from digiamen.networks.models import Network
 
 
-def _consultation(membership: Membership, code: str) -> Consultation:
+def _consultation(membership: Membership, code: str, *, shared: bool = False) -> Consultation:
+    """The organisation's own consultation; with ``shared``, also one of a network it
+    belongs to (its tables only: writing, publishing and the words stay with its owner)."""
+    scope = Q(organisation=membership.organisation)
+    if shared:
+        scope |= Q(network__in=Network.objects.of(membership.organisation).values("pk"))
     found = (
-        Consultation.objects.filter(organisation=membership.organisation, code=code)
+        Consultation.objects.filter(scope, code=code)
+        .exclude(~Q(organisation=membership.organisation), status=Consultation.Status.DRAFT)
         .select_related("organisation", "network")
         .first()
     )
@@ -38,12 +45,20 @@ def _consultation(membership: Membership, code: str) -> Consultation:
     return found
 
 
+# A network's consultation is seen by its members once children can answer it.
+SHARED_STATUSES = (Consultation.Status.PUBLISHED, Consultation.Status.CLOSED)
+
+
 @staff_required
 @require_safe
 def consultation_list(request: HttpRequest, org: str) -> HttpResponse:
     membership = editor(request, org)
+    networks = Network.objects.of(membership.organisation).values("pk")
     consultations = (
-        Consultation.objects.filter(organisation=membership.organisation)
+        Consultation.objects.filter(
+            Q(organisation=membership.organisation)
+            | Q(network__in=networks, status__in=SHARED_STATUSES)
+        )
         .select_related("network")
         .annotate(answered=Count("responses"))
     )
@@ -123,7 +138,9 @@ def _context(
             .values_list("channel", "n")
         ),
         "form_id": odk.form_id(consultation),
-        "reads_words": membership.role in WORDS_READERS,
+        "owned": consultation.organisation_id == membership.organisation_id,
+        "reads_words": membership.role in WORDS_READERS
+        and consultation.organisation_id == membership.organisation_id,
     }
 
 
@@ -131,7 +148,7 @@ def _context(
 @require_safe
 def consultation_page(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
     membership = editor(request, org)
-    consultation = _consultation(membership, consultation_code)
+    consultation = _consultation(membership, consultation_code, shared=True)
     return render(request, "consultations/detail.html", _context(request, membership, consultation))
 
 
@@ -139,7 +156,7 @@ def consultation_page(request: HttpRequest, org: str, consultation_code: str) ->
 @require_safe
 def results_pdf(request: HttpRequest, org: str, consultation_code: str) -> HttpResponse:
     membership = editor(request, org)
-    consultation = _consultation(membership, consultation_code)
+    consultation = _consultation(membership, consultation_code, shared=True)
     context = _context(request, membership, consultation)
     context.update(language=get_language(), direction="rtl" if get_language_bidi() else "ltr")
     found: results.Results = context["results"]

@@ -345,6 +345,15 @@ def test_a_network_consultation_reaches_every_member(world: World, signed_in: An
     assert answer.admin1 == "" and answer.consultation.organisation == world.amane
     # The web form offers the areas of both countries.
     assert "Amman" in Client().get("/en/consultations/VOIX-2027/").content.decode()
+    # A member's staff see the network's consultation and its tables, and change nothing.
+    member = signed_in(world.add_member("omar", world.jordan, Role.DATA_OFFICER))
+    assert "Ta sécurité en ligne" in member.get("/en/staff/jordan/consultations/").content.decode()
+    page = member.get("/en/staff/jordan/consultations/VOIX-2027/")
+    assert page.status_code == 200 and "Run by" in page.content.decode()
+    assert "/close/" not in page.content.decode()
+    assert member.post("/en/staff/jordan/consultations/VOIX-2027/close/").status_code == 404
+    assert member.get("/en/staff/jordan/consultations/VOIX-2027/edit/").status_code == 404
+    assert Consultation.objects.get().status == Consultation.Status.PUBLISHED
 
 
 def test_too_many_answers_from_one_connection_are_refused(world: World, settings: Any) -> None:
