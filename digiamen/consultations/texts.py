@@ -155,11 +155,22 @@ def start(gateway: Gateway, lookup: str, text: str, now: datetime) -> list[str] 
     )
     title = consultation.titles.get(language) or next(iter(consultation.titles.values()), "")
     with translation.override(language):
-        welcome = _(
-            "%(title)s: a few questions for children. You do not give your name; your "
-            "answers are counted with others. Reply STOP at any time."
-        ) % {"title": title}
+        welcome = "\n".join(
+            [
+                title,
+                _(
+                    "A few questions for children. You do not give your name; your answers "
+                    "are counted with others. Reply STOP at any time."
+                ),
+            ]
+        )
     return [welcome, render(steps(consultation, language)[session.step], language)]
+
+
+def plain(text: str) -> str:
+    """A text message's spaces as every phone shows them: French typography's narrow and
+    no-break spaces become plain ones (some gateways turn them into question marks)."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def _picked(step: Step, reply: str) -> str | list[str] | None:
@@ -275,6 +286,11 @@ def expire() -> int:
 def _text_received(
     sender: Any, gateway: Gateway, lookups: list[str], text: str, now: datetime, **kwargs: Any
 ) -> list[str] | None:
+    replies = _replies(gateway, lookups, text, now)
+    return [plain(reply) for reply in replies] if replies is not None else None
+
+
+def _replies(gateway: Gateway, lookups: list[str], text: str, now: datetime) -> list[str] | None:
     if script.word_of(text) in script.STOP_WORDS:
         return stop(gateway, lookups)
     session = (

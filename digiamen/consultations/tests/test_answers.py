@@ -364,3 +364,9 @@ def test_too_many_answers_from_one_connection_are_refused(world: World, settings
     refused = Client().post(URL, web_answer())
     assert refused.status_code == 429 and "Réessaie plus tard" in refused.content.decode()
     assert Response.objects.count() == 2
+
+
+def test_text_messages_carry_plain_spaces(world: World, gateway: Any) -> None:
+    open_consultation(world, titles={"fr": "Ton avis\u202f?", "ar": "رأيك"})
+    first = _sms(gateway, "VOIX-2027 fr")
+    assert "Ton avis ?" in first and "\u202f" not in first and "\u00a0" not in first

@@ -40,4 +40,10 @@ class Command(BaseCommand):
                 f"ODK Collect: server http://127.0.0.1:{port}/  user {worker['username']}  "
                 f"password {worker['password']}"
             )
+        for consultation in data.get("consultations", []):
+            code = consultation["code"]
+            self.stdout.write(
+                f"Children's consultation: http://127.0.0.1:{port}/en/consultations/{code}/ "
+                f"(or the keyword {code} by SMS, or its form in ODK Collect)"
+            )
         self.stdout.write("")
