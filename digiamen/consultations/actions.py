@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from digiamen.accounts import time_zones
 from digiamen.accounts.models import Organisation
 from digiamen.consultations.models import Consultation, Response, Words
-from digiamen.consultations.questions import Question, age_bands, from_data, mentions_harm
+from digiamen.consultations.questions import Question, age_bands, mentions_harm
 from digiamen.core import audit, encryption, places
 from digiamen.core.taxonomy import Locality, Sex
 from digiamen.core.text import list_separator
@@ -178,7 +178,7 @@ def check(consultation: Consultation, raw: dict[str, Any], *, written: bool = Fa
         raise ConsultationRefused(_("Choose your region from the list."))
     choices: list[int | list[int] | None] = []
     words: dict[int, str] = {}
-    for index, question in enumerate(from_data(consultation.questions)):
+    for index, question in enumerate(consultation.asked()):
         value = raw.get(f"q{index}")
         if question.kind == "words":
             text = str(value or "").strip()

@@ -20,7 +20,6 @@ from digiamen.consultations.questions import (
     TEXT_MAX,
     age_bands,
     as_text,
-    from_data,
     identifying,
     identifying_label,
     parse,
@@ -191,7 +190,7 @@ class ConsultationForm(forms.Form):
 
 
 def initial_of(consultation: Consultation) -> dict[str, Any]:
-    stored = from_data(consultation.questions)
+    stored = consultation.asked()
     initial: dict[str, Any] = {
         "code": consultation.code,
         "network": consultation.network_id,
@@ -246,7 +245,7 @@ class AnswerForm(forms.Form):
             widget=forms.RadioSelect,
             required=False,
         )
-        for index, question in enumerate(from_data(consultation.questions)):
+        for index, question in enumerate(consultation.asked()):
             label = format_html("<bdi>{}</bdi>", question.text(language))
             choices = list(enumerate(question.choice_texts(language)))
             field: forms.Field

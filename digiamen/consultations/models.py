@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digiamen.accounts.models import Organisation
 from digiamen.channels.models import Gateway
+from digiamen.consultations.questions import Question, from_data
 from digiamen.networks.models import Network
 
 LANGUAGES = ("ar", "fr", "en")
@@ -67,6 +68,18 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language``, else in the consultation's first language (a JSON
+        object's keys come back in no set order from PostgreSQL)."""
+        for choice in (language, *self.languages):
+            if self.titles.get(choice):
+                return str(self.titles[choice])
+        return ""
+
+    def asked(self) -> list[Question]:
+        """The questions, each falling back on the consultation's languages in order."""
+        return from_data(self.questions, self.languages)
 
     def is_open_on(self, day: date) -> bool:
         return self.status == self.Status.PUBLISHED and self.starts_on <= day <= self.ends_on

@@ -18,7 +18,7 @@ from pyxform.xls2xform import convert
 from digiamen.channels.openrosa import LANGUAGES, in_each_language
 from digiamen.consultations import actions
 from digiamen.consultations.models import Consultation
-from digiamen.consultations.questions import age_bands, from_data
+from digiamen.consultations.questions import age_bands
 from digiamen.core import places
 from digiamen.core.taxonomy import Locality, Sex
 
@@ -86,7 +86,7 @@ def build_xlsform(consultation: Consultation) -> bytes:
         survey.append([f"select_one {name}", name, *in_each_language(label)])
         for code, labels in options:
             choices.append([name, code, *labels])
-    for index, question in enumerate(from_data(consultation.questions)):
+    for index, question in enumerate(consultation.asked()):
         texts = [question.text(language) for language in LANGUAGES]
         if question.kind == "words":
             survey.append(["text", f"q{index}", *texts])
@@ -103,7 +103,7 @@ def build_xlsform(consultation: Consultation) -> bytes:
             )
     settings = workbook.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
-    title = consultation.titles.get("ar") or next(iter(consultation.titles.values()), "")
+    title = consultation.title_in("ar")
     settings.append([title, form_id(consultation), version(consultation), LANGUAGES["ar"]])
     buffer = BytesIO()
     workbook.save(buffer)
@@ -120,7 +120,7 @@ def xform(consultation: Consultation) -> str:
 def form_entry(consultation: Consultation) -> dict[str, str]:
     body = xform(consultation)
     digest = hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()
-    title = consultation.titles.get("ar") or next(iter(consultation.titles.values()), "")
+    title = consultation.title_in("ar")
     return {
         "form_id": form_id(consultation),
         "name": title,
@@ -134,7 +134,7 @@ def answers_of(consultation: Consultation, data: bytes) -> dict[str, Any]:
     """The submission's values under the web form's names (several answers as a list)."""
     root = ElementTree.fromstring(data, forbid_dtd=True)
     values: dict[str, Any] = {}
-    kinds = {f"q{i}": q.kind for i, q in enumerate(from_data(consultation.questions))}
+    kinds = {f"q{i}": q.kind for i, q in enumerate(consultation.asked())}
     for element in root.iter():
         name = element.tag.rsplit("}", 1)[-1]
         if element is root or len(element) or name not in {*kinds, *actions.PROFILE_FIELDS}:

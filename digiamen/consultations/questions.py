@@ -160,12 +160,19 @@ class Question:
         return {"kind": self.kind, "texts": self.texts, "choices": self.choices}
 
 
-def from_data(stored: list[dict[str, Any]]) -> list[Question]:
+def from_data(stored: list[dict[str, Any]], languages: list[str] | None = None) -> list[Question]:
+    """Questions as stored; each text's languages in the order of ``languages`` (the first
+    is the fallback), since a JSON object's keys come back in no set order."""
+
+    def ordered(texts: dict[str, Any]) -> dict[str, str]:
+        order = [key for key in languages or [] if key in texts]
+        return {str(k): str(texts[k]) for k in [*order, *(k for k in texts if k not in order)]}
+
     return [
         Question(
             kind=str(item["kind"]),
-            texts={str(k): str(v) for k, v in item["texts"].items()},
-            choices=[{str(k): str(v) for k, v in c.items()} for c in item.get("choices", [])],
+            texts=ordered(item["texts"]),
+            choices=[ordered(choice) for choice in item.get("choices", [])],
         )
         for item in stored
     ]

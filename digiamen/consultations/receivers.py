@@ -24,8 +24,7 @@ def _invitations(sender: Any, language: str, **kwargs: Any) -> dict[str, Any] | 
     invitations = [
         {
             "consultation": consultation,
-            "title": consultation.titles.get(language)
-            or next(iter(consultation.titles.values()), ""),
+            "title": consultation.title_in(language),
             "countries": actions.country_names(consultation, language),
         }
         for consultation in found

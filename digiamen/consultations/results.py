@@ -22,7 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from digiamen.consultations.models import Consultation, Response, Words
-from digiamen.consultations.questions import age_bands, from_data
+from digiamen.consultations.questions import age_bands
 from digiamen.core import encryption, places
 from digiamen.core.taxonomy import Locality, Sex
 from digiamen.evidence import statistics
@@ -78,7 +78,7 @@ def results(consultation: Consultation, breakdown: str = "age_band") -> Results:
         breakdown = "age_band"
     threshold = statistics.threshold()
     language = get_language() or "en"
-    questions = from_data(consultation.questions)
+    questions = consultation.asked()
     widths = [len(question.choices) for question in questions]
     # One pass over the answers (no GROUP BY on the answers' JSON: nearly every child's
     # answers differ), counting every question at once: {question: {row: counts}}.
@@ -167,7 +167,7 @@ def words(request: HttpRequest, consultation: Consultation) -> WordsRead:
     language = get_language() or "en"
     shuffle = random.SystemRandom().shuffle
     found = []
-    for index, question in enumerate(from_data(consultation.questions)):
+    for index, question in enumerate(consultation.asked()):
         if question.kind == "words":
             texts = by_question.get(index, [])
             shuffle(texts)

@@ -25,7 +25,7 @@ from digiamen.channels import script
 from digiamen.channels.models import Gateway
 from digiamen.consultations import actions
 from digiamen.consultations.models import Consultation, Response, TextSession, Words
-from digiamen.consultations.questions import Question, age_bands, from_data, mentions_harm
+from digiamen.consultations.questions import Question, age_bands, mentions_harm
 from digiamen.core import places, signals
 from digiamen.core.digits import normalize_digits
 from digiamen.core.taxonomy import Locality, Sex
@@ -81,7 +81,7 @@ def steps(consultation: Consultation, language: str) -> list[Step]:
                 ],
             ),
         ]
-    asked: list[Question] = from_data(consultation.questions)
+    asked: list[Question] = consultation.asked()
     return [step for step in profile if step.choices] + [
         Step(
             f"q{index}",
@@ -153,7 +153,7 @@ def start(gateway: Gateway, lookup: str, text: str, now: datetime) -> list[str] 
         language=language,
         expires_at=now + timedelta(minutes=SESSION_MINUTES),
     )
-    title = consultation.titles.get(language) or next(iter(consultation.titles.values()), "")
+    title = consultation.title_in(language)
     with translation.override(language):
         welcome = "\n".join(
             [

@@ -21,7 +21,6 @@ from digiamen.consultations import actions, odk, results
 from digiamen.consultations.forms import ConsultationForm
 from digiamen.consultations.models import Consultation, Response
 from digiamen.consultations.permissions import WORDS_READERS, editor, words_reader
-from digiamen.consultations.questions import from_data
 from digiamen.core.pdf import PdfUnavailable, render_pdf
 from digiamen.core.views import form_page_status
 from digiamen.evidence import charts
@@ -63,10 +62,7 @@ def consultation_list(request: HttpRequest, org: str) -> HttpResponse:
         .annotate(answered=Count("responses"))
     )
     language = get_language() or "en"
-    rows = [
-        (c, c.titles.get(language) or next(iter(c.titles.values()), ""), actions.is_open(c))
-        for c in consultations
-    ]
+    rows = [(c, c.title_in(language), actions.is_open(c)) for c in consultations]
     return render(request, "consultations/list.html", {"membership": membership, "rows": rows})
 
 
@@ -121,11 +117,10 @@ def _context(
     return {
         "membership": membership,
         "consultation": consultation,
-        "title": consultation.titles.get(language) or next(iter(consultation.titles.values()), ""),
+        "title": consultation.title_in(language),
         "introduction": consultation.introductions.get(language, ""),
         "questions": [
-            (q, q.text(language), q.choice_texts(language))
-            for q in from_data(consultation.questions)
+            (q, q.text(language), q.choice_texts(language)) for q in consultation.asked()
         ],
         "is_open": actions.is_open(consultation),
         "countries": actions.countries_of(consultation),

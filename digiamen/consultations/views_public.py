@@ -37,7 +37,7 @@ def open_list(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             consultation,
-            consultation.titles.get(language) or next(iter(consultation.titles.values()), ""),
+            consultation.title_in(language),
             actions.country_names(consultation, language),
         )
         for consultation in actions.open_consultations()
