@@ -25,6 +25,13 @@ from digiamen.networks.models import Network
 LANGUAGES = ("ar", "fr", "en")
 
 
+def _in(texts: dict[str, str], language: str, languages: list[str]) -> str:
+    for choice in (language, *languages):
+        if texts.get(choice):
+            return str(texts[choice])
+    return ""
+
+
 class Consultation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -72,10 +79,10 @@ class Consultation(models.Model):
     def title_in(self, language: str) -> str:
         """The title in ``language``, else in the consultation's first language (a JSON
         object's keys come back in no set order from PostgreSQL)."""
-        for choice in (language, *self.languages):
-            if self.titles.get(choice):
-                return str(self.titles[choice])
-        return ""
+        return _in(self.titles, language, self.languages)
+
+    def introduction_in(self, language: str) -> str:
+        return _in(self.introductions, language, self.languages)
 
     def asked(self) -> list[Question]:
         """The questions, each falling back on the consultation's languages in order."""

@@ -118,7 +118,7 @@ def _context(
         "membership": membership,
         "consultation": consultation,
         "title": consultation.title_in(language),
-        "introduction": consultation.introductions.get(language, ""),
+        "introduction": consultation.introduction_in(language),
         "questions": [
             (q, q.text(language), q.choice_texts(language)) for q in consultation.asked()
         ],

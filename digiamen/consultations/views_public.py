@@ -100,8 +100,8 @@ def answer(request: HttpRequest, consultation_code: str) -> HttpResponse:
         {
             "consultation": consultation,
             "form": form,
-            "title": consultation.titles.get(language, ""),
-            "introduction": consultation.introductions.get(language, ""),
+            "title": consultation.title_in(language),
+            "introduction": consultation.introduction_in(language),
             "language": language,
         },
         status=status,
