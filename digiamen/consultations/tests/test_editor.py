@@ -204,3 +204,30 @@ def test_words_are_for_supervisors_not_org_admins(world: World) -> None:
     sign_in(client, world.alice)
     assert client.get("/en/staff/amane/consultations/VOIX-2027/").status_code == 200
     assert client.get("/en/staff/amane/consultations/VOIX-2027/words/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/en/staff/amane/consultations/VOIX-2027/close/"),
+        ("post", "/en/staff/amane/consultations/VOIX-2027/publish/"),
+        ("get", "/en/staff/amane/consultations/VOIX-2027/edit/"),
+        ("get", "/en/staff/amane/consultations/VOIX-2027/export/pdf/"),
+    ],
+)
+def test_actions_and_the_brief_for_each_kind_of_visitor(
+    world: World, signed_in: Any, method: str, path: str
+) -> None:
+    open_consultation(world)
+    anonymous = getattr(Client(), method)(path)
+    assert anonymous.status_code == 302 and "/staff/login/" in anonymous["Location"]
+    other = world.add_member("omar", world.jordan, Role.SUPERVISOR)
+    assert getattr(signed_in(other), method)(path).status_code == 404
+    assert getattr(signed_in(world.bob), method)(path).status_code == 403  # a caseworker
+    allowed = getattr(signed_in(world.alice), method)(path)
+    assert allowed.status_code in (200, 302)
+    if path.endswith("/pdf/"):
+        assert allowed["Content-Type"] == "application/pdf"
+    assert Consultation.objects.get().status == (
+        Consultation.Status.CLOSED if path.endswith("/close/") else Consultation.Status.PUBLISHED
+    )
