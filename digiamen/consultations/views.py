@@ -22,6 +22,7 @@ from digiamen.consultations.forms import ConsultationForm
 from digiamen.consultations.models import Consultation, Response
 from digiamen.consultations.permissions import WORDS_READERS, editor, words_reader
 from digiamen.core.pdf import PdfUnavailable, render_pdf
+from digiamen.core.text import isolated
 from digiamen.core.views import form_page_status
 from digiamen.evidence import charts
 from digiamen.networks.models import Network
@@ -165,7 +166,8 @@ def results_pdf(request: HttpRequest, org: str, consultation_code: str) -> HttpR
                     (label, table.protected.shown(len(table.rows), j))
                     for j, label in enumerate(table.columns)
                 ],
-                title=table.title,
+                # A stored text: isolated (FSI/PDI), as WeasyPrint knows no <bdi>.
+                title=isolated(table.title),
             ),
         )
         for table in found.tables

@@ -14,6 +14,7 @@ SCRIPT = """
 import django; django.setup()
 from django.core.management import call_command
 call_command("collectstatic", "--noinput", verbosity=0)
+call_command("migrate", "--noinput", verbosity=0)  # the home page lists open consultations
 from django.templatetags.static import static
 from django.test import Client
 client = Client(HTTP_HOST="127.0.0.1")
