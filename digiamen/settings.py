@@ -221,6 +221,8 @@ if REDIS_URL:
         "name": "digiamen",
         "url": REDIS_URL,
         "immediate": False,
+        # Nothing reads a task's return value: stored, each would stay in Redis for good.
+        "results": False,
     }
 else:
     # One process holds the cache in memory: rate-limit state and the daily key that
@@ -237,6 +239,7 @@ else:
         "name": "digiamen",
         "filename": str(VAR_DIR / "queue.sqlite3"),
         "immediate": False,
+        "results": False,
     }
 if MODE == "test" or env_bool("HUEY_IMMEDIATE"):
     HUEY = {"huey_class": "huey.MemoryHuey", "name": "digiamen", "immediate": True}

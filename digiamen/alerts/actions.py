@@ -8,6 +8,7 @@ never undoes a report. Each is made once per recipient and event (``dedup_key``)
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -31,12 +32,14 @@ from digiamen.alerts.models import (
     Kind,
     Language,
     OnCallShift,
+    PendingNewReport,
 )
 from digiamen.cases.actions import record_event
 from digiamen.cases.models import Case
 from digiamen.core import audit
 from digiamen.core.errors import ActionError as BaseActionError
 from digiamen.core.taxonomy import RiskLevel
+from digiamen.intake.models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -245,24 +248,45 @@ def after_commit(make_alerts: Callable[[], object]) -> None:
 
 
 def alert_new_report(report_id: int, now: datetime | None = None) -> list[Alert]:
-    """After a report's transaction: the person on call, or else every caseworker and
-    supervisor, learns that a report is waiting (and whether it is urgent)."""
-    case = Case.objects.select_related("organisation").filter(report_id=report_id).first()
-    if case is None:
-        return []
+    return alert_new_reports([report_id], now)
+
+
+def alert_new_reports(report_ids: Iterable[int], now: datetime | None = None) -> list[Alert]:
+    """After the reports' transactions: for each, the person on call, or else every
+    caseworker and supervisor, learns that a report is waiting (and whether it is urgent).
+    Each organisation's team and rota are read once for all its reports. A report whose
+    alerts fail is logged and left (the periodic escalation still looks at urgent cases);
+    the others are alerted all the same."""
+    cases = (
+        Case.objects.select_related("organisation")
+        .filter(report_id__in=list(report_ids))
+        .order_by("organisation_id", "report_id")
+    )
+    made: list[Alert] = []
+    for _organisation_id, group in itertools.groupby(cases, key=lambda case: case.organisation_id):
+        organisation_cases = list(group)
+        organisation = organisation_cases[0].organisation
+        # Read once: the rota names some of them, or else they are all alerted.
+        team = _members(organisation, CASEWORK_ROLES)
+        if not team:
+            continue  # nobody to alert yet (an organisation still setting up)
+        users = on_call(organisation, now, caseworkers=team)
+        step = "on_call"
+        if not users:
+            users, step = team, "team"
+        for case in organisation_cases:
+            try:
+                made += _alert_new_case(case, users, step, now)
+            except Exception:
+                logger.exception("new-report alerts could not be made")
+    return made
+
+
+def _alert_new_case(case: Case, users: list[User], step: str, now: datetime | None) -> list[Alert]:
     urgent = is_urgent(case)
-    organisation = case.organisation
-    # Read once: the rota names some of them, or else they are all alerted.
-    team = _members(organisation, CASEWORK_ROLES)
-    users = on_call(organisation, now, caseworkers=team)
-    step = "on_call"
-    if not users:
-        users, step = team, "team"
-    if not users:
-        return []  # nobody to alert yet (an organisation still setting up)
     with transaction.atomic():
         made = create_alerts(
-            organisation,
+            case.organisation,
             users,
             kind=Kind.NEW_REPORT,
             urgent=urgent,
@@ -274,6 +298,34 @@ def alert_new_report(report_id: int, now: datetime | None = None) -> list[Alert]
         if made:
             record_event(case, "alerted", None, step=step, recipients=len(made), urgent=urgent)
     return made
+
+
+# Reports taken from the waiting list at a time: one transaction each.
+PENDING_BATCH = 200
+
+
+def wait_for_alerts(report: Report) -> None:
+    """Inside the report's transaction: the report waits for its alerts (a row that exists
+    exactly when the report does)."""
+    PendingNewReport.objects.create(report=report)
+
+
+def alert_pending_new_reports(now: datetime | None = None) -> list[Alert]:
+    """Alerts for every report waiting for them, in batches. Each batch is taken and
+    alerted in one transaction; with several consumers, each takes other rows (rows
+    another transaction holds are skipped on PostgreSQL; SQLite has one writer)."""
+    made: list[Alert] = []
+    while True:
+        with transaction.atomic():
+            report_ids = list(
+                PendingNewReport.objects.select_for_update(skip_locked=True)
+                .order_by("report_id")
+                .values_list("report_id", flat=True)[:PENDING_BATCH]
+            )
+            if not report_ids:
+                return made
+            PendingNewReport.objects.filter(report_id__in=report_ids).delete()
+            made += alert_new_reports(report_ids, now)
 
 
 def alert_assigned(case_id: int, assignee_id: int, version: int) -> list[Alert]:

@@ -250,3 +250,17 @@ class AlertPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"alert policy of {self.organisation_id}"
+
+
+class PendingNewReport(models.Model):
+    """A stored report whose staff have not been alerted yet. Written in the report's own
+    transaction, so it exists exactly when the report does; the queue takes these rows in
+    batches (alerts.new_reports), each organisation's team and rota read once per batch.
+    A lost task or a queue that was down leaves the row for the next run."""
+
+    report = models.OneToOneField(
+        "intake.Report", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"report {self.report_id} waiting for its alerts"

@@ -29,8 +29,9 @@ BODY = {"harm_types": ["sexual_extortion"], "country": "MA", "narrative": "He th
 
 # One report through the API: the receiving organisation with its keys (one query), the
 # report, the case number (one UPDATE … RETURNING), the case, its first event, its consent
-# records. Not the routing, the receipt salt or the helplines (kept per process).
-API_STATEMENTS = 6
+# records, and the row that makes it wait for its alerts (the queue alerts every waiting
+# report in one run). Not the routing, the receipt salt or the helplines (kept per process).
+API_STATEMENTS = 7
 # Through the web form, besides: the draft read by the page, then taken for sending (one
 # UPDATE), and the services near the child shown on the receipt page (two).
 WEB_STATEMENTS = API_STATEMENTS + 2 + 2
