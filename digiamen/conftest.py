@@ -89,11 +89,13 @@ def _clear_cache() -> None:
     cache.clear()
     # Each test's database starts afresh: so do the process's matching index and the
     # process caches of rows (receipt salt, routing, helplines).
+    from digiamen.core.clients import forget_daily_key_copy
     from digiamen.core.process_cache import clear_all
     from digiamen.media.matching import reset_process_index
 
     reset_process_index()
     clear_all()
+    forget_daily_key_copy()
     # A request leaves its language active in the thread (LocaleMiddleware does not reset
     # it): each test starts from none, as a new request would.
     translation.deactivate()

@@ -170,7 +170,11 @@ class Membership(models.Model):
     deactivated_at = models.DateTimeField(null=True, blank=True)
     # The member's saved queue filters in this organisation (cases.saved_filters): read with
     # the membership every page loads anyway, so the queue lists them without a query.
-    saved_filters = models.JSONField(default=list, blank=True)
+    # db_default: a membership inserted by code from before this column (a rolling upgrade)
+    # still gets an empty list.
+    saved_filters = models.JSONField(
+        default=list, blank=True, db_default=models.Value([], models.JSONField())
+    )
 
     objects = MembershipQuerySet.as_manager()
 

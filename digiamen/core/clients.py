@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,13 +30,32 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+# This process's copy of the day's key, read again after a minute: every rate-limited
+# request needs it, and the cache is where it lives (a cache that lost it makes a new one,
+# which every process takes within the minute).
+_daily_key_copy: tuple[str, float, bytes] = ("", 0.0, b"")
+DAILY_KEY_COPY_SECONDS = 60
+
+
 def _daily_key() -> bytes:
-    cache_key = f"client-pseudonym-key:{timezone.now().date().isoformat()}"
+    global _daily_key_copy
+    day = timezone.now().date().isoformat()
+    copied_day, copied_at, copy = _daily_key_copy
+    if copied_day == day and time.monotonic() - copied_at < DAILY_KEY_COPY_SECONDS:
+        return copy
+    cache_key = f"client-pseudonym-key:{day}"
     key = cache.get(cache_key)
     if key is None:
         cache.add(cache_key, secrets.token_bytes(32), timeout=2 * 24 * 3600)
         key = cache.get(cache_key)
+    _daily_key_copy = (day, time.monotonic(), bytes(key))
     return bytes(key)
+
+
+def forget_daily_key_copy() -> None:
+    """Tests: each starts with an empty cache, so with no copy of its key either."""
+    global _daily_key_copy
+    _daily_key_copy = ("", 0.0, b"")
 
 
 def client_pseudonym(request: HttpRequest) -> str:
@@ -70,12 +90,17 @@ class RateLimit:
 
     def hit(self, subject: str) -> int:
         key = self._key(subject)
-        cache.add(key, 0, timeout=self.window)
         try:
-            count = int(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=self.window)
-            count = 1
+            count = int(cache.incr(key))  # one call while the window runs
+        except ValueError:  # the window's first event (or it expired meanwhile)
+            if cache.add(key, 1, timeout=self.window):
+                count = 1
+            else:  # another request opened the window first
+                try:
+                    count = int(cache.incr(key))
+                except ValueError:
+                    cache.set(key, 1, timeout=self.window)
+                    count = 1
         if self.hold is not None and count == self.limit:
             cache.touch(key, self.hold)
         return count

@@ -99,3 +99,31 @@ def test_a_filter_that_no_longer_holds_is_applied_as_far_as_it_can(
 
 def test_anonymous_visitors_are_sent_to_sign_in(client: Any, world: World) -> None:
     assert client.post(SAVE, {**FILTER, "name": "x"}).status_code == 302
+
+
+def test_a_membership_written_without_the_column_gets_no_saved_filters(world: World) -> None:
+    """Code from before saved filters (a rolling upgrade) inserts memberships without the
+    column: the database fills in an empty list."""
+    from django.db import connection
+
+    from digiamen.accounts import actions as account_actions
+
+    newcomer, _key = account_actions.create_user("newcomer", "a long enough passphrase 1")
+    existing = Membership.objects.get(user=world.bob.user)
+    columns = [
+        field.column
+        for field in Membership._meta.concrete_fields
+        if field.column not in ("id", "saved_filters")
+    ]
+    values = [
+        newcomer.pk if column == "user_id" else getattr(existing, column) for column in columns
+    ]
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    with connection.cursor() as cursor:
+        # Names from the model's own metadata, values as parameters.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))})",
+            values,
+        )
+    assert Membership.objects.get(user=newcomer).saved_filters == []
