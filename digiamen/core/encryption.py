@@ -26,7 +26,9 @@ See docs/security-model.md for the whole design.
 
 from __future__ import annotations
 
+import copy
 import itertools
+import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ from digiamen.core.models import (
     PurgePeriodKey,
     UserKeyPair,
 )
+from digiamen.core.process_cache import ProcessCache
 
 if TYPE_CHECKING:
     from digiamen.accounts.models import Organisation, User
@@ -212,8 +215,66 @@ def organisation_and_current_key(organisation_id: int) -> tuple[Organisation, Or
 def organisation_and_case_key(
     organisation_id: int,
 ) -> tuple[Organisation, CaseworkKey | OrganisationKey]:
-    """The organisation as it is now and the key its case data is sealed to, in one query
-    (the casework key; the organisation key while it has none, ``new_case_record_key``)."""
+    """The organisation as it is now and the key its case data is sealed to (the casework
+    key; the organisation key while it has none, ``new_case_record_key``), in one query.
+
+    Intake reads both for every report. The organisation is read fresh, with how many key
+    rows of each kind it has and the newest of each: a new generation, a row removed or a
+    trust field of the organisation changed (anchor, recovery key, signing, migration)
+    makes a new entry, read and verified as before (``_verified_case_key``). Key rows are
+    otherwise written once (a rewrite of their recovery seals is not read here), so the
+    key this process verified for the same rows is still the one to seal to."""
+    organisation = _organisation_with_key_rows(organisation_id)
+    shape = (
+        organisation_id,
+        organisation.casework_rows,  # type: ignore[attr-defined]
+        organisation.newest_casework_row,  # type: ignore[attr-defined]
+        organisation.organisation_rows,  # type: ignore[attr-defined]
+        organisation.newest_organisation_row,  # type: ignore[attr-defined]
+        bytes(organisation.key_anchor or b""),
+        bytes(organisation.recovery_public_key or b""),
+        organisation.keys_signed_at,
+        organisation.case_keys_migrated_at,
+    )
+    key = copy.copy(_case_keys.get_or_load(shape, lambda: _verified_case_key(organisation_id)))
+    key.organisation = organisation
+    return organisation, key
+
+
+# The key rows of each organisation as verified, by what its rows looked like then. Public
+# keys only: nothing secret.
+_case_keys = ProcessCache[CaseworkKey | OrganisationKey](ttl=math.inf)
+
+
+def _organisation_with_key_rows(organisation_id: int) -> Organisation:
+    from digiamen.accounts.models import Organisation
+
+    casework_keys = CaseworkKey._meta.db_table
+    organisation_keys = OrganisationKey._meta.db_table
+    rows = list(
+        Organisation.objects.raw(
+            # Table names from the models' own metadata; values are parameters.
+            f"""
+            SELECT o.*,
+              (SELECT COUNT(*) FROM {casework_keys} k
+                WHERE k.organisation_id = o.id AND k.circle = %s) AS casework_rows,
+              (SELECT MAX(k.id) FROM {casework_keys} k
+                WHERE k.organisation_id = o.id AND k.circle = %s) AS newest_casework_row,
+              (SELECT COUNT(*) FROM {organisation_keys} g
+                WHERE g.organisation_id = o.id) AS organisation_rows,
+              (SELECT MAX(g.id) FROM {organisation_keys} g
+                WHERE g.organisation_id = o.id) AS newest_organisation_row
+            FROM {Organisation._meta.db_table} o WHERE o.id = %s
+            """,  # noqa: S608
+            [KeyCircle.CASEWORK, KeyCircle.CASEWORK, organisation_id],
+        )
+    )
+    if not rows:
+        raise AccessDenied("no such organisation")
+    return rows[0]
+
+
+def _verified_case_key(organisation_id: int) -> CaseworkKey | OrganisationKey:
     rows = list(
         CaseworkKey.objects.select_related("organisation")
         .defer("recovery_sealed_private_key")
@@ -221,11 +282,11 @@ def organisation_and_case_key(
         .order_by("version")
     )
     if not rows:
-        return organisation_and_current_key(organisation_id)
+        return organisation_and_current_key(organisation_id)[1]
     trusted = key_signing.trusted_casework_generations(rows[0].organisation, rows)
     if not trusted:
         raise AccessDenied("organisation has no trusted casework key")
-    return rows[0].organisation, trusted[-1]
+    return trusted[-1]
 
 
 def grant_organisation_key(

@@ -173,6 +173,44 @@ def test_a_key_rotation_takes_effect_for_the_next_report(world: World) -> None:
     assert _sealed_to_version(Report.objects.latest("id")) == 2
 
 
+def test_the_organisation_key_of_an_organisation_without_casework_key_rotates_at_once(
+    world: World,
+) -> None:
+    from digiamen.accounts import actions as accounts
+
+    quiet = accounts.create_organisation(slug="quiet", name="Quiet", country="TN")
+    RoutingRule.objects.create(country="TN", admin1="", organisation=quiet.organisation)
+    body = {**BODY, "country": "TN"}
+
+    def sealed_to_version() -> int:
+        response = Client().post(
+            "/api/v1/reports", json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 201
+        report = Report.objects.latest("id")
+        assert report.organisation == quiet.organisation
+        envelope = bytes(report.sealed_key)
+        assert envelope[:4] == encryption.ENVELOPE_MAGIC  # no casework key: the organisation's
+        version: int = struct.unpack(">I", envelope[4:8])[0]
+        return version
+
+    assert sealed_to_version() == 1
+    encryption.rotate_organisation_key(quiet.organisation, quiet.private_key, [])
+    assert sealed_to_version() == 2
+
+
+def test_a_key_row_rewritten_in_place_is_not_sealed_to(world: World) -> None:
+    """What a process verified stays what it seals to while the rows are the same rows: a
+    public key swapped in the database (not a new generation) is not taken."""
+    _warm_up()
+    current = CaseworkKey.objects.get(organisation=world.amane, circle="casework")
+    verified = bytes(current.public_key)
+    CaseworkKey.objects.filter(pk=current.pk).update(public_key=bytes(32))
+    assert _post(Client()).status_code == 201
+    organisation, key = encryption.organisation_and_case_key(world.amane.pk)
+    assert bytes(key.public_key) == verified and organisation == world.amane
+
+
 def test_a_new_helpline_is_shown_with_the_next_report(world: World) -> None:
     _warm_up()
     assert _post(Client()).json()["helplines"] == []
