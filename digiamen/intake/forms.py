@@ -325,13 +325,33 @@ OPERATOR_STEPS: list[type[StepForm]] = [OperatorStep, *PUBLIC_STEPS]
 ANSWER_STEPS: list[type[StepForm]] = PUBLIC_STEPS[:-1]
 
 
+class _SharedFields(dict[str, forms.Field]):
+    """A form's fields that each instance uses as they are instead of copying them."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
+
+
+@functools.cache
+def _checking_form(step: type[StepForm]) -> type[StepForm]:
+    """``step`` for validating answers only (the API, text messages, ODK). Django copies
+    every field of a form (widgets, validators) for each instance, so that a page can
+    change them; a check that is never rendered changes nothing (cleaning only reads a
+    field, and these forms' choices are shared already), and the API checks every report
+    with seven forms."""
+    checking = type(f"Checking{step.__name__}", (step,), {})
+    # Set after the class is made: Django's form metaclass sets base_fields itself.
+    checking.base_fields = _SharedFields(step.base_fields)
+    return checking
+
+
 def validate_answers(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Validate a whole report at once (the API) with the same forms as the steps."""
     answers: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for step in ANSWER_STEPS:
         fields = {name: data[name] for name in step.base_fields if name in data}
-        form = step(data=fields)
+        form = _checking_form(step)(data=fields)
         if form.is_valid():
             answers.update(form.answers())
         for name, messages in form.errors.items():

@@ -229,3 +229,34 @@ def test_a_new_helpline_is_shown_with_the_next_report(world: World) -> None:
     assert [h["phone"] for h in _post(Client()).json()["helplines"]] == ["1234"]
     actions_admin.delete_helpline(helpline, world.amane, world.alice.user)
     assert _post(Client()).json()["helplines"] == []
+
+
+def test_answers_are_checked_with_the_steps_own_fields_and_the_same_verdicts() -> None:
+    """The API's checks use the step forms' fields as they are (no copy per report) and
+    judge exactly as the pages' forms do."""
+    from digiamen.intake import forms
+
+    data = {
+        "reporter_type": "child",
+        "harm_types": ["sexual_extortion", "no_such_harm"],
+        "country": "MA",
+        "admin1": "JO-AM",  # not in Morocco
+        "age_band": "12_14",
+        "narrative": "He threatens me.",
+        "contact_method": "phone",
+        "contact_value": "not a number",
+        "consent_contact": True,
+    }
+    answers, errors = forms.validate_answers(data)
+    expected_errors: dict[str, list[str]] = {}
+    for step in forms.ANSWER_STEPS:
+        fields = {name: data[name] for name in step.base_fields if name in data}
+        checking, page = forms._checking_form(step)(data=fields), step(data=fields)
+        assert all(checking.fields[name] is step.base_fields[name] for name in step.base_fields)
+        assert not any(page.fields[name] is step.base_fields[name] for name in step.base_fields)
+        assert checking.is_valid() == page.is_valid()
+        for name, messages in page.errors.items():
+            expected_errors.setdefault(name, []).extend(str(m) for m in messages)
+    assert errors == expected_errors
+    assert set(errors) == {"harm_types", "admin1", "contact_value"}
+    assert answers["age_band"] == "12_14" and answers["consent_contact"] is True
