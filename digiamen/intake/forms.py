@@ -339,7 +339,7 @@ def _checking_form(step: type[StepForm]) -> type[StepForm]:
     change them; a check that is never rendered changes nothing (cleaning only reads a
     field, and these forms' choices are shared already), and the API checks every report
     with seven forms."""
-    checking = type(f"Checking{step.__name__}", (step,), {})
+    checking: type[StepForm] = type(f"Checking{step.__name__}", (step,), {})
     # Set after the class is made: Django's form metaclass sets base_fields itself.
     checking.base_fields = _SharedFields(step.base_fields)
     return checking

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connections
+from huey import RedisHuey
 
 from digiamen.conftest import World
 from digiamen.intake import actions as intake_actions
@@ -99,3 +102,25 @@ def on_call_all_week(world: World, user: Any) -> None:
         OnCallShift.objects.create(
             organisation=world.amane, user=user, weekday=weekday, start_hour=0, end_hour=24
         )
+
+
+REDIS = "redis://127.0.0.1:6379/12"  # a spare database number; each queue's name is unique
+
+
+def task_on_redis(monkeypatch: pytest.MonkeyPatch, task: Any) -> Iterator[RedisHuey]:
+    """``task`` moved onto a queue of its own on Redis for one test (the rest of the suite
+    runs the queue in immediate mode); for a fixture to yield from."""
+    redis_huey = RedisHuey(name=f"digiamen-test-{uuid.uuid4().hex}", url=REDIS, results=False)
+    redis_huey._registry.register(task.task_class)
+    monkeypatch.setattr(task, "huey", redis_huey)
+
+    @redis_huey.post_execute()
+    def close_connection(*_: Any) -> None:
+        # The task's own close_db leaves connections open when the project's queue is in
+        # immediate mode (as in tests); the worker thread's must not outlive the test.
+        connections.close_all()
+
+    try:
+        yield redis_huey
+    finally:
+        redis_huey.flush()

@@ -6,24 +6,21 @@ a report."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from huey import RedisHuey
 from huey.consumer import Consumer
 
 from digiamen.alerts import actions, new_reports
 from digiamen.alerts.models import Alert, PendingNewReport
-from digiamen.alerts.tests.helpers import plain_report
+from digiamen.alerts.tests.helpers import plain_report, task_on_redis
 from digiamen.cases.models import Case
 from digiamen.conftest import World
 from digiamen.intake import actions as intake_actions
-
-REDIS = "redis://127.0.0.1:6379/12"
 
 
 def _report_for(organisation: Any, submission_id: str) -> int:
@@ -149,20 +146,9 @@ def test_a_flag_left_set_by_a_lost_run_is_cleared_by_the_sweep(
 @pytest.fixture
 def redis_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisHuey]:
     """The new-report run on a queue of its own on Redis, for this test only."""
-    redis_huey = RedisHuey(name=f"digiamen-test-{uuid.uuid4().hex}", url=REDIS, results=False)
-    task = new_reports.make_new_report_alerts
-    redis_huey._registry.register(task.task_class)
-    monkeypatch.setattr(task, "huey", redis_huey)
-    monkeypatch.setattr(new_reports, "HUEY", redis_huey)
-
-    @redis_huey.post_execute()
-    def close_connection(*_: Any) -> None:
-        connections.close_all()
-
-    try:
+    for redis_huey in task_on_redis(monkeypatch, new_reports.make_new_report_alerts):
+        monkeypatch.setattr(new_reports, "HUEY", redis_huey)
         yield redis_huey
-    finally:
-        redis_huey.flush()
 
 
 @pytest.mark.needs("redis")

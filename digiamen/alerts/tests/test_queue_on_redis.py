@@ -6,12 +6,10 @@ up by a consumer and sends once."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 from huey import RedisHuey
 from huey.consumer import Consumer
 
@@ -23,33 +21,18 @@ from digiamen.alerts.tests.helpers import (
     known_bank,
     on_call_all_week,
     smtp_server,
+    task_on_redis,
     urgent_report,
 )
 from digiamen.conftest import World
 
 __all__ = ["smtp_server"]
 
-REDIS = "redis://127.0.0.1:6379/12"  # a spare database number; the queue's name is unique
-
 
 @pytest.fixture
 def redis_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisHuey]:
     """The delivery task moved onto a queue of its own on Redis, for this test only."""
-    redis_huey = RedisHuey(name=f"digiamen-test-{uuid.uuid4().hex}", url=REDIS)
-    task = queue.deliver_alert
-    redis_huey._registry.register(task.task_class)
-    monkeypatch.setattr(task, "huey", redis_huey)
-
-    @redis_huey.post_execute()
-    def close_connection(*_: Any) -> None:
-        # The task's own close_db leaves connections open when the project's queue is in
-        # immediate mode (as in tests); the worker thread's must not outlive the test.
-        connections.close_all()
-
-    try:
-        yield redis_huey
-    finally:
-        redis_huey.flush()
+    yield from task_on_redis(monkeypatch, queue.deliver_alert)
 
 
 def _wait_for(condition: Any, seconds: float = 20.0) -> bool:
