@@ -247,12 +247,11 @@ _case_keys = ProcessCache[CaseworkKey | OrganisationKey](ttl=math.inf)
 
 
 def _organisation_with_key_rows(organisation_id: int) -> Organisation:
-    from digiamen.accounts.models import Organisation
-
+    organisation_model = apps.get_model("accounts", "Organisation")  # core sits below accounts
     casework_keys = CaseworkKey._meta.db_table
     organisation_keys = OrganisationKey._meta.db_table
     rows = list(
-        Organisation.objects.raw(
+        organisation_model.objects.raw(
             # Table names from the models' own metadata; values are parameters.
             f"""
             SELECT o.*,
@@ -264,7 +263,7 @@ def _organisation_with_key_rows(organisation_id: int) -> Organisation:
                 WHERE g.organisation_id = o.id) AS organisation_rows,
               (SELECT MAX(g.id) FROM {organisation_keys} g
                 WHERE g.organisation_id = o.id) AS newest_organisation_row
-            FROM {Organisation._meta.db_table} o WHERE o.id = %s
+            FROM {organisation_model._meta.db_table} o WHERE o.id = %s
             """,  # noqa: S608
             [KeyCircle.CASEWORK, KeyCircle.CASEWORK, organisation_id],
         )
