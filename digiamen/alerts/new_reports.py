@@ -30,9 +30,13 @@ GATHER_SECONDS = 1
 
 
 @db_task(retries=3, retry_delay=10)
-def make_new_report_alerts() -> None:
+def make_new_report_alerts(*queued_before_runs: int) -> None:
+    """``queued_before_runs``: a report id, from a task the version before runs queued for
+    each report (still waiting on the queue across an upgrade)."""
     # Cleared first: a report stored from now on schedules the next run.
     HUEY.get(RUN_SCHEDULED)
+    if queued_before_runs:
+        actions.alert_new_reports(queued_before_runs)
     actions.alert_pending_new_reports()
 
 

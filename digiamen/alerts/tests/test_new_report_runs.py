@@ -143,6 +143,15 @@ def test_a_flag_left_set_by_a_lost_run_is_cleared_by_the_sweep(
     assert Alert.objects.filter(dedup_key=f"report:{following.pk}").exists()
 
 
+def test_a_task_queued_by_the_version_before_runs_still_alerts_its_report(world: World) -> None:
+    """Across an upgrade, the queue may still hold a task of the old kind, one per report
+    with its id; the report has no waiting row (it was stored before the migration)."""
+    report = plain_report("before-runs")
+    PendingNewReport.objects.filter(report=report).delete()
+    new_reports.make_new_report_alerts(report.pk)
+    assert Alert.objects.get().dedup_key == f"report:{report.pk}"
+
+
 @pytest.fixture
 def redis_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisHuey]:
     """The new-report run on a queue of its own on Redis, for this test only."""
