@@ -12,12 +12,15 @@ application: the runtime-import check leaves it out.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
 import shutil
 import socket
+import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,24 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def vectors_path(*parts: str) -> Path:
     """A file of the published test vectors copied into testdata/ (see its README)."""
     return TESTDATA_DIR.joinpath(*parts)
+
+
+def spare_redis_url() -> str:
+    """The Redis database tests may fill and flush: DIGIAMEN_TEST_REDIS_DB (default 12).
+    CI runs the SQLite and PostgreSQL suites side by side, each with a number of its own."""
+    return f"redis://127.0.0.1:6379/{int(os.environ.get('DIGIAMEN_TEST_REDIS_DB', '12'))}"
+
+
+@contextlib.contextmanager
+def redis_server_config_lock() -> Iterator[None]:
+    """Held while a test changes the Redis server's own settings (one for every database):
+    a suite running beside this one must not see them changed under it."""
+    with open(Path(tempfile.gettempdir()) / "digiamen-redis-config.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _port_open(host: str, port: int) -> bool:

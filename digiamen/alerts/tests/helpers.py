@@ -22,6 +22,7 @@ from digiamen.intake.models import Report
 from digiamen.media import actions as media_actions
 from digiamen.media.demo import demo_picture
 from digiamen.media.hashing import hash_image
+from digiamen.tests.support import spare_redis_url
 
 MARKERS = ("MARKER-NARRATIVE-7781", "@marker_account_7782", "marker7783@example.org")
 
@@ -104,13 +105,12 @@ def on_call_all_week(world: World, user: Any) -> None:
         )
 
 
-REDIS = "redis://127.0.0.1:6379/12"  # a spare database number; each queue's name is unique
-
-
 def task_on_redis(monkeypatch: pytest.MonkeyPatch, task: Any) -> Iterator[RedisHuey]:
     """``task`` moved onto a queue of its own on Redis for one test (the rest of the suite
     runs the queue in immediate mode); for a fixture to yield from."""
-    redis_huey = RedisHuey(name=f"digiamen-test-{uuid.uuid4().hex}", url=REDIS, results=False)
+    # Each test's queue has a name of its own in the suite's spare Redis database.
+    name = f"digiamen-test-{uuid.uuid4().hex}"
+    redis_huey = RedisHuey(name=name, url=spare_redis_url(), results=False)
     redis_huey._registry.register(task.task_class)
     monkeypatch.setattr(task, "huey", redis_huey)
 

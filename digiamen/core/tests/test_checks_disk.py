@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from digiamen.core import checks_disk
+from digiamen.tests.support import redis_server_config_lock, spare_redis_url
 
-REDIS = "redis://127.0.0.1:6379/13"  # a spare database number
+REDIS = spare_redis_url()
 
 
 def _ids(messages: list[Any]) -> set[str]:
@@ -29,13 +30,14 @@ def redis_config() -> Iterator[Any]:
     import redis
 
     client = redis.Redis.from_url(REDIS)
-    before = {k: client.config_get(k)[k] for k in ("save", "appendonly")}
-    try:
-        yield client
-    finally:
-        for key, value in before.items():
-            client.config_set(key, value)
-        client.close()
+    with redis_server_config_lock():
+        before = {k: client.config_get(k)[k] for k in ("save", "appendonly")}
+        try:
+            yield client
+        finally:
+            for key, value in before.items():
+                client.config_set(key, value)
+            client.close()
 
 
 @pytest.mark.needs("redis")

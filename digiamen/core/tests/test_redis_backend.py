@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from digiamen.tests.support import spare_redis_url
+
 
 @pytest.mark.needs("redis")
 def test_queue_and_cache_use_redis(tmp_path: Path) -> None:
@@ -50,7 +52,7 @@ def test_queue_and_cache_use_redis(tmp_path: Path) -> None:
             "DJANGO_SETTINGS_MODULE": "digiamen.settings",
             "DIGIAMEN_MODE": "demo",
             "DIGIAMEN_VAR_DIR": str(tmp_path),
-            "REDIS_URL": "redis://127.0.0.1:6379/15",
+            "REDIS_URL": spare_redis_url(),
         }
     )
     result = subprocess.run(

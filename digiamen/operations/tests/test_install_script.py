@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from digiamen.tests.support import spare_redis_url
+
 pytestmark = pytest.mark.needs("root")
 
 SCRIPT = Path(settings.BASE_DIR) / "deploy" / "install.sh"
@@ -22,7 +24,7 @@ def install(
     environment = {**os.environ, "PATH": path or os.environ["PATH"]}
     command = ["bash", str(SCRIPT), "--domain", "report.example.org", "--self-signed"]
     command += ["--prefix", str(prefix), "--db-name", "digiamen_never_made"]
-    command += ["--redis-url", "redis://127.0.0.1:6379/12", *options]
+    command += ["--redis-url", spare_redis_url(), *options]
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
 
 
