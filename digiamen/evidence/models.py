@@ -69,3 +69,34 @@ class SharedAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.month:%Y-%m} {self.dimension}={self.value}"
+
+
+class ReportDay(models.Model):
+    """How many reports consenting to statistics an organisation received on one day (UTC)
+    in one area, through a campaign or not: what the prevention tables count.
+
+    Kept by the database, not by the application: triggers on the reports' table (see
+    ``evidence.report_days``) count every insert, change and delete, whichever code or
+    statement makes it (a report, a consent withdrawn, a bulk update, a retention purge),
+    and every ``migrate`` counts the whole table again. Counts only, shown only through
+    disclosure control, like the reports they count.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    admin1 = models.CharField(max_length=8, blank=True)
+    through_campaign = models.BooleanField()
+    reports = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            # The triggers' upsert target, and the index of every read (an organisation's
+            # days in a period).
+            models.UniqueConstraint(
+                fields=["organisation", "day", "admin1", "through_campaign"],
+                name="one_count_per_report_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.admin1 or '-'}: {self.reports}"

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -30,15 +30,11 @@ from digiamen.core import places
 from digiamen.core.months import month_label
 from digiamen.evidence import statistics
 from digiamen.evidence.disclosure import ProtectedTable, protect
+from digiamen.evidence.models import ReportDay
 from digiamen.evidence.statistics import Period, StatisticsError
-from digiamen.intake.models import Report
 
 GROUPINGS = ("month", "admin1")
 WINDOW = timedelta(days=90)
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def _area_label(code: str) -> str:
@@ -74,44 +70,36 @@ class ReachTable:
         return out
 
 
-def _consenting_reports(organisation: Organisation, since: datetime, until: datetime) -> object:
-    return Report.objects.filter(
-        organisation=organisation,
-        created_at__gte=since,
-        created_at__lt=until,
-        consent_statistics=True,
-    )
+def _days(organisation: Organisation, since: date, until: date) -> QuerySet[ReportDay]:
+    """The organisation's counts of consenting reports per day, from ``since`` to before
+    ``until`` (kept by the database: ``evidence.report_days``)."""
+    return ReportDay.objects.filter(organisation=organisation, day__gte=since, day__lt=until)
 
 
 def reach_table(organisation: Organisation, grouping: str, chosen: Period) -> ReachTable:
     if grouping not in GROUPINGS:
         raise StatisticsError(_("This dimension is not known."))
-    since, until = _start(chosen.start), _start(chosen.end)
     sessions = AwarenessSession.objects.filter(
         organisation=organisation, held_on__gte=chosen.start, held_on__lt=chosen.end
     )
-    reports = _consenting_reports(organisation, since, until)
-    session_key: TruncMonth | F
-    report_key: TruncMonth | F
-    if grouping == "month":
-        session_key = TruncMonth("held_on")
-        report_key = TruncMonth("created_at", tzinfo=UTC)
-    else:
-        session_key, report_key = F("admin1"), F("admin1")
+    days = _days(organisation, chosen.start, chosen.end)
+    key: TruncMonth | F = TruncMonth("held_on") if grouping == "month" else F("admin1")
     activity: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in (
-        sessions.annotate(key=session_key)
+    for held in (
+        sessions.annotate(key=key)
         .values("key")
         .annotate(n=Count("id"), children=Sum("children_reached"), adults=Sum("adults_reached"))
     ):
-        activity[_code(row["key"])] = [row["n"], row["children"] or 0, row["adults"] or 0]
+        activity[_code(held["key"])] = [held["n"], held["children"] or 0, held["adults"] or 0]
     received: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in (
-        reports.annotate(key=report_key)  # type: ignore[attr-defined]
+    day_key: TruncMonth | F = TruncMonth("day") if grouping == "month" else F("admin1")
+    for counted in (
+        days.annotate(key=day_key)
         .values("key")
-        .annotate(through=Count("id", filter=~Q(campaign="")), n=Count("id"))
+        .annotate(through=Sum("reports", filter=Q(through_campaign=True)), n=Sum("reports"))
     ):
-        received[_code(row["key"])] = [row["through"], row["n"] - row["through"]]
+        through = counted["through"] or 0
+        received[_code(counted["key"])] = [through, counted["n"] - through]
     if grouping == "month":
         rows = [(month, month_label(month)) for month in chosen.months]
     else:
@@ -163,18 +151,15 @@ def before_and_after(organisation: Organisation, chosen: Period) -> BeforeAfter:
     rows, counts = [], []
     today = timezone.localdate()
     for code, first in sorted(found.items(), key=lambda item: _area_label(item[0])):
-        day = _start(first)
-        around = Report.objects.filter(
-            organisation=organisation,
-            admin1=code,
-            consent_statistics=True,
-            created_at__gte=day - WINDOW,
-            created_at__lt=day + WINDOW,
-        ).aggregate(
-            before=Count("id", filter=Q(created_at__lt=day)),
-            after=Count("id", filter=Q(created_at__gte=day)),
+        around = (
+            _days(organisation, first - WINDOW, first + WINDOW)
+            .filter(admin1=code)
+            .aggregate(
+                before=Sum("reports", filter=Q(day__lt=first)),
+                after=Sum("reports", filter=Q(day__gte=first)),
+            )
         )
         rows.append((code, _area_label(code), first))
-        counts.append([around["before"], around["after"]])
+        counts.append([around["before"] or 0, around["after"] or 0])
     unfinished = any(first + WINDOW > today for _code, _label, first in rows)
     return BeforeAfter(rows=rows, protected=_protected(counts, 2), unfinished=unfinished)

@@ -207,13 +207,6 @@ class Report(models.Model):
                 condition=models.Q(consent_statistics=True),
                 name="report_statistics_cover",
             ),
-            # Prevention beside reporting: an area's reports around its first session
-            # (``evidence.prevention.before_and_after``), one short range per area.
-            models.Index(
-                fields=["organisation", "admin1", "created_at"],
-                condition=models.Q(consent_statistics=True),
-                name="report_org_area_day",
-            ),
         ]
 
     def __str__(self) -> str:
