@@ -4,25 +4,26 @@ Multi-index hashing: the 256 bits are cut into 11 regions (three of 24 bits, eig
 Two hashes within distance 31 differ in at most 31 bits, so by the pigeonhole principle at
 least one region differs in at most 2 bits (3 in each of 11 would be 33), and so do that
 region's low bits. Each region has a table keyed by its low ``bits`` bits (the key width:
-about one key value per four hashes, 16 to 22 bits); looking up the query's value and every
-value at most 2 bits away (254 probes per region at 22 bits, 2 794 in all) finds every hash
-within 31: the search is exact, not approximate, for any radius up to 32. At 10 000 000
-random hashes a query checks about 6 600 candidates, where 16 chunks of 16 bits with one
-flip (HMA's layout) check about 41 000.
+about one key value per four hashes, two in large indexes, 16 to 23 bits); looking up the
+query's value and every value at most 2 bits away (277 probes per region at 23 bits, 3 047
+in all) finds every hash within 31: the search is exact, not approximate, for any radius up
+to 32. At 10 000 000 random hashes a query checks about 3 300 candidates, where 16 chunks
+of 16 bits with one flip (HMA's layout) check about 41 000.
 
 The hashes are stored sorted by their first region's key, so the first table is the order
 itself; each other table is a permutation sorted by its key, with the offset of each key
-value. Per hash: 32 bytes of hash, 4 of key, 1 "alive" flag and 10 tables x 4 bytes = 77
-bytes, all in numpy arrays (no Python object per hash), plus the offsets, 11 x 4 bytes per
-key value (12 MB at 1 000 000 hashes, 185 MB at 10 000 000).
+value. Per hash: 32 bytes of hash, 4 of key and 10 tables x 4 bytes = 76 bytes, all in
+numpy arrays (no Python object per hash), one more for an "alive" flag once a hash has been
+removed, plus the offsets, 11 x 4 bytes per key value (12 MB at 1 000 000 hashes, 369 MB at
+10 000 000).
 New hashes go to a small "fresh" area searched by brute force, so a hash matches as soon as
 it is added; removed hashes are masked at once. When the fresh area grows past a limit, the
 tables are rebuilt with it (``compact``). No Django here: the bench uses this module as is.
 
 ``save`` writes the tables to a folder and ``open`` maps them read-only (``numpy.memmap``):
 every process that opens the same folder shares one copy in the page cache. Such a shared
-index keeps its own small "alive" mask and fresh area, and never compacts (that would copy
-the tables into the process): a new snapshot replaces it instead.
+index keeps its own "alive" mask (made at the first removal) and fresh area, and never
+compacts (that would copy the tables into the process): a new snapshot replaces it instead.
 """
 
 from __future__ import annotations
@@ -46,20 +47,28 @@ LAYOUT = [(sum(WIDTHS[:region]), width) for region, width in enumerate(WIDTHS)]
 CHUNKS = len(LAYOUT)
 FLIPS_PER_CHUNK = 2
 MAX_DISTANCE = (FLIPS_PER_CHUNK + 1) * CHUNKS - 1
-# The indexed bits grow with the index, about one key value per four hashes up to 22 bits,
-# so that the offset tables (11 x 4 bytes per key value) stay a small share of the memory
-# per hash: 18 bits (1 MB per table) at 1 000 000 hashes, 22 (16 MB per table) at
-# 10 000 000. Fewer bits, more candidates per query: about as many at 1 000 000 as at
-# 10 000 000.
-MIN_INDEXED_BITS, MAX_INDEXED_BITS = 16, 22
-BATCH = 8  # queries searched together: large enough for numpy, small enough for the cache
+# The indexed bits grow with the index, about one key value per four hashes, so that the
+# offset tables (11 x 4 bytes per key value) stay a small share of the memory per hash: 18
+# bits (1 MB per table) at 1 000 000 hashes. From LARGE_INDEX hashes, one key value per two
+# hashes: there a query's time goes to its candidates (each a random read of 32 bytes of
+# hash, most of them missing every cache), and halving them is worth the offsets' memory:
+# 23 bits (32 MB per table) at 10 000 000, 3 300 candidates per query instead of 6 600 and
+# about 1.3 times the queries per second, for 114 bytes per hash instead of 95. Up to 23
+# bits, the narrowest region's width.
+MIN_INDEXED_BITS, MAX_INDEXED_BITS = 16, 23
+LARGE_INDEX = 1 << 22
+# Queries searched together: large enough for numpy's per-call cost to vanish, small enough
+# for their candidates (about 50 000 at 10 000 000 hashes) to stay in the cache.
+BATCH = 16
 
 Codes = np.ndarray[Any, np.dtype[np.uint64]]
 
 
 def indexed_bits(count: int) -> int:
-    """The key width for an index of ``count`` hashes (about four hashes per key value)."""
-    wanted = max(1, count // 4 - 1).bit_length()
+    """The key width for an index of ``count`` hashes (about four hashes per key value, two
+    from LARGE_INDEX hashes)."""
+    per_key_value = 2 if count >= LARGE_INDEX else 4
+    wanted = max(1, count // per_key_value - 1).bit_length()
     return min(MAX_INDEXED_BITS, max(MIN_INDEXED_BITS, wanted))
 
 
@@ -163,7 +172,7 @@ class PdqIndex:
 
     def save(self, folder: Path, **meta: Any) -> None:
         """The tables of the live hashes (fresh ones folded in), for ``open`` elsewhere."""
-        if self.fresh_count or not self.alive.all():
+        if self.fresh_count or self.alive is not None:
             self.compact()
         folder.mkdir(parents=True, exist_ok=True)
         for name in self.SNAPSHOT_ARRAYS:
@@ -183,8 +192,7 @@ class PdqIndex:
         if len(index.keys) != meta["count"]:
             raise ValueError(f"snapshot {folder} is incomplete")
         index.key_base, index.key_max = int(meta["key_base"]), int(meta["key_max"])
-        count = len(index.keys)
-        index.alive = np.ones(count, dtype=bool)
+        index.alive = None
         index.plan = probe_plan((len(index.offsets) // CHUNKS - 1).bit_length() - 1)
         index._derived()
         index._empty_fresh()
@@ -203,7 +211,9 @@ class PdqIndex:
         self.keys = (keys - self.key_base).astype(np.uint32 if narrow else np.int64)
         self.key_max = int(keys.max()) if count else -1
         del keys
-        self.alive = np.ones(count, dtype=bool)
+        # None while every hash is alive: a mask of one byte per hash (10 MB at 10 000 000,
+        # private to each process mapping a snapshot) only once one is removed.
+        self.alive: np.ndarray[Any, np.dtype[np.bool_]] | None = None
         self.offsets = np.empty(CHUNKS * plan.table_size, dtype=np.uint32)
         self.tables = np.empty((CHUNKS - 1, count), dtype=np.uint32)
         # In this thread: two threads built the tables in about two thirds of the time, but
@@ -242,7 +252,8 @@ class PdqIndex:
     # --- Changes ----------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return int(self.alive.sum()) + int(self.fresh_alive[: self.fresh_count].sum())
+        main = len(self.keys) if self.alive is None else int(self.alive.sum())
+        return main + int(self.fresh_alive[: self.fresh_count].sum())
 
     def _main_position(self, key: int) -> int | None:
         """Linear (a few ms at 10 000 000): removals are rare, searches are not."""
@@ -254,12 +265,18 @@ class PdqIndex:
         found = np.flatnonzero(self.keys == relative)
         return int(found[0]) if len(found) else None
 
+    def _alive_mask(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """The alive flags, made (every hash alive) when first needed."""
+        if self.alive is None:
+            self.alive = np.ones(len(self.keys), dtype=bool)
+        return self.alive
+
     def key_at(self, position: int) -> int:
         return int(self.keys[position]) + self.key_base
 
     def contains(self, key: int) -> bool:
         position = self._main_position(key)
-        if position is not None and self.alive[position]:
+        if position is not None and (self.alive is None or self.alive[position]):
             return True
         fresh = self.fresh_positions.get(key)
         return fresh is not None and bool(self.fresh_alive[fresh])
@@ -272,7 +289,7 @@ class PdqIndex:
         if position is not None:  # removed earlier, same key back: the hash of a key is fixed
             if not self.shared:
                 self.codes[position] = code
-            self.alive[position] = True
+            self._alive_mask()[position] = True
             return
         if self.fresh_count == len(self.fresh_keys):
             capacity = max(1024, 2 * len(self.fresh_keys))
@@ -293,7 +310,7 @@ class PdqIndex:
     def remove(self, key: int) -> None:
         position = self._main_position(key)
         if position is not None:
-            self.alive[position] = False
+            self._alive_mask()[position] = False
         fresh = self.fresh_positions.get(key)
         if fresh is not None:
             self.fresh_alive[fresh] = False
@@ -304,11 +321,12 @@ class PdqIndex:
         self.shared = False
         count = self.fresh_count
         fresh_live = self.fresh_alive[:count]
+        alive = self._alive_mask()
         self._build(
-            np.concatenate([self.codes[self.alive], self.fresh_codes[:count][fresh_live]]),
+            np.concatenate([self.codes[alive], self.fresh_codes[:count][fresh_live]]),
             np.concatenate(
                 [
-                    self.keys[self.alive].astype(np.int64) + self.key_base,
+                    self.keys[alive].astype(np.int64) + self.key_base,
                     self.fresh_keys[:count][fresh_live],
                 ]
             ),
@@ -373,8 +391,9 @@ class PdqIndex:
             distances = self._distances(positions, queries, counts)
             keep = np.flatnonzero(distances <= radius)
             kept = np.take(positions, keep)
-            live = np.take(self.alive, kept)
-            keep, kept = keep[live], kept[live]
+            if self.alive is not None:
+                live = np.take(self.alive, kept)
+                keep, kept = keep[live], kept[live]
             found_rows.append(np.searchsorted(np.cumsum(counts), keep, side="right"))
             found_positions.append(kept.astype(np.int64))
             found_distances.append(np.take(distances, keep))
@@ -397,6 +416,7 @@ class PdqIndex:
     # --- Size -------------------------------------------------------------------------------
 
     def memory_bytes(self) -> int:
-        arrays = [self.codes, self.keys, self.alive, self.tables, self.offsets]
+        arrays = [self.codes, self.keys, self.tables, self.offsets]
+        arrays += [self.alive] if self.alive is not None else []
         arrays += [self.fresh_codes, self.fresh_keys, self.fresh_alive]
         return sum(array.nbytes for array in arrays)

@@ -103,9 +103,9 @@ def test_a_radius_beyond_the_exact_range_is_refused() -> None:
         index.search(np.zeros(4, dtype=np.uint64), MAX_DISTANCE + 1)
 
 
-@pytest.mark.parametrize("bits", [16, 19, 22])
+@pytest.mark.parametrize("bits", [16, 19, 22, 23])
 def test_every_key_width_is_exact(data, monkeypatch: pytest.MonkeyPatch, bits: int) -> None:
-    """The key width grows with the bank (one value per four hashes, up to 22 bits); the
+    """The key width grows with the bank (one value per four hashes, then two, up to 23); the
     search is exact at every width, for the near-duplicates planted up to 35 bits away."""
     rng, codes, keys = data
     monkeypatch.setattr(index_module, "indexed_bits", lambda count: bits)
@@ -122,7 +122,9 @@ def test_every_key_width_is_exact(data, monkeypatch: pytest.MonkeyPatch, bits: i
 def test_the_key_width_grows_with_the_index() -> None:
     assert index_module.indexed_bits(300) == index_module.MIN_INDEXED_BITS
     assert index_module.indexed_bits(1_000_000) == 18
-    assert index_module.indexed_bits(10_000_000) == index_module.MAX_INDEXED_BITS == 22
+    assert index_module.indexed_bits(index_module.LARGE_INDEX - 1) == 20
+    assert index_module.indexed_bits(index_module.LARGE_INDEX) == 21
+    assert index_module.indexed_bits(10_000_000) == index_module.MAX_INDEXED_BITS == 23
 
 
 def per_hash_storage(index: PdqIndex) -> dict[str, Any]:
@@ -147,11 +149,17 @@ def test_the_per_hash_storage_is_numpy_arrays_only() -> None:
             assert value.dtype != object, name
             assert value.dtype == small[name].dtype, name  # fixed size per element
         else:  # scalars, the probe plan, the fresh area's (empty) map: no growth
-            assert isinstance(value, int | float | bool | dict | index_module.ProbePlan), name
+            kinds = int | float | bool | dict | index_module.ProbePlan | None
+            assert isinstance(value, kinds), name
             if isinstance(value, dict):
                 assert len(value) == len(small[name]) == 0, name
     for index in built.values():
         assert index.plan.bits == index_module.MIN_INDEXED_BITS
     grown = built[20_000].memory_bytes() - built[2_000].memory_bytes()
-    # 32 (the hash) + 4 (the key) + 1 (alive) + 10 tables x 4 (positions) = 77 bytes.
-    assert grown == 77 * 18_000
+    # 32 (the hash) + 4 (the key) + 10 tables x 4 (positions) = 76 bytes; every hash alive.
+    assert grown == 76 * 18_000
+    for index in built.values():
+        index.remove(10)
+        assert not index.contains(10) and index.contains(11) and len(index) == len(index.keys) - 1
+    grown = built[20_000].memory_bytes() - built[2_000].memory_bytes()
+    assert grown == 77 * 18_000  # and one "alive" flag each once a hash is removed
