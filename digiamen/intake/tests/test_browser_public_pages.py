@@ -47,8 +47,8 @@ class Looked:
 
 
 def submit(page: Any, button: str) -> None:
-    """Clicks a form's button and waits for the page it leads to: a click only starts the
-    navigation, and axe injected into a document still being replaced finds no <head>."""
+    """Clicks a form's button and waits for the page it leads to, so that what follows
+    (a count, which does not wait) reads the new page, not the one being left."""
     with page.expect_navigation():
         page.click(button)
 
