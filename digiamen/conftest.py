@@ -149,10 +149,18 @@ def browser_sign_in(
     page.goto(f"{base}/{language}/staff/login/")
     page.fill("input[name=username]", member.user.username)
     page.fill("input[name=password]", member.password)
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
     page.fill("input[name=code]", member.totp())
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
     return page
+
+
+def click_to_next_page(page: Any, selector: str) -> None:
+    """Clicks a link or a form's button and waits until the page it leads to has loaded.
+    A plain click returns once that page has begun to arrive, and what follows (a count,
+    which does not wait; a page's text) would read half a document."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 @pytest.fixture

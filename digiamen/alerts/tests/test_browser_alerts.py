@@ -20,7 +20,7 @@ from digiamen.alerts.models import Alert
 from digiamen.alerts.tests.helpers import MARKERS, Inbox, known_bank, on_call_all_week, smtp_server
 from digiamen.cases.models import Case, CaseEvent
 from digiamen.channels import actions as channel_actions
-from digiamen.conftest import World, browser_sign_in
+from digiamen.conftest import World, browser_sign_in, click_to_next_page
 
 __all__ = ["smtp_server"]
 
@@ -104,7 +104,7 @@ def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_unt
     page = browser_sign_in(browser, live_server.url, sara, "fr")
     badge = page.locator("a.alerts-badge")
     assert badge.inner_text().startswith("1")
-    badge.click()
+    click_to_next_page(page, "a.alerts-badge")
     with translation.override("fr"):
         # The page isolates the organisation's name (FSI … PDI), as any stored name.
         expected = texts.headline("escalation", True, f"\u2068{world.amane.name}\u2069")
@@ -113,10 +113,10 @@ def test_an_urgent_report_alerts_the_on_call_caseworker_then_the_supervisors_unt
     assert expected in page.inner_text("main")
     for secret in (*MARKERS, case.number):
         assert secret not in page.inner_text("main")
-    page.click("main form.inline-form button")  # mark as read
+    click_to_next_page(page, "main form.inline-form button")  # mark as read
     assert page.locator("a.alerts-badge").count() == 0
     page.goto(f"{live_server.url}/fr/staff/amane/cases/")
-    page.click(f"main a[href$='/cases/{case.number}/']")
+    click_to_next_page(page, f"main a[href$='/cases/{case.number}/']")
     assert MARKERS[0] in page.inner_text("main")
     case.refresh_from_db()
     assert case.opened_at is not None

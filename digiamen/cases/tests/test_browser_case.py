@@ -11,7 +11,7 @@ from django.utils import timezone
 from digiamen.cases.actions import settings_for
 from digiamen.cases.models import Case, Escalation, ProtocolTick, Transfer
 from digiamen.cases.tasks import purge_cases_past_retention
-from digiamen.conftest import World, browser_sign_in
+from digiamen.conftest import World, browser_sign_in, click_to_next_page
 from digiamen.intake import actions as intake_actions
 from digiamen.intake.receipts import format_receipt
 
@@ -75,7 +75,7 @@ def test_life_of_a_sextortion_case_in_arabic(browser: Any, live_server: Any, wor
     reporter = browser.new_context(java_script_enabled=False).new_page()
     reporter.goto(f"{base}/ar/followup/")
     reporter.fill("input[name=receipt]", format_receipt(submission.receipt))
-    reporter.click("main button[type=submit]")
+    click_to_next_page(reporter, "main button[type=submit]")
     assert "لا تدفع. نحن هنا لمساعدتك." in reporter.inner_text("main")
 
     supervisor.goto(case_url)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from digiamen.accounts.models import Role
-from digiamen.conftest import World, browser_sign_in
+from digiamen.conftest import World, browser_sign_in, click_to_next_page
 from digiamen.consultations.models import Consultation, Response
 from digiamen.consultations.tests.helpers import QUESTIONS, open_consultation, web_answer
 from digiamen.intake.models import Helpline
@@ -39,7 +39,7 @@ def test_a_child_answers_and_staff_read_the_results(
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/{language}/")
-    page.click("a[href$='/consultations/VOIX-2027/']")
+    click_to_next_page(page, "a[href$='/consultations/VOIX-2027/']")
     assert page.locator("h1").inner_text().strip() in (
         "سلامتك على الإنترنت",
         "Ta sécurité en ligne",
@@ -51,7 +51,7 @@ def test_a_child_answers_and_staff_read_the_results(
     page.check("input[name=q1][value='0']")
     page.check("input[name=q1][value='2']")
     page.fill("textarea[name=q2]", HARM[language])
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
     assert page.locator("a[href$='/report/']").count() >= 1
     assert "2511" in page.inner_text("main")
     assert context.cookies() == []
@@ -69,7 +69,7 @@ def test_a_child_answers_and_staff_read_the_results(
     seen.look("home-with-consultation")
     looked_page.goto(f"{live_server.url}/{language}/consultations/VOIX-2027/")
     seen.look("consultation")
-    looked_page.click("main button[type=submit]")  # nothing answered: told so
+    click_to_next_page(looked_page, "main button[type=submit]")  # nothing answered: told so
     assert looked_page.locator(".errorlist").count() == 1
     seen.look("consultation-nothing-answered")
     assert not seen.found, "\n".join(seen.found)
@@ -94,7 +94,7 @@ def test_a_child_answers_and_staff_read_the_results(
     staff.fill(
         "textarea[name=questions_fr]", QUESTIONS["fr"] + "\n~ Quel est le nom de ton école ?"
     )
-    staff.click("main button[type=submit]")
+    click_to_next_page(staff, "main button[type=submit]")
     errors = staff.locator(".errorlist")
     assert errors.count() == 1 and (
         "مدرسة" in errors.inner_text() or "école" in errors.inner_text()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from digiamen.conftest import World, browser_sign_in
+from digiamen.conftest import World, browser_sign_in, click_to_next_page
 from digiamen.feedback.models import Answer
 from digiamen.feedback.tests.helpers import close
 from digiamen.intake.tests.test_browser import ARABIC_DIGITS, follow_up, report_in_browser
@@ -42,20 +42,20 @@ def test_a_reporter_answers_and_the_figures_wait_for_five_answers(
     offer = page.locator("#feedback-offer")
     assert offer.count() == 1
     seen.look("feedback-offer")
-    page.click("button[name=step][value=open]")
+    click_to_next_page(page, "button[name=step][value=open]")
     seen.look("feedback-questions")
     # Sent without an answer: the reporter is told what to do, in their language.
-    page.click("button[name=step][value=send]")
+    click_to_next_page(page, "button[name=step][value=send]")
     assert page.locator(".errorlist").count() == 3
     seen.look("feedback-questions-errors")
     page.check("input[name=listened][value=yes]")
     page.check("input[name=helped][value=partly]")
     page.check("input[name=recommend][value=yes]")
     page.fill("textarea[name=words]", "شكرا. Merci.")
-    page.click("button[name=step][value=send]")
+    click_to_next_page(page, "button[name=step][value=send]")
     seen.look("feedback-done")
     assert Answer.objects.count() == 1
-    page.click("form[action$='/followup/conversation/'] button")
+    click_to_next_page(page, "form[action$='/followup/conversation/'] button")
     assert page.locator("#feedback-offer").count() == 0  # asked once
     assert context.cookies() == []
     assert not seen.found, "\n".join(seen.found)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from digiamen.conftest import World
+from digiamen.conftest import World, click_to_next_page
 from digiamen.intake.models import Message, Report
 from digiamen.intake.tests.helpers import staff_reply
 
@@ -37,20 +37,20 @@ def to_consent_step(
     """Through the steps to consent; ``link`` as a poster's QR code gives it (?c=CODE)."""
     page.goto(f"{base}/{language}{link}")
     page.check("input[name=reporter_type][value=child]")
-    page.click("button[value=next]")
+    click_to_next_page(page, "button[value=next]")
     page.check("#harm-sexual_extortion")
-    page.click("button[value=next]")
+    click_to_next_page(page, "button[value=next]")
     page.check("input[name=platforms][value=instagram]")
     page.select_option("select[name=country]", country)
     if javascript and country == "TN":  # the region list narrows to the chosen country
         assert page.locator("select[name=admin1] option[value='MA-06']").is_disabled()
     page.select_option("select[name=admin1]", admin1)
-    page.click("button[value=next]")
+    click_to_next_page(page, "button[value=next]")
     page.check("input[name=age_band][value='12_14']")
-    page.click("button[value=next]")
+    click_to_next_page(page, "button[value=next]")
     page.fill("textarea[name=narrative]", "Il menace d'envoyer mes photos. يهددني")
-    page.click("button[value=next]")
-    page.click("button[value=next]")  # contact: only the receipt
+    click_to_next_page(page, "button[value=next]")
+    click_to_next_page(page, "button[value=next]")  # contact: only the receipt
 
 
 def report_in_browser(
@@ -58,7 +58,7 @@ def report_in_browser(
 ) -> str:
     to_consent_step(page, base, language, javascript=javascript, **place)
     page.check("input[name=consent_statistics]")
-    page.click("button[value=next]")
+    click_to_next_page(page, "button[value=next]")
     assert "يهددني" in page.inner_text("main")  # the review shows the story
     if javascript:  # the proof of work is found in the browser before sending
         # (polled from here: the page's CSP forbids the eval a page-side wait would use)
@@ -66,7 +66,7 @@ def report_in_browser(
         while not page.input_value("input[name=pow]") and time.monotonic() < deadline:
             page.wait_for_timeout(100)
         assert page.input_value("input[name=pow]").isdigit()
-    page.click("button[value=send]")
+    click_to_next_page(page, "button[value=send]")
     return page.inner_text(".receipt >> nth=0").strip()
 
 
@@ -110,7 +110,7 @@ def test_each_consent_box_sits_beside_its_own_statement_on_a_phone(
 def follow_up(page: Any, base: str, language: str, typed: str) -> None:
     page.goto(f"{base}/{language}/followup/")
     page.fill("input[name=receipt]", typed)
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
 
 
 def test_arabic_report_and_follow_up_without_javascript(browser, live_server, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +125,7 @@ def test_arabic_report_and_follow_up_without_javascript(browser, live_server, wo
     follow_up(page, live_server.url, "ar", receipt.translate(ARABIC_DIGITS))
     assert "نحن هنا لمساعدتك" in page.inner_text("main")
     page.fill("textarea[name=text]", "شكرا، ما زال يرسل لي رسائل")
-    page.click("form[action$='/followup/message/'] button")
+    click_to_next_page(page, "form[action$='/followup/message/'] button")
     assert "ما زال يرسل لي رسائل" in page.inner_text("main")
     assert context.cookies() == []  # nothing left in the browser
 
@@ -175,14 +175,14 @@ def test_staff_sign_in_and_case_page_in_a_real_browser(browser, live_server, wor
     page.goto(f"{live_server.url}/ar/staff/login/")
     page.fill("input[name=username]", sara.user.username)
     page.fill("input[name=password]", sara.password)
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
     page.fill("input[name=code]", sara.totp())
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
     page.goto(f"{live_server.url}/ar/staff/amane/cases/{case.number}/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert NARRATIVE in page.inner_text("main")
     page.check("input[name=risk][value=high]")
-    page.click("form[action$='/step/triage/'] button")
+    click_to_next_page(page, "form[action$='/step/triage/'] button")
     case.refresh_from_db()
     assert case.risk_level == "high"
     context.close()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from digiamen.conftest import World
+from digiamen.conftest import World, click_to_next_page
 from digiamen.tests.axe import AXE, RUN_AXE
 
 pytestmark = [
@@ -46,13 +46,6 @@ class Looked:
             self.page.set_viewport_size(PHONE)
 
 
-def submit(page: Any, button: str) -> None:
-    """Clicks a form's button and waits for the page it leads to, so that what follows
-    (a count, which does not wait) reads the new page, not the one being left."""
-    with page.expect_navigation():
-        page.click(button)
-
-
 @pytest.mark.parametrize("language", ["ar", "fr", "en"])
 def test_every_public_page_passes_axe_and_is_kept_as_a_screenshot(
     browser: Any, live_server: Any, world: World, language: str
@@ -79,7 +72,7 @@ def test_every_public_page_passes_axe_and_is_kept_as_a_screenshot(
     for name, answer in steps:
         seen.look(f"step-{name}")
         answer()
-        submit(page, "button[value=next]")
+        click_to_next_page(page, "button[value=next]")
     seen.look("step-8-review")
     # The proof of work is found in the page before sending (polled from here: the CSP
     # forbids the eval a page-side wait would use).
@@ -87,7 +80,7 @@ def test_every_public_page_passes_axe_and_is_kept_as_a_screenshot(
         if page.input_value("input[name=pow]"):
             break
         page.wait_for_timeout(100)
-    submit(page, "button[value=send]")
+    click_to_next_page(page, "button[value=send]")
     assert page.locator(".receipt").count()
     seen.look("receipt")
     assert not seen.found, "\n".join(seen.found)
