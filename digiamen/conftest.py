@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 from django.utils import translation
 from django_otp.oath import TOTP
@@ -201,4 +202,8 @@ def browser() -> Iterator[Any]:
         )
         yield instance
         instance.close()
+        # While that loop runs, asgiref keeps this thread's database connections apart from
+        # its ordinary ones: close them now, while they can still be reached, or PostgreSQL
+        # keeps their session until the end and the test database cannot be dropped.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
