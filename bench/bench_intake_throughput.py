@@ -34,6 +34,7 @@ CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "32"))
 # shared machine a neighbour's load then weighs on both figures alike.
 ROUNDS = max(3, round(SECONDS / 8))
 CEILING_SECONDS = 3.0
+RAMP_SECONDS = 1.0
 BODY = json.dumps(
     {
         "harm_types": ["sexual_extortion"],
@@ -183,6 +184,7 @@ class Outcomes:
     # A plain class: run.py loads benchmarks outside sys.modules, where dataclasses fail.
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.finished: list[float] = []  # when each report went through (perf_counter)
         self.retried = 0
         self.busy_answers = 0
         self.errors: dict[str, int] = {}
@@ -223,7 +225,8 @@ async def submit_until_done(host: str, port: int, outcomes: Outcomes) -> None:
             outcomes.error(error.__class__.__name__)
             return
         if status == 201:
-            outcomes.latencies.append(time.perf_counter() - first_attempt)
+            outcomes.finished.append(time.perf_counter())
+            outcomes.latencies.append(outcomes.finished[-1] - first_attempt)
             outcomes.retried += attempts > 1
             return
         if status == 503 and retry_after > 0 and attempts < 20:
@@ -234,10 +237,16 @@ async def submit_until_done(host: str, port: int, outcomes: Outcomes) -> None:
         return
 
 
-def surge(base: str, clients: int, seconds: float, outcomes: Outcomes) -> float:
+def surge(base: str, clients: int, seconds: float, outcomes: Outcomes) -> tuple[float, int, float]:
     """``clients`` clients each send reports one after the other for ``seconds``, then
-    finish the reports they started. Returns the time until the last one went through:
-    throughput is the reports over that time (the server worked for all of it)."""
+    finish the reports they started. Returns the surge's steady part (its length and the
+    reports that went through in it), and the time until the last report went through.
+
+    That part leaves out the first RAMP_SECONDS (nothing has gone through yet: every
+    report in the line still waits for its derivation) and the end, when the clients stop
+    and the last reports are finished (a worker whose line is empty waits for the other):
+    both come of cutting the surge in rounds for the ceiling's sake, not of the server. The
+    reports of those parts still count for latency and errors."""
     host, port = base.removeprefix("http://").rsplit(":", 1)
 
     async def client(end: float) -> None:
@@ -248,9 +257,12 @@ def surge(base: str, clients: int, seconds: float, outcomes: Outcomes) -> float:
         end = time.perf_counter() + seconds
         await asyncio.gather(*(client(end) for _ in range(clients)))
 
+    gone_through = len(outcomes.finished)
     started = time.perf_counter()
     asyncio.run(all_clients())
-    return time.perf_counter() - started
+    steady_from, steady_to = started + RAMP_SECONDS, started + seconds
+    steady = [t for t in outcomes.finished[gone_through:] if steady_from <= t < steady_to]
+    return steady_to - steady_from, len(steady), time.perf_counter() - started
 
 
 def main() -> None:
@@ -280,19 +292,31 @@ def main() -> None:
             sampler = MemorySampler(started[0])
             sampler.start()
             ceilings = []
-            seconds = 0.0
+            seconds, steady_reports, whole_seconds = 0.0, 0, 0.0
+            round_seconds_each: list[float] = []
             surge_cpu = dict.fromkeys(("server", "queue", "postgres", "clients", "other"), 0.0)
             for _ in range(ROUNDS):
                 ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
                 cpu_before = cpu_by_part(*started)
-                seconds += surge(base, CLIENTS, SECONDS / ROUNDS, outcomes)
+                steady_seconds, gone_through, round_seconds = surge(
+                    base, CLIENTS, SECONDS / ROUNDS, outcomes
+                )
+                seconds += steady_seconds
+                round_seconds_each.append(steady_seconds)
+                steady_reports += gone_through
+                whole_seconds += round_seconds
                 for part, used in cpu_by_part(*started).items():
                     surge_cpu[part] += used - cpu_before[part]
             ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
             sampler.running = False
             sampler.join()
-    ceiling = statistics.mean(ceilings)
-    throughput = len(outcomes.latencies) / seconds
+    # Each round is held to the ceiling measured just before and just after it: a neighbour
+    # that slows the machine for a while weighs on the round it overlapped, not on all.
+    ceiling = sum(
+        steady * (before + after) / 2
+        for steady, before, after in zip(round_seconds_each, ceilings, ceilings[1:], strict=False)
+    ) / max(seconds, 1e-9)
+    throughput = steady_reports / seconds
     ratio = throughput / ceiling
     latencies = outcomes.latencies or [float("inf")]
     p50 = statistics.median(latencies) * 1000
@@ -302,7 +326,7 @@ def main() -> None:
     print(f"   machine before the surge: {load_before}")
     print(
         f"   Argon2id ceiling ({cores} threads, receipt parameters): {ceiling:6.2f} /s "
-        f"(mean of {', '.join(f'{value:.2f}' for value in ceilings)})"
+        f"(each round against the two beside it: {', '.join(f'{value:.2f}' for value in ceilings)})"
     )
     print(
         f"   PostgreSQL, production gunicorn, {CLIENTS} clients, {seconds:.0f} s: "
@@ -311,7 +335,8 @@ def main() -> None:
     )
     print(
         f"   503 answers {outcomes.busy_answers}, reports retried {outcomes.retried}, "
-        f"reports {len(outcomes.latencies)}"
+        f"reports {len(outcomes.latencies)} ({len(outcomes.latencies) / whole_seconds:.2f}/s "
+        "counting each round's ramp and drain)"
     )
     # Why the ratio is what it is: each report costs its derivation plus the rest of the
     # request, the queue's alerts, PostgreSQL's work and the clients', all on the same cores.
