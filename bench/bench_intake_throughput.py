@@ -292,8 +292,8 @@ def main() -> None:
             sampler = MemorySampler(started[0])
             sampler.start()
             ceilings = []
-            seconds, steady_reports, whole_seconds = 0.0, 0, 0.0
-            round_seconds_each: list[float] = []
+            steady_reports, whole_seconds = 0, 0.0
+            steady_seconds_each: list[float] = []
             surge_cpu = dict.fromkeys(("server", "queue", "postgres", "clients", "other"), 0.0)
             for _ in range(ROUNDS):
                 ceilings.append(argon2id_ceiling(cores, CEILING_SECONDS))
@@ -301,8 +301,7 @@ def main() -> None:
                 steady_seconds, gone_through, round_seconds = surge(
                     base, CLIENTS, SECONDS / ROUNDS, outcomes
                 )
-                seconds += steady_seconds
-                round_seconds_each.append(steady_seconds)
+                steady_seconds_each.append(steady_seconds)
                 steady_reports += gone_through
                 whole_seconds += round_seconds
                 for part, used in cpu_by_part(*started).items():
@@ -312,9 +311,10 @@ def main() -> None:
             sampler.join()
     # Each round is held to the ceiling measured just before and just after it: a neighbour
     # that slows the machine for a while weighs on the round it overlapped, not on all.
+    seconds = sum(steady_seconds_each)
     ceiling = sum(
         steady * (before + after) / 2
-        for steady, before, after in zip(round_seconds_each, ceilings, ceilings[1:], strict=False)
+        for steady, before, after in zip(steady_seconds_each, ceilings, ceilings[1:], strict=False)
     ) / max(seconds, 1e-9)
     throughput = steady_reports / seconds
     ratio = throughput / ceiling

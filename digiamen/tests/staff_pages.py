@@ -192,16 +192,17 @@ def browser_page_as(browser: Any, base: str, user: dict[str, str], **context: An
     demo member, in English; the language of each page is in its address."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from digiamen.conftest import click_to_next_page
+
     page = browser.new_context(**context).new_page()
     page.goto(f"{base}/en/staff/login/")
     page.fill("input[name=username]", user["username"])
     page.fill("input[name=password]", user["password"])
-    page.click("main button[type=submit]")
+    click_to_next_page(page, "main button[type=submit]")
     # staff_pages() signed in with this member's current code a moment ago: the one-time
     # code's replay guard is reset (the second factor is tested elsewhere).
     TOTPDevice.objects.filter(user__username=user["username"]).update(last_t=-1)
     page.fill("input[name=code]", f"{TOTP(_key(user['totp_secret'])).token():06d}")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    click_to_next_page(page, "main button[type=submit]")
     assert "/login/" not in page.url, user["username"]
     return page
